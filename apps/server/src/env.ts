@@ -1,0 +1,32 @@
+// The only place this app reads process.env: validated once, with defaults a laptop can run on.
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const Env = z.object({
+  PORT: int(0, 65_535).default(3000),
+  HOST: z.string().min(1).max(255).default('127.0.0.1'),
+  QUERYLANE_DATA_DIR: z.string().min(1).default('./data'),
+  /** `name=/path/a.db,other=/path/b.db`: extra SQLite files, opened read-only. */
+  QUERYLANE_DATASETS: z.string().max(10_000).optional(),
+  /** Folder of the built SPA; defaults to apps/web/dist. */
+  QUERYLANE_WEB_DIST: z.string().min(1).optional(),
+  QUERYLANE_MAX_ROWS: int(1, 100_000).default(1_000),
+  QUERYLANE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).optional(),
+  QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(1024 * 1024),
+  QUERYLANE_WS_PING_MS: int(100, 600_000).default(30_000),
+  QUERYLANE_WS_PONG_WAIT_MS: int(100, 600_000).default(5_000),
+  /** npm sets this to where `npm start` was typed; relative paths resolve against it. */
+  INIT_CWD: z.string().optional(),
+});
+export type Env = z.infer<typeof Env>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,159 @@
+// Hosts Querylane on one port: tRPC over HTTP and WebSocket at /trpc, the SPA everywhere else.
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appRouter, createContextFactory, createServices, type Services } from '@querylane/api';
+import { openStore, type Store } from '@querylane/db';
+import { DatasetRegistry, parseDatasetsSpec } from '@querylane/engine';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import type { Env } from './env.ts';
+import { createStaticHandler } from './static.ts';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  datasets?: string | undefined;
+  webDist?: string | undefined;
+  maxRows?: number;
+  queryTimeoutMs?: number;
+  maxConcurrentRuns?: number | undefined;
+  maxMessageBytes?: number;
+  pingMs?: number;
+  pongWaitMs?: number;
+  version?: string;
+  log?: (message: string, err?: unknown) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  store: Store;
+  /** The WebSocket server, for connection counts and tests that drop sockets. */
+  wss: WebSocketServer;
+  /** Graceful stop: clients told to reconnect, runs end `interrupted`, store closed. */
+  close(): Promise<void>;
+}
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export function configFromEnv(env: Env): ServerConfig {
+  const base = env.INIT_CWD ?? process.cwd();
+  const datasets = env.QUERYLANE_DATASETS
+    ? parseDatasetsSpec(env.QUERYLANE_DATASETS)
+        .map((d) => `${d.id}=${resolve(base, d.path)}`)
+        .join(',')
+    : undefined;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: resolve(base, env.QUERYLANE_DATA_DIR),
+    datasets,
+    webDist: env.QUERYLANE_WEB_DIST ? resolve(base, env.QUERYLANE_WEB_DIST) : undefined,
+    maxRows: env.QUERYLANE_MAX_ROWS,
+    queryTimeoutMs: env.QUERYLANE_QUERY_TIMEOUT_MS,
+    maxConcurrentRuns: env.QUERYLANE_MAX_CONCURRENT_RUNS,
+    maxMessageBytes: env.QUERYLANE_MAX_MESSAGE_BYTES,
+    pingMs: env.QUERYLANE_WS_PING_MS,
+    pongWaitMs: env.QUERYLANE_WS_PONG_WAIT_MS,
+  };
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const log = config.log ?? ((message, err) => console.error(message, err ?? ''));
+  const registry = await DatasetRegistry.open({
+    dataDir: config.dataDir,
+    datasets: config.datasets ? parseDatasetsSpec(config.datasets) : [],
+  });
+  const store = openStore(join(config.dataDir, 'querylane.db'));
+  const services = createServices({
+    store,
+    registry,
+    limits: {
+      ...(config.maxRows ? { maxRows: config.maxRows } : {}),
+      ...(config.queryTimeoutMs ? { timeoutMs: config.queryTimeoutMs } : {}),
+    },
+    ...(config.maxConcurrentRuns ? { concurrency: config.maxConcurrentRuns } : {}),
+    version: config.version ?? version,
+    log,
+  });
+  const recovered = services.runs.recoverInterrupted();
+  if (recovered > 0) log(`marked ${recovered} run(s) left by an earlier process as interrupted`);
+
+  const createContext = createContextFactory(services);
+  const maxBodySize = config.maxMessageBytes ?? 1024 * 1024;
+  const trpcHttp = createHTTPHandler({
+    router: appRouter,
+    createContext,
+    basePath: '/trpc/',
+    maxBodySize,
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${path ?? '?'} failed`, error);
+    },
+  });
+  const serveSpa = createStaticHandler(resolve(config.webDist ?? defaultWebDist));
+
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/trpc' || url.startsWith('/trpc/') || url.startsWith('/trpc?')) {
+      trpcHttp(req, res);
+    } else {
+      serveSpa(req, res);
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: maxBodySize });
+  wss.on('error', (err) => log('websocket server error', err));
+  const wssHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext,
+    keepAlive: {
+      enabled: true,
+      pingMs: config.pingMs ?? 30_000,
+      pongWaitMs: config.pongWaitMs ?? 5_000,
+    },
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ws ${path ?? '?'} failed`, error);
+    },
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      wssHandler.broadcastReconnectNotification();
+      const httpClosed = new Promise<void>((ok) => server.close(() => ok()));
+      await services.runs.shutdown();
+      for (const client of wss.clients) client.close(1012, 'Server restarting');
+      await new Promise<void>((ok) => wss.close(() => ok()));
+      server.closeAllConnections();
+      await httpClosed;
+      registry.close();
+      store.close();
+    })();
+    return closing;
+  };
+
+  return { url: `http://${host}:${port}`, port, services, store, wss, close };
+}

@@ -1,0 +1,39 @@
+// Guards the browser bundle's boundary: the SPA imports only types from the server packages, so
+// no server code (Drizzle, better-sqlite3, the engine, node built-ins) may reach dist/.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const assets = fileURLToPath(new URL('../dist/assets', import.meta.url));
+
+function bundle(): { code: string; sources: string[] } {
+  if (!existsSync(assets)) throw new Error(`${assets} is missing: build the SPA first`);
+  const files = readdirSync(assets);
+  const code = files
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(join(assets, f), 'utf8'))
+    .join('\n');
+  const sources = files
+    .filter((f) => f.endsWith('.js.map'))
+    .flatMap(
+      (f) => (JSON.parse(readFileSync(join(assets, f), 'utf8')) as { sources: string[] }).sources,
+    );
+  return { code, sources };
+}
+
+describe('the built SPA', () => {
+  it('bundles no server code', () => {
+    const { code, sources } = bundle();
+    expect(sources.length).toBeGreaterThan(10);
+    const repoSources = sources.filter((s) => s.includes('/packages/'));
+    // The one shared runtime module a client needs is the transformer.
+    expect(repoSources.map((s) => s.replace(/^.*\/packages\//, ''))).toEqual([
+      'api/src/transformer.ts',
+    ]);
+    const forbidden = sources.filter((s) => /drizzle-orm|better-sqlite3|\/zod\/|\/ws\//.test(s));
+    expect(forbidden).toEqual([]);
+    expect(code).not.toMatch(/(?:from|import\()\s*["']node:/);
+    expect(code).not.toMatch(/require\(["'](?:fs|path|worker_threads|crypto)["']\)/);
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyEvent,
+  applyEvents,
+  initialRunView,
+  isFinished,
+  runViewFromRecord,
+} from './run-state.ts';
+import type { Run, RunEvent, RunResult } from './trpc/types.ts';
+
+const runId = 'run_1';
+const at = new Date('2025-01-01T00:00:00Z');
+
+const result: RunResult = {
+  columns: [
+    { name: 'category', type: 'TEXT' },
+    { name: 'n', type: 'INTEGER' },
+  ],
+  rows: [
+    ['books', 3],
+    ['games', 5],
+  ],
+  rowCount: 2,
+  truncated: false,
+  elapsedMs: 4,
+  profile: [],
+  summary: '2 rows',
+};
+
+const stream: RunEvent[] = [
+  { seq: 1, runId, at, type: 'started', query: 'SELECT 1', datasetId: 'shop' },
+  { seq: 2, runId, at, type: 'stage', stage: 'plan', progress: 10, message: 'Planning' },
+  { seq: 3, runId, at, type: 'plan', steps: [{ id: 2, parent: 0, detail: 'SCAN products' }] },
+  { seq: 4, runId, at, type: 'stage', stage: 'execute', progress: 40, message: 'Executing' },
+  { seq: 5, runId, at, type: 'rows', fetched: 2 },
+  { seq: 6, runId, at, type: 'completed', result },
+];
+
+describe('applyEvent', () => {
+  it('folds a full stream into a completed view', () => {
+    const view = applyEvents(initialRunView(runId), stream);
+    expect(view).toMatchObject({
+      status: 'completed',
+      lastSeq: 6,
+      progress: 100,
+      stage: 'execute',
+      plan: [{ id: 2, parent: 0, detail: 'SCAN products' }],
+      rowsFetched: 2,
+      result,
+      error: null,
+      finishedAt: at,
+    });
+  });
+
+  it('tracks stage, message and rows while running', () => {
+    const view = applyEvents(initialRunView(runId), stream.slice(0, 5));
+    expect(view.status).toBe('running');
+    expect(view.progress).toBe(40);
+    expect(view.message).toBe('Executing');
+    expect(view.rowsFetched).toBe(2);
+    expect(isFinished(view.status)).toBe(false);
+  });
+
+  it('drops events it already folded, so a replay after reconnect is harmless', () => {
+    const once = applyEvents(initialRunView(runId), stream.slice(0, 4));
+    const replayed = applyEvents(once, stream);
+    expect(replayed).toEqual(applyEvents(initialRunView(runId), stream));
+    // The same event object twice changes nothing the second time.
+    expect(applyEvent(once, stream[3]!)).toBe(once);
+  });
+
+  it('never moves progress backwards when a retry re-enters an earlier stage', () => {
+    const view = applyEvents(initialRunView(runId), [
+      { seq: 1, runId, at, type: 'stage', stage: 'validate', progress: 30, message: 'Validating' },
+      {
+        seq: 2,
+        runId,
+        at,
+        type: 'retry',
+        stage: 'validate',
+        attempt: 2,
+        maxAttempts: 3,
+        reason: 'bad SQL',
+      },
+      {
+        seq: 3,
+        runId,
+        at,
+        type: 'stage',
+        stage: 'validate',
+        progress: 20,
+        message: 'Validating again',
+      },
+    ]);
+    expect(view.progress).toBe(30);
+    expect(view.retry).toEqual({
+      stage: 'validate',
+      attempt: 2,
+      maxAttempts: 3,
+      reason: 'bad SQL',
+    });
+  });
+
+  it('keeps the error of a failed run and the reason of a cancelled one', () => {
+    const failed = applyEvent(initialRunView(runId), {
+      seq: 1,
+      runId,
+      at,
+      type: 'failed',
+      error: {
+        code: 'SQL_NOT_READ_ONLY',
+        message: 'Only reads',
+        hint: 'Use SELECT',
+        retryable: false,
+      },
+    });
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('SQL_NOT_READ_ONLY');
+
+    const cancelled = applyEvent(initialRunView(runId), {
+      seq: 1,
+      runId,
+      at,
+      type: 'cancelled',
+      reason: 'Cancelled by the user',
+    });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cancelReason).toBe('Cancelled by the user');
+  });
+
+  it('tells a run cut off by a server stop from a failed one', () => {
+    const view = applyEvent(initialRunView(runId), {
+      seq: 1,
+      runId,
+      at,
+      type: 'failed',
+      error: { code: 'INTERRUPTED', message: 'The server stopped', retryable: true },
+    });
+    expect(view.status).toBe('interrupted');
+    expect(isFinished(view.status)).toBe(true);
+  });
+
+  it('ignores anything after the terminal event', () => {
+    const done = applyEvents(initialRunView(runId), stream);
+    const after = applyEvent(done, { seq: 7, runId, at, type: 'rows', fetched: 99 });
+    expect(after).toBe(done);
+  });
+});
+
+describe('runViewFromRecord', () => {
+  const record: Run = {
+    id: runId,
+    conversationId: 'c1',
+    datasetId: 'shop',
+    query: 'SELECT 1',
+    status: 'completed',
+    stage: 'finalize',
+    progress: 99,
+    lastSeq: 9,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at,
+    result,
+    error: null,
+  };
+
+  it('shows a finished run at full progress with its result', () => {
+    const view = runViewFromRecord(record);
+    expect(view).toMatchObject({ status: 'completed', progress: 100, lastSeq: 9, result });
+  });
+
+  it('resumes after the stored seq once a live event arrives', () => {
+    const running = runViewFromRecord({ ...record, status: 'running', result: null, progress: 40 });
+    expect(running.progress).toBe(40);
+    expect(applyEvent(running, { seq: 9, runId, at, type: 'rows', fetched: 5 })).toBe(running);
+    expect(applyEvent(running, { seq: 10, runId, at, type: 'rows', fetched: 5 }).rowsFetched).toBe(
+      5,
+    );
+  });
+});

@@ -1,0 +1,49 @@
+// React bindings: the typed TanStack Query options proxy (`useTRPC`) and the provider that
+// hands the client and the socket's connection state to the component tree.
+import type { AppRouter } from '@querylane/api';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createTRPCContext } from '@trpc/tanstack-react-query';
+import { createContext, type ReactNode, useContext } from 'react';
+import type { QuerylaneClient } from './client.ts';
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+const SocketContext = createContext<QuerylaneClient['ws'] | null>(null);
+
+export function useSocket(): QuerylaneClient['ws'] {
+  const ws = useContext(SocketContext);
+  if (!ws) throw new Error('useSocket must be used inside <ApiProvider>');
+  return ws;
+}
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // History rarely changes behind our back; mutations invalidate what they touch.
+        staleTime: 30_000,
+        refetchOnWindowFocus: false,
+        retry: (failureCount, error) => {
+          // A NOT_FOUND or BAD_REQUEST will not fix itself by asking again.
+          const code = (error as { data?: { code?: string } }).data?.code;
+          if (code === 'NOT_FOUND' || code === 'BAD_REQUEST') return false;
+          return failureCount < 2;
+        },
+      },
+    },
+  });
+}
+
+export function ApiProvider(props: {
+  client: QuerylaneClient;
+  queryClient: QueryClient;
+  children: ReactNode;
+}) {
+  return (
+    <QueryClientProvider client={props.queryClient}>
+      <TRPCProvider trpcClient={props.client.trpc} queryClient={props.queryClient}>
+        <SocketContext.Provider value={props.client.ws}>{props.children}</SocketContext.Provider>
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,20 @@
+// Builds the SPA; in dev, proxies tRPC (HTTP and the WebSocket upgrade) to the server on :3000
+// so the app talks to the same origin in dev and in production.
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const apiTarget = 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: {
+      '/trpc': { target: apiTarget, ws: true, changeOrigin: true },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+});

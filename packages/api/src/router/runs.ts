@@ -1,0 +1,107 @@
+// Runs: start one, stream its events, cancel it, read it back.
+
+import type { RunRow } from '@querylane/db';
+import type { Result, RunError, RunEvent } from '@querylane/engine';
+import { type TRPCRouterRecord, tracked } from '@trpc/server';
+import { z } from 'zod';
+import { transformer } from '../transformer.ts';
+import { protectedProcedure } from '../trpc.ts';
+import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
+
+const Cursor = z
+  .string()
+  .max(200)
+  .regex(/^\d{1,15}:[A-Za-z0-9_-]{1,64}$/, 'Not a cursor from runs.list');
+
+export function toRunView(run: RunRow) {
+  return {
+    id: run.id,
+    conversationId: run.conversationId,
+    datasetId: run.datasetId,
+    query: run.query,
+    status: run.status,
+    stage: run.stage,
+    progress: run.progress,
+    lastSeq: run.lastSeq,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    result: run.result === null ? null : transformer.parse<Result>(run.result),
+    error: run.error === null ? null : transformer.parse<RunError>(run.error),
+  };
+}
+
+function toRunSummary(run: RunRow) {
+  const { result: _result, ...rest } = toRunView(run);
+  return rest;
+}
+
+async function* trackEvents(events: AsyncIterable<RunEvent>) {
+  for await (const event of events) yield tracked(String(event.seq), event);
+}
+
+export const runsRouter = {
+  start: protectedProcedure
+    .input(
+      z.object({
+        query: QueryText,
+        datasetId: DatasetId.default('shop'),
+        conversationId: Id.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.services.runs.start(ctx.userId, input)),
+
+  events: protectedProcedure
+    .input(
+      z.object({
+        runId: Id,
+        lastEventId: z
+          .string()
+          .regex(/^\d{1,10}$/, 'lastEventId is the seq of an event')
+          .nullish(),
+      }),
+    )
+    .subscription(({ ctx, input, signal }) => {
+      // Checked before the stream starts, so an unknown run fails the subscribe call itself.
+      ctx.services.runs.getOwned(ctx.userId, input.runId);
+      const after = input.lastEventId ? Number(input.lastEventId) : 0;
+      return trackEvents(ctx.services.runs.stream(input.runId, after, signal));
+    }),
+
+  cancel: protectedProcedure
+    .input(z.object({ runId: Id }))
+    .mutation(({ ctx, input }) => ctx.services.runs.cancel(ctx.userId, input.runId)),
+
+  byId: protectedProcedure
+    .input(z.object({ runId: Id }))
+    .query(({ ctx, input }) => toRunView(ctx.services.runs.getOwned(ctx.userId, input.runId))),
+
+  list: protectedProcedure
+    .input(
+      z
+        .object({
+          conversationId: Id.optional(),
+          limit: PageLimit.default(20),
+          cursor: Cursor.nullish(),
+        })
+        .default({ limit: 20 }),
+    )
+    .query(({ ctx, input }) => {
+      const [createdAt, id] = input.cursor ? input.cursor.split(':') : [];
+      const rows = ctx.services.repos.runs.list({
+        userId: ctx.userId,
+        ...(input.conversationId ? { conversationId: input.conversationId } : {}),
+        limit: input.limit + 1,
+        ...(createdAt && id ? { cursor: { createdAt: Number(createdAt), id } } : {}),
+      });
+      const page = rows.slice(0, input.limit);
+      const lastRow = page.at(-1);
+      return {
+        items: page.map(toRunSummary),
+        nextCursor:
+          rows.length > input.limit && lastRow
+            ? `${lastRow.createdAt.getTime()}:${lastRow.id}`
+            : null,
+      };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,23 @@
+// Input schemas shared by the routers, each with real limits.
+import { z } from 'zod';
+
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'Ids are letters, digits, "-" and "_"');
+
+export const DatasetId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'Dataset ids are letters, digits, "-" and "_"');
+
+export const QueryText = z
+  .string()
+  .max(100_000, 'Queries are at most 100,000 characters')
+  .refine((q) => q.trim().length > 0, 'The query is empty');
+
+export const Title = z.string().trim().min(1).max(200);
+
+export const PageLimit = z.number().int().min(1).max(100);

@@ -1,0 +1,404 @@
+// Owns the life of every run: accepts it, queues it, drives the engine's pipeline, stores each
+// event (batched, in transactions) before publishing it, and ends each run with one terminal event.
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import type { Repositories, RunPatch, RunRow } from '@querylane/db';
+import {
+  type DatasetRegistry,
+  isTerminalEvent,
+  isTerminalStatus,
+  type Result,
+  RunCancelledError,
+  type RunError,
+  type RunEvent,
+  type RunEventInput,
+  type RunStatus,
+  runSqlPipeline,
+  toRunError,
+} from '@querylane/engine';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { transformer } from '../transformer.ts';
+import { type EventBus, EventQueue } from './bus.ts';
+
+export interface RunLimits {
+  maxRows: number;
+  timeoutMs: number;
+}
+
+export interface RunServiceOptions {
+  repos: Repositories;
+  registry: DatasetRegistry;
+  bus: EventBus;
+  limits?: Partial<RunLimits>;
+  /** Runs executing at once; the rest wait as `queued`. Default: the number of cores. */
+  concurrency?: number;
+  log?: (message: string, err?: unknown) => void;
+}
+
+const SHUTDOWN_REASON = 'server-shutdown';
+const BACKLOG_PAGE = 500;
+
+const interruptedError: RunError = {
+  code: 'INTERRUPTED',
+  message: 'The server stopped while this run was in progress.',
+  hint: 'Run the query again.',
+  retryable: true,
+};
+
+interface ActiveRun {
+  runId: string;
+  userId: string;
+  conversationId: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** Assigns seq numbers and writes events in batches; publishes only what is committed. */
+class RunRecorder {
+  #seq: number;
+  #pending: RunEvent[] = [];
+  #patch: RunPatch = {};
+  #scheduled = false;
+
+  constructor(
+    readonly runId: string,
+    lastSeq: number,
+    private readonly repos: Repositories,
+    private readonly bus: EventBus,
+  ) {
+    this.#seq = lastSeq;
+  }
+
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  emit(input: RunEventInput, patch: RunPatch = {}): RunEvent {
+    this.#seq += 1;
+    const event = { ...input, seq: this.#seq, runId: this.runId, at: new Date() } as RunEvent;
+    this.#pending.push(event);
+    Object.assign(this.#patch, patchFor(event), patch, { lastSeq: this.#seq });
+    // Events emitted in the same tick share one transaction; terminal events are written now.
+    if (isTerminalEvent(event)) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return event;
+  }
+
+  /** Applies run-row changes that no event carries, in order with pending events. */
+  patch(patch: RunPatch): void {
+    Object.assign(this.#patch, patch);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    const patch = this.#patch;
+    if (batch.length === 0 && Object.keys(patch).length === 0) return;
+    this.#pending = [];
+    this.#patch = {};
+    this.repos.events.append(
+      batch.map((e) => ({
+        runId: e.runId,
+        seq: e.seq,
+        type: e.type,
+        payload: transformer.stringify(e),
+        at: e.at,
+      })),
+      this.runId,
+      patch,
+    );
+    for (const event of batch) this.bus.publish(event);
+  }
+}
+
+function patchFor(event: RunEvent): RunPatch {
+  switch (event.type) {
+    case 'stage':
+      return { stage: event.stage, progress: event.progress };
+    case 'completed':
+      return { status: 'completed', progress: 100, finishedAt: event.at };
+    case 'failed':
+      return {
+        status: event.error.code === 'INTERRUPTED' ? 'interrupted' : 'failed',
+        error: transformer.stringify(event.error),
+        finishedAt: event.at,
+      };
+    case 'cancelled':
+      return { status: 'cancelled', finishedAt: event.at };
+    default:
+      return {};
+  }
+}
+
+export function titleFromQuery(query: string): string {
+  const oneLine = query
+    .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const text = oneLine || query.replace(/\s+/g, ' ').trim() || 'Untitled query';
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+export class RunService {
+  readonly #repos: Repositories;
+  readonly #registry: DatasetRegistry;
+  readonly #bus: EventBus;
+  readonly #limits: RunLimits;
+  readonly #concurrency: number;
+  readonly #log: (message: string, err?: unknown) => void;
+  readonly #queue: {
+    runId: string;
+    userId: string;
+    conversationId: string;
+    recorder: RunRecorder;
+  }[] = [];
+  readonly #active = new Map<string, ActiveRun>();
+  #closing = false;
+
+  constructor(opts: RunServiceOptions) {
+    this.#repos = opts.repos;
+    this.#registry = opts.registry;
+    this.#bus = opts.bus;
+    this.#limits = { maxRows: 1_000, timeoutMs: 30_000, ...opts.limits };
+    this.#concurrency = Math.max(1, opts.concurrency ?? availableParallelism());
+    this.#log = opts.log ?? ((message, err) => console.error(message, err ?? ''));
+  }
+
+  get stats() {
+    return { queued: this.#queue.length, running: this.#active.size };
+  }
+
+  start(
+    userId: string,
+    input: { query: string; datasetId: string; conversationId?: string | undefined },
+  ): { runId: string; conversationId: string } {
+    if (this.#closing) throw new ConflictError('The server is shutting down; try again shortly.');
+    this.#registry.get(input.datasetId); // throws DATASET_NOT_FOUND for unknown ids
+    let conversationId = input.conversationId;
+    if (conversationId !== undefined) {
+      if (!this.#repos.conversations.byId(userId, conversationId)) {
+        throw new NotFoundError('Conversation', conversationId);
+      }
+    } else {
+      conversationId = randomUUID();
+      this.#repos.conversations.create({
+        id: conversationId,
+        userId,
+        title: titleFromQuery(input.query),
+      });
+    }
+    const runId = randomUUID();
+    this.#repos.runs.create({
+      id: runId,
+      userId,
+      conversationId,
+      datasetId: input.datasetId,
+      query: input.query,
+    });
+    this.#repos.messages.append({
+      id: randomUUID(),
+      conversationId,
+      userId,
+      role: 'user',
+      content: input.query,
+      runId,
+    });
+    const recorder = new RunRecorder(runId, 0, this.#repos, this.#bus);
+    // Stored before start() returns, so any subscriber finds at least this event.
+    recorder.emit({ type: 'started', query: input.query, datasetId: input.datasetId });
+    recorder.flush();
+    this.#queue.push({ runId, userId, conversationId, recorder });
+    this.#pump();
+    return { runId, conversationId };
+  }
+
+  /** Ends a queued or running run; a finished run is a ConflictError, never a second end. */
+  async cancel(userId: string, runId: string): Promise<{ runId: string; status: RunStatus }> {
+    const run = this.getOwned(userId, runId);
+    const queued = this.#queue.findIndex((q) => q.runId === runId);
+    if (queued !== -1) {
+      const [entry] = this.#queue.splice(queued, 1);
+      entry?.recorder.emit({ type: 'cancelled', reason: 'Cancelled before it started' });
+      return { runId, status: 'cancelled' };
+    }
+    const active = this.#active.get(runId);
+    if (!active) {
+      throw new ConflictError(`Run ${runId} has already ended (${run.status}); nothing to cancel.`);
+    }
+    active.controller.abort('Cancelled by the user');
+    await active.done;
+    const after = this.#repos.runs.get(runId);
+    return { runId, status: after?.status ?? run.status };
+  }
+
+  getOwned(userId: string, runId: string): RunRow {
+    const run = this.#repos.runs.byId(userId, runId);
+    if (!run) throw new NotFoundError('Run', runId);
+    return run;
+  }
+
+  /**
+   * Stored events after `afterSeq`, then live ones, each exactly once and in order; ends after
+   * the terminal event. Subscribes to the bus before reading the store so nothing falls between.
+   */
+  async *stream(runId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+    const queue = new EventQueue<RunEvent>();
+    const unsubscribe = this.#bus.subscribe(runId, (event) => queue.push(event));
+    try {
+      let last = afterSeq;
+      for (const event of this.#backlog(runId, last, Number.POSITIVE_INFINITY)) {
+        yield event;
+        last = event.seq;
+        if (isTerminalEvent(event)) return;
+      }
+      const run = this.#repos.runs.get(runId);
+      if (!run || isTerminalStatus(run.status)) return;
+      for await (const event of queue.drain(signal)) {
+        if (event.seq <= last) continue; // already replayed from the store
+        if (event.seq > last + 1) {
+          // Defensive: fill any hole from the store, which holds every published event.
+          for (const missed of this.#backlog(runId, last, event.seq - 1)) {
+            yield missed;
+            last = missed.seq;
+          }
+        }
+        yield event;
+        last = event.seq;
+        if (isTerminalEvent(event)) return;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  *#backlog(runId: string, afterSeq: number, untilSeq: number): Generator<RunEvent> {
+    let last = afterSeq;
+    while (last < untilSeq) {
+      const rows = this.#repos.events.after(runId, last, BACKLOG_PAGE);
+      for (const row of rows) {
+        if (row.seq > untilSeq) return;
+        yield transformer.parse<RunEvent>(row.payload);
+        last = row.seq;
+      }
+      if (rows.length < BACKLOG_PAGE) return;
+    }
+  }
+
+  /** Before a conversation is deleted: its queued and running runs end first, as cancelled. */
+  async endConversationRuns(conversationId: string): Promise<void> {
+    const reason = 'Conversation deleted';
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const entry = this.#queue[i];
+      if (entry?.conversationId !== conversationId) continue;
+      this.#queue.splice(i, 1);
+      entry.recorder.emit({ type: 'cancelled', reason });
+    }
+    const active = [...this.#active.values()].filter((a) => a.conversationId === conversationId);
+    for (const run of active) run.controller.abort(reason);
+    await Promise.all(active.map((run) => run.done));
+  }
+
+  /** At start-up: runs a crash left queued or running end `interrupted` with a terminal event. */
+  recoverInterrupted(): number {
+    const stale = this.#repos.runs.withStatus(['queued', 'running']);
+    for (const run of stale) {
+      const recorder = new RunRecorder(run.id, run.lastSeq, this.#repos, this.#bus);
+      recorder.emit({ type: 'failed', error: interruptedError });
+      this.#appendAssistant(run, interruptedError.message);
+    }
+    return stale.length;
+  }
+
+  /** Graceful stop: every queued or running run ends `interrupted`, its terminal event stored. */
+  async shutdown(): Promise<void> {
+    this.#closing = true;
+    for (const entry of this.#queue.splice(0)) {
+      entry.recorder.emit({ type: 'failed', error: interruptedError });
+      const run = this.#repos.runs.get(entry.runId);
+      if (run) this.#appendAssistant(run, interruptedError.message);
+    }
+    const active = [...this.#active.values()];
+    for (const run of active) run.controller.abort(SHUTDOWN_REASON);
+    await Promise.all(active.map((run) => run.done));
+  }
+
+  #pump(): void {
+    while (!this.#closing && this.#active.size < this.#concurrency && this.#queue.length > 0) {
+      const next = this.#queue.shift();
+      if (!next) break;
+      const controller = new AbortController();
+      const active: ActiveRun = {
+        runId: next.runId,
+        userId: next.userId,
+        conversationId: next.conversationId,
+        controller,
+        done: Promise.resolve(),
+      };
+      this.#active.set(next.runId, active);
+      active.done = this.#execute(next.runId, next.recorder, controller.signal)
+        .catch((err: unknown) => this.#log(`run ${next.runId} could not be recorded`, err))
+        .finally(() => {
+          this.#active.delete(next.runId);
+          this.#pump();
+        });
+    }
+  }
+
+  async #execute(runId: string, recorder: RunRecorder, signal: AbortSignal): Promise<void> {
+    const run = this.#repos.runs.get(runId);
+    if (!run) return;
+    recorder.patch({ status: 'running', startedAt: new Date() });
+    let result: Result | undefined;
+    try {
+      result = await runSqlPipeline({
+        query: run.query,
+        datasetId: run.datasetId,
+        registry: this.#registry,
+        signal,
+        limits: this.#limits,
+        emit: (event) => recorder.emit(event),
+        finalize: (res) => {
+          recorder.patch({ result: transformer.stringify(res) });
+          recorder.flush();
+          this.#appendAssistant(run, res.summary);
+        },
+      });
+    } catch (err) {
+      if (err instanceof RunCancelledError || signal.aborted) {
+        if (signal.reason === SHUTDOWN_REASON) {
+          recorder.emit({ type: 'failed', error: interruptedError });
+          this.#appendAssistant(run, interruptedError.message);
+        } else {
+          const reason = typeof signal.reason === 'string' ? signal.reason : 'Cancelled';
+          recorder.emit({ type: 'cancelled', reason });
+          this.#appendAssistant(run, `Cancelled: ${reason}.`);
+        }
+        return;
+      }
+      const error = toRunError(err);
+      if (error.code === 'INTERNAL') this.#log(`run ${runId} failed with an internal error`, err);
+      recorder.emit({ type: 'failed', error });
+      this.#appendAssistant(run, error.hint ? `${error.message} ${error.hint}` : error.message);
+      return;
+    }
+    recorder.emit({ type: 'completed', result });
+  }
+
+  #appendAssistant(run: RunRow, content: string): void {
+    this.#repos.messages.append({
+      id: randomUUID(),
+      conversationId: run.conversationId,
+      userId: run.userId,
+      role: 'assistant',
+      content,
+      runId: run.id,
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export { type Db, openStore, type Store } from './client.ts';
+export * from './repositories.ts';
+export type { MessageRole, RunStatusValue } from './schema.ts';
+export * as schema from './schema.ts';

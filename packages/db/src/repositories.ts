@@ -1,0 +1,220 @@
+// Typed reads and writes over the history store. Every person-owned read is scoped by userId;
+// payloads (results, errors, events) are opaque strings serialised by the caller.
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import {
+  conversations,
+  datasets,
+  type MessageRole,
+  messages,
+  type RunStatusValue,
+  runEvents,
+  runs,
+} from './schema.ts';
+
+export type ConversationRow = typeof conversations.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type RunRow = typeof runs.$inferSelect;
+export type RunEventRow = typeof runEvents.$inferSelect;
+export type RunPatch = Partial<
+  Pick<
+    RunRow,
+    'status' | 'stage' | 'progress' | 'lastSeq' | 'result' | 'error' | 'startedAt' | 'finishedAt'
+  >
+>;
+
+export interface RunCursor {
+  createdAt: number;
+  id: string;
+}
+
+export function createRepositories(db: Db) {
+  const conversationRepo = {
+    create(row: { id: string; userId: string; title: string }): ConversationRow {
+      return db.insert(conversations).values(row).returning().get();
+    },
+    list(userId: string, limit: number): ConversationRow[] {
+      return db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.userId, userId))
+        .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+        .limit(limit)
+        .all();
+    },
+    byId(userId: string, id: string): ConversationRow | undefined {
+      return db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+        .get();
+    },
+    rename(userId: string, id: string, title: string): ConversationRow | undefined {
+      return db
+        .update(conversations)
+        .set({ title, updatedAt: new Date() })
+        .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+        .returning()
+        .get();
+    },
+    touch(id: string): void {
+      db.update(conversations).set({ updatedAt: new Date() }).where(eq(conversations.id, id)).run();
+    },
+    /** Messages, runs and their events go with it (foreign keys cascade). */
+    delete(userId: string, id: string): boolean {
+      const res = db
+        .delete(conversations)
+        .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+        .run();
+      return res.changes > 0;
+    },
+  };
+
+  const messageRepo = {
+    append(row: {
+      id: string;
+      conversationId: string;
+      userId: string;
+      role: MessageRole;
+      content: string;
+      runId: string | null;
+    }): MessageRow {
+      return db.transaction((tx) => {
+        const next = tx
+          .select({ position: sql<number>`coalesce(max(${messages.position}), 0) + 1` })
+          .from(messages)
+          .where(eq(messages.conversationId, row.conversationId))
+          .get();
+        const inserted = tx
+          .insert(messages)
+          .values({ ...row, position: next?.position ?? 1 })
+          .returning()
+          .get();
+        tx.update(conversations)
+          .set({ updatedAt: new Date() })
+          .where(eq(conversations.id, row.conversationId))
+          .run();
+        return inserted;
+      });
+    },
+    listByConversation(conversationId: string): MessageRow[] {
+      return db
+        .select()
+        .from(messages)
+        .where(eq(messages.conversationId, conversationId))
+        .orderBy(asc(messages.position))
+        .all();
+    },
+  };
+
+  const runRepo = {
+    create(row: {
+      id: string;
+      userId: string;
+      conversationId: string;
+      datasetId: string;
+      query: string;
+    }): RunRow {
+      return db.insert(runs).values(row).returning().get();
+    },
+    /** Unscoped: for the run service, which owns every run. */
+    get(id: string): RunRow | undefined {
+      return db.select().from(runs).where(eq(runs.id, id)).get();
+    },
+    byId(userId: string, id: string): RunRow | undefined {
+      return db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.id, id), eq(runs.userId, userId)))
+        .get();
+    },
+    list(opts: {
+      userId: string;
+      conversationId?: string;
+      limit: number;
+      cursor?: RunCursor;
+    }): RunRow[] {
+      const { cursor } = opts;
+      return db
+        .select()
+        .from(runs)
+        .where(
+          and(
+            eq(runs.userId, opts.userId),
+            opts.conversationId ? eq(runs.conversationId, opts.conversationId) : undefined,
+            cursor
+              ? or(
+                  lt(runs.createdAt, new Date(cursor.createdAt)),
+                  and(eq(runs.createdAt, new Date(cursor.createdAt)), lt(runs.id, cursor.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(runs.createdAt), desc(runs.id))
+        .limit(opts.limit)
+        .all();
+    },
+    withStatus(statuses: RunStatusValue[]): RunRow[] {
+      return db.select().from(runs).where(inArray(runs.status, statuses)).all();
+    },
+    update(id: string, patch: RunPatch): void {
+      db.update(runs).set(patch).where(eq(runs.id, id)).run();
+    },
+  };
+
+  const eventRepo = {
+    /** One transaction for the batch and the run's new state: both land or neither does. */
+    append(rows: RunEventRow[], runId: string, patch: RunPatch): void {
+      db.transaction((tx) => {
+        if (rows.length > 0) tx.insert(runEvents).values(rows).run();
+        tx.update(runs).set(patch).where(eq(runs.id, runId)).run();
+      });
+    },
+    after(runId: string, afterSeq: number, limit: number): RunEventRow[] {
+      return db
+        .select()
+        .from(runEvents)
+        .where(and(eq(runEvents.runId, runId), gt(runEvents.seq, afterSeq)))
+        .orderBy(asc(runEvents.seq))
+        .limit(limit)
+        .all();
+    },
+    count(runId: string): number {
+      return (
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(runEvents)
+          .where(eq(runEvents.runId, runId))
+          .get()?.n ?? 0
+      );
+    },
+  };
+
+  const datasetRepo = {
+    upsert(row: {
+      id: string;
+      name: string;
+      kind: 'demo' | 'user';
+      path: string;
+      tables: string[];
+    }) {
+      db.insert(datasets)
+        .values(row)
+        .onConflictDoUpdate({
+          target: datasets.id,
+          set: { name: row.name, kind: row.kind, path: row.path, tables: row.tables },
+        })
+        .run();
+    },
+  };
+
+  return {
+    conversations: conversationRepo,
+    messages: messageRepo,
+    runs: runRepo,
+    events: eventRepo,
+    datasets: datasetRepo,
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,100 @@
+// The history store's tables: every conversation, message, run and run event a person made.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    id: text().primaryKey(),
+    userId: text('user_id').notNull(),
+    title: text().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
+  },
+  (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt)],
+);
+
+export const messageRoles = ['user', 'assistant'] as const;
+export type MessageRole = (typeof messageRoles)[number];
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text().primaryKey(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    // Orders messages within a conversation; timestamps can tie within a millisecond.
+    position: integer().notNull(),
+    role: text({ enum: messageRoles }).notNull(),
+    content: text().notNull(),
+    runId: text('run_id'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
+  },
+  (t) => [index('messages_conversation_position_idx').on(t.conversationId, t.position)],
+);
+
+export const runStatuses = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+export type RunStatusValue = (typeof runStatuses)[number];
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text().primaryKey(),
+    userId: text('user_id').notNull(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    datasetId: text('dataset_id').notNull(),
+    query: text().notNull(),
+    status: text({ enum: runStatuses }).notNull().default('queued'),
+    stage: text(),
+    progress: integer().notNull().default(0),
+    lastSeq: integer('last_seq').notNull().default(0),
+    /** Serialised by the api's transformer (superjson), opaque to the store. */
+    result: text(),
+    error: text(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('runs_user_created_idx').on(t.userId, t.createdAt),
+    index('runs_conversation_created_idx').on(t.conversationId, t.createdAt),
+    index('runs_status_idx').on(t.status),
+  ],
+);
+
+export const runEvents = sqliteTable(
+  'run_events',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    seq: integer().notNull(),
+    type: text().notNull(),
+    /** The whole event, serialised by the api's transformer. */
+    payload: text().notNull(),
+    at: integer({ mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
+export const datasets = sqliteTable('datasets', {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  kind: text({ enum: ['demo', 'user'] }).notNull(),
+  path: text().notNull(),
+  tables: text({ mode: 'json' }).$type<string[]>().notNull(),
+  registeredAt: integer('registered_at', { mode: 'timestamp_ms' }).notNull().default(now),
+});

@@ -1,0 +1,77 @@
+// Times the shop dataset generation and the heaviest realistic demo aggregates, in-process
+// and through the worker (what a run pays). A script, not a test: timings vary by machine.
+// Run: npm run bench -w @querylane/engine
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DatasetRegistry, ensureShopDataset, runSql, runSqlPipeline } from '../src/index.ts';
+
+const QUERIES: Record<string, string> = {
+  'revenue by category × month': `
+    SELECT p.category, substr(o.order_date, 1, 7) AS month,
+           round(sum(i.quantity * i.unit_price), 2) AS revenue
+    FROM order_items i
+    JOIN orders o ON o.id = i.order_id
+    JOIN products p ON p.id = i.product_id
+    WHERE o.status NOT IN ('cancelled', 'returned')
+    GROUP BY p.category, month
+    ORDER BY month, p.category`,
+  'top customers by revenue': `
+    SELECT c.name, c.country, count(DISTINCT o.id) AS orders,
+           round(sum(i.quantity * i.unit_price), 2) AS revenue
+    FROM customers c
+    JOIN orders o ON o.customer_id = c.id
+    JOIN order_items i ON i.order_id = o.id
+    GROUP BY c.id ORDER BY revenue DESC LIMIT 20`,
+  'engagement by platform × category': `
+    SELECT s.platform, coalesce(p.category, '(none)') AS category,
+           count(*) AS posts, round(avg(s.likes), 1) AS avg_likes
+    FROM posts s LEFT JOIN products p ON p.id = s.product_id
+    GROUP BY s.platform, category ORDER BY posts DESC`,
+};
+
+const RUNS = 5;
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const ms = (n: number): string => `${n.toFixed(1)} ms`;
+
+const dir = mkdtempSync(join(tmpdir(), 'querylane-bench-'));
+try {
+  const generated = ensureShopDataset(join(dir, 'shop.db'));
+  console.log(`generate shop dataset: ${ms(generated.ms)}`);
+  const registry = DatasetRegistry.open({ dataDir: dir });
+  const path = registry.get('shop').path;
+  const db = new Database(path, { readonly: true });
+
+  for (const [name, sql] of Object.entries(QUERIES)) {
+    const direct: number[] = [];
+    const worker: number[] = [];
+    const pipeline: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < RUNS; i++) {
+      let t = performance.now();
+      rows = db.prepare(sql).raw(true).all().length;
+      direct.push(performance.now() - t);
+
+      worker.push((await runSql({ path, sql })).elapsedMs);
+
+      t = performance.now();
+      await runSqlPipeline({
+        query: sql,
+        datasetId: 'shop',
+        registry,
+        signal: new AbortController().signal,
+        emit: () => {},
+      });
+      pipeline.push(performance.now() - t);
+    }
+    console.log(
+      `${name} (${rows} rows): in-process ${ms(median(direct))}, in worker ${ms(median(worker))}, whole pipeline ${ms(median(pipeline))} (median of ${RUNS})`,
+    );
+  }
+  db.close();
+  registry.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

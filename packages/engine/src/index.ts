@@ -1,0 +1,10 @@
+// @querylane/engine: the query pipeline (datasets, SQL checks, worker execution,
+// interpretation) and the run-event contract it speaks. Knows nothing of tRPC, HTTP or storage.
+export * from './datasets.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './interpret.ts';
+export * from './pipeline.ts';
+export * from './runner.ts';
+export * from './shop.ts';
+export * from './sql-check.ts';

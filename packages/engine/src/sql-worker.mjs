@@ -1,0 +1,88 @@
+// Runs one read-only query in its own process and reports back over IPC: progress while rows
+// stream, then the kept rows and the total count. Plain JS so Node runs it without a loader.
+//
+// A process rather than a worker thread: SQLite cannot be interrupted from JavaScript
+// (better-sqlite3 exposes no sqlite3_interrupt), and Worker#terminate() only takes effect
+// when the thread returns to JS, so a thread stuck in one long sqlite3_step() could never be
+// stopped. A process can always be killed.
+import Database from 'better-sqlite3';
+
+const PROGRESS_MS = 100;
+// SQLite's own allocations (sorts, group-by tables, page cache) are not JS heap; cap them so a
+// runaway query fails with "out of memory" instead of taking the host down.
+const HEAP_LIMIT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * @typedef {{ path: string; sql: string; maxRows: number }} Job
+ * @typedef {{ name: string; type: string | null }} WorkerColumn
+ * @typedef {{ type: 'ready' }
+ *   | { type: 'progress'; fetched: number }
+ *   | { type: 'done'; columns: WorkerColumn[]; rows: unknown[][]; rowCount: number; truncated: boolean; elapsedMs: number }
+ *   | { type: 'error'; message: string; code: string | undefined }} WorkerMessage
+ */
+
+/** @param {WorkerMessage} message */
+function send(message) {
+  process.send?.(message);
+}
+
+/** @param {Job} job */
+function run(job) {
+  const started = performance.now();
+  const db = new Database(job.path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('query_only = 1');
+    db.pragma(`hard_heap_limit = ${HEAP_LIMIT_BYTES}`);
+    const stmt = db.prepare(job.sql);
+    // The parent validated the query; this is the last line, on the connection that runs it.
+    if (!stmt.readonly || !stmt.reader) {
+      send({ type: 'error', message: 'Only read-only queries can run.', code: 'NOT_READ_ONLY' });
+      return;
+    }
+    stmt.raw(true);
+    const columns = stmt.columns().map((c) => ({ name: c.name, type: c.type }));
+    /** @type {unknown[][]} */
+    const rows = [];
+    let rowCount = 0;
+    let reported = performance.now();
+    for (const row of stmt.iterate()) {
+      // Every row is counted; only the first maxRows are kept in memory.
+      if (rowCount < job.maxRows) rows.push(/** @type {unknown[]} */ (row));
+      rowCount++;
+      const now = performance.now();
+      if (now - reported >= PROGRESS_MS) {
+        reported = now;
+        send({ type: 'progress', fetched: rowCount });
+      }
+    }
+    send({
+      type: 'done',
+      columns,
+      rows,
+      rowCount,
+      truncated: rowCount > rows.length,
+      elapsedMs: performance.now() - started,
+    });
+  } finally {
+    db.close();
+  }
+}
+
+process.once('message', (/** @type {Job} */ job) => {
+  try {
+    run(job);
+  } catch (err) {
+    const e = /** @type {{ message?: unknown; code?: unknown }} */ (err ?? {});
+    send({
+      type: 'error',
+      message: String(e.message ?? err),
+      code: typeof e.code === 'string' ? e.code : undefined,
+    });
+  }
+  // The parent kills this process once it has the answer; nothing else to do here.
+});
+
+// If the parent goes away, so does this process.
+process.on('disconnect', () => process.exit(0));
+// Only now is the listener in place; the parent sends the job when it hears this.
+send({ type: 'ready' });
