@@ -48,15 +48,26 @@ export function useRun(runId: string, conversationId: string | null, live: boole
     if (!shouldStream) return;
     // After a remount (or React's dev double effect) only what was not folded in yet is asked for.
     const lastSeq = viewRef.current.lastSeq;
+    // Unsubscribing completes the observable too; only an end the server chose counts as ended.
+    let active = true;
     const sub = client.runs.events.subscribe(
       { runId, lastEventId: lastSeq > 0 ? String(lastSeq) : null },
       {
-        onData: ({ data }) => setView((v) => applyEvent(v, data)),
-        onError: (err) => setStreamError(err.message),
-        onComplete: () => setStreamEnded(true),
+        onData: ({ data }) => {
+          if (active) setView((v) => applyEvent(v, data));
+        },
+        onError: (err) => {
+          if (active) setStreamError(err.message);
+        },
+        onComplete: () => {
+          if (active) setStreamEnded(true);
+        },
       },
     );
-    return () => sub.unsubscribe();
+    return () => {
+      active = false;
+      sub.unsubscribe();
+    };
   }, [client, runId, shouldStream]);
 
   // Once the run ends, the stored record, the assistant message and the list order all changed.

@@ -28,10 +28,22 @@ export interface RunCursor {
   id: string;
 }
 
+let lastStamp = 0;
+/** Wall-clock time, strictly increasing within the process, so "newest first" never ties. */
+export function stamp(): Date {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return new Date(lastStamp);
+}
+
 export function createRepositories(db: Db) {
   const conversationRepo = {
     create(row: { id: string; userId: string; title: string }): ConversationRow {
-      return db.insert(conversations).values(row).returning().get();
+      const at = stamp();
+      return db
+        .insert(conversations)
+        .values({ ...row, createdAt: at, updatedAt: at })
+        .returning()
+        .get();
     },
     list(userId: string, limit: number): ConversationRow[] {
       return db
@@ -52,13 +64,13 @@ export function createRepositories(db: Db) {
     rename(userId: string, id: string, title: string): ConversationRow | undefined {
       return db
         .update(conversations)
-        .set({ title, updatedAt: new Date() })
+        .set({ title, updatedAt: stamp() })
         .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
         .returning()
         .get();
     },
     touch(id: string): void {
-      db.update(conversations).set({ updatedAt: new Date() }).where(eq(conversations.id, id)).run();
+      db.update(conversations).set({ updatedAt: stamp() }).where(eq(conversations.id, id)).run();
     },
     /** Messages, runs and their events go with it (foreign keys cascade). */
     delete(userId: string, id: string): boolean {
@@ -85,13 +97,14 @@ export function createRepositories(db: Db) {
           .from(messages)
           .where(eq(messages.conversationId, row.conversationId))
           .get();
+        const at = stamp();
         const inserted = tx
           .insert(messages)
-          .values({ ...row, position: next?.position ?? 1 })
+          .values({ ...row, position: next?.position ?? 1, createdAt: at })
           .returning()
           .get();
         tx.update(conversations)
-          .set({ updatedAt: new Date() })
+          .set({ updatedAt: at })
           .where(eq(conversations.id, row.conversationId))
           .run();
         return inserted;
@@ -115,7 +128,11 @@ export function createRepositories(db: Db) {
       datasetId: string;
       query: string;
     }): RunRow {
-      return db.insert(runs).values(row).returning().get();
+      return db
+        .insert(runs)
+        .values({ ...row, createdAt: stamp() })
+        .returning()
+        .get();
     },
     /** Unscoped: for the run service, which owns every run. */
     get(id: string): RunRow | undefined {

@@ -37,6 +37,8 @@ export const messages = sqliteTable(
   (t) => [index('messages_conversation_position_idx').on(t.conversationId, t.position)],
 );
 
+export const stages = ['plan', 'validate', 'execute', 'interpret', 'finalize'] as const;
+
 export const runStatuses = [
   'queued',
   'running',
@@ -58,7 +60,7 @@ export const runs = sqliteTable(
     datasetId: text('dataset_id').notNull(),
     query: text().notNull(),
     status: text({ enum: runStatuses }).notNull().default('queued'),
-    stage: text(),
+    stage: text({ enum: stages }),
     progress: integer().notNull().default(0),
     lastSeq: integer('last_seq').notNull().default(0),
     /** Serialised by the api's transformer (superjson), opaque to the store. */

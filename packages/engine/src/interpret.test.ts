@@ -177,6 +177,18 @@ describe('suggestChart', () => {
     ).toEqual({ kind: 'scatter', x: 'price', y: 'sold' });
   });
 
+  it('draws the first measure when one label has several measures', () => {
+    expect(
+      chartOf(
+        ['category', 'order_id', 'items', 'revenue'],
+        [
+          ['Books', 1, 3, 10.5],
+          ['Toys', 2, 5, 20],
+        ],
+      ),
+    ).toEqual({ kind: 'bar', x: 'category', y: 'items' });
+  });
+
   it('suggests nothing for other shapes, for one row or for none', () => {
     expect(
       chartOf(
@@ -191,8 +203,8 @@ describe('suggestChart', () => {
       chartOf(
         ['a', 'b', 'c'],
         [
-          ['x', 1, 2],
-          ['y', 3, 4],
+          ['x', 'p', 2],
+          ['y', 'q', 4],
         ],
       ),
     ).toBeUndefined();

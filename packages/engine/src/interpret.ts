@@ -1,6 +1,6 @@
 // The interpret stage: profiles result columns, writes a short plain-language summary and
 // suggests a chart. Pure functions over the kept rows; deterministic for the same input.
-import type { Chart, ChartKind, ColumnProfile, ValueType } from './events.ts';
+import type { Chart, ColumnProfile, ValueType } from './events.ts';
 
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -169,14 +169,19 @@ export function summarize(result: SummaryInput): string {
  * (which covers empty and single-row results) or when y is an identifier, not a measure.
  */
 export function suggestChart(profile: readonly ColumnProfile[]): Chart | undefined {
-  if (profile.length !== 2) return undefined;
-  const [a, b] = profile as [ColumnProfile, ColumnProfile];
-  const chart = (kind: ChartKind, x: ColumnProfile, y: ColumnProfile): Chart | undefined =>
-    x.distinct >= 2 && !isIdLike(y) ? { kind, x: x.name, y: y.name } : undefined;
-  if (isNumeric(a) && isNumeric(b)) return chart('scatter', a, b);
-  const [x, y] = isNumeric(b) ? [a, b] : [b, a];
-  if (!isNumeric(y)) return undefined;
-  if (x.type === 'text') return chart('bar', x, y);
-  if (x.type === 'date') return chart('line', x, y);
+  const labels = profile.filter((p) => p.type === 'text' || p.type === 'date');
+  const measures = profile.filter((p) => isNumeric(p) && !isIdLike(p));
+  // The usual GROUP BY shape: one label and one or more measures; the first measure is drawn.
+  const ids = profile.filter((p) => isNumeric(p) && isIdLike(p));
+  const onlyThese = labels.length + measures.length + ids.length === profile.length;
+  if (onlyThese && labels.length === 1 && measures.length >= 1) {
+    const [x, y] = [labels[0] as ColumnProfile, measures[0] as ColumnProfile];
+    if (x.distinct < 2) return undefined;
+    return { kind: x.type === 'date' ? 'line' : 'bar', x: x.name, y: y.name };
+  }
+  if (profile.length === 2 && measures.length === 2) {
+    const [x, y] = measures as [ColumnProfile, ColumnProfile];
+    return x.distinct >= 2 ? { kind: 'scatter', x: x.name, y: y.name } : undefined;
+  }
   return undefined;
 }

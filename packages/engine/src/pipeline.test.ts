@@ -218,6 +218,15 @@ describe('runSqlPipeline', () => {
     expect(err).toBeInstanceOf(RunCancelledError);
     expect((err as Error).message).toBe('Cancelled');
     expect(liveSqlWorkers()).toEqual([]);
+    expect(shape(events).slice(0, 6)).toEqual([
+      'plan:10',
+      'plan',
+      'plan:15',
+      'validate:20',
+      'validate:40',
+      'execute:40',
+    ]);
+    expect(events.slice(6).every(isHeartbeat)).toBe(true);
   });
 
   it('fails with the error of an emit that throws while the worker runs, and stops it', async () => {

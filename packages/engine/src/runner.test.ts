@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError, RunCancelledError } from './errors.ts';
@@ -34,13 +36,17 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** True while a process with this id exists. */
+/** True while a process with this id runs (a zombie, dead but not yet reaped, does not). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc: kill(pid, 0) is all we know
   }
 }
 
@@ -129,5 +135,63 @@ describe('runSql', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT count(*) FROM things').pluck().get()).toBe(2);
     db.close();
+  });
+});
+
+describe('sql worker watchdog', () => {
+  const worker = fileURLToPath(new URL('./sql-worker.mjs', import.meta.url));
+  const goBetweens: ChildProcess[] = [];
+
+  afterAll(() => {
+    for (const p of goBetweens) p.kill('SIGKILL');
+  });
+
+  /**
+   * Starts a go-between process that forks the SQL worker on an endless query, bypassing
+   * runSql, and reports the worker's pid; with `orphan` it then exits without killing it.
+   */
+  function startWorker(opts: { timeoutMs: number; orphan: boolean }): {
+    pid: Promise<number>;
+    exit: Promise<unknown>;
+  } {
+    const code = `
+      const { fork } = require('node:child_process');
+      const w = fork(${JSON.stringify(worker)}, [], {
+        execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      const job = { path: process.argv[1], sql: ${JSON.stringify(ENDLESS)}, maxRows: 1, timeoutMs: ${opts.timeoutMs} };
+      w.on('message', (m) => {
+        if (m.type === 'ready') w.send(job, () => process.send(w.pid, () => ${opts.orphan} && process.exit(0)));
+      });
+      w.on('exit', (code, signal) => process.send({ code, signal }));`;
+    const goBetween = spawn(process.execPath, ['-e', code, path], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    goBetweens.push(goBetween);
+    const messages: unknown[] = [];
+    const waiting: (() => void)[] = [];
+    goBetween.on('message', (m) => {
+      messages.push(m);
+      for (const wake of waiting.splice(0)) wake();
+    });
+    const next = (n: number) =>
+      new Promise<unknown>((resolve) => {
+        const check = () => (messages.length >= n ? resolve(messages[n - 1]) : waiting.push(check));
+        check();
+      });
+    return { pid: next(1) as Promise<number>, exit: next(2) };
+  }
+
+  it('kills the worker when its parent died without killing it', async () => {
+    const pid = await startWorker({ timeoutMs: 600_000, orphan: true }).pid;
+    await expect.poll(() => alive(pid), { timeout: 30_000 }).toBe(false);
+  });
+
+  it('kills the worker past its deadline when its parent does not', async () => {
+    const started = startWorker({ timeoutMs: 0, orphan: false });
+    const pid = await started.pid;
+    // Nobody but the watchdog sends SIGKILL here; a crash would exit with a code.
+    expect(await started.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(alive(pid)).toBe(false);
   });
 });

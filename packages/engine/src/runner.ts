@@ -135,7 +135,7 @@ export async function runSql(opts: SqlRunOptions): Promise<SqlRunOutput> {
         const msg = raw as WorkerMessage;
         switch (msg.type) {
           case 'ready':
-            child.send({ path: opts.path, sql: opts.sql, maxRows }, (err) => {
+            child.send({ path: opts.path, sql: opts.sql, maxRows, timeoutMs }, (err) => {
               if (err) reject(new QueryError('INTERNAL', 'The query worker went away.'));
               else {
                 try {

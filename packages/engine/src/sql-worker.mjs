@@ -5,21 +5,38 @@
 // (better-sqlite3 exposes no sqlite3_interrupt), and Worker#terminate() only takes effect
 // when the thread returns to JS, so a thread stuck in one long sqlite3_step() could never be
 // stopped. A process can always be killed.
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 const PROGRESS_MS = 100;
+// The parent kills this process at its time limit; the watchdog is for when it cannot.
+const DEADLINE_GRACE_MS = 2_000;
 // SQLite's own allocations (sorts, group-by tables, page cache) are not JS heap; cap them so a
 // runaway query fails with "out of memory" instead of taking the host down.
 const HEAP_LIMIT_BYTES = 512 * 1024 * 1024;
 
 /**
- * @typedef {{ path: string; sql: string; maxRows: number }} Job
+ * @typedef {{ path: string; sql: string; maxRows: number; timeoutMs: number }} Job
  * @typedef {{ name: string; type: string | null }} WorkerColumn
  * @typedef {{ type: 'ready' }
  *   | { type: 'progress'; fetched: number }
  *   | { type: 'done'; columns: WorkerColumn[]; rows: unknown[][]; rowCount: number; truncated: boolean; elapsedMs: number }
  *   | { type: 'error'; message: string; code: string | undefined }} WorkerMessage
  */
+
+// A watchdog thread, because this thread can sit inside one sqlite3_step() for as long as
+// the query runs and handles nothing meanwhile. If the parent dies (it can no longer kill
+// us; we are re-parented) or the deadline passes, the watchdog SIGKILLs the whole process.
+const watchdog = new Worker(
+  `const { parentPort, workerData } = require('node:worker_threads');
+  let deadline = Infinity;
+  parentPort.on('message', (at) => { deadline = at; });
+  setInterval(() => {
+    if (process.ppid !== workerData.ppid || Date.now() > deadline) process.kill(process.pid, 'SIGKILL');
+  }, 250);`,
+  { eval: true, workerData: { ppid: process.ppid } },
+);
+watchdog.unref();
 
 /** @param {WorkerMessage} message */
 function send(message) {
@@ -28,6 +45,7 @@ function send(message) {
 
 /** @param {Job} job */
 function run(job) {
+  watchdog.postMessage(Date.now() + job.timeoutMs + DEADLINE_GRACE_MS);
   const started = performance.now();
   const db = new Database(job.path, { readonly: true, fileMustExist: true });
   try {
