@@ -17,8 +17,9 @@ export const Env = z.object({
   QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(1024 * 1024),
   QUERYLANE_WS_PING_MS: int(100, 600_000).default(30_000),
   QUERYLANE_WS_PONG_WAIT_MS: int(100, 600_000).default(5_000),
-  /** npm sets this to where `npm start` was typed; relative paths resolve against it. */
-  INIT_CWD: z.string().optional(),
+  /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;
+   * relative paths resolve against it, so `./data` means the repository's data folder. */
+  npm_config_local_prefix: z.string().optional(),
 });
 export type Env = z.infer<typeof Env>;
 

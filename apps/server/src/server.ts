@@ -44,7 +44,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export function configFromEnv(env: Env): ServerConfig {
-  const base = env.INIT_CWD ?? process.cwd();
+  const base = env.npm_config_local_prefix ?? process.cwd();
   const datasets = env.QUERYLANE_DATASETS
     ? parseDatasetsSpec(env.QUERYLANE_DATASETS)
         .map((d) => `${d.id}=${resolve(base, d.path)}`)
