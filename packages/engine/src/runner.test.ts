@@ -4,9 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QueryError, RunCancelledError } from './errors.ts';
-import { liveSqlWorkers, runSql } from './runner.ts';
+import {
+  liveSqlWorkers,
+  runSql,
+  spareSqlWorkerPid,
+  stopSqlWorkers,
+  warmSqlWorker,
+} from './runner.ts';
 
 const HUNDRED =
   'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) SELECT x FROM c';
@@ -135,6 +141,34 @@ describe('runSql', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT count(*) FROM things').pluck().get()).toBe(2);
     db.close();
+  });
+});
+
+describe('spare sql worker', () => {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('is taken by one query, replaced, never reused, and stopped at shutdown', async () => {
+    warmSqlWorker();
+    const first = spareSqlWorkerPid();
+    expect(first).toBeTypeOf('number');
+    const out = await runSql({ path, sql: 'SELECT 7 AS seven' });
+    expect(out.rows).toEqual([[7]]);
+    expect(liveSqlWorkers()).toEqual([]);
+    // The spare that ran the query is gone; a fresh one stands in for the next query.
+    await vi.waitFor(() => expect(alive(first as number)).toBe(false));
+    await vi.waitFor(() => expect(spareSqlWorkerPid()).toBeTypeOf('number'));
+    const second = spareSqlWorkerPid() as number;
+    expect(second).not.toBe(first);
+    stopSqlWorkers();
+    expect(spareSqlWorkerPid()).toBeUndefined();
+    await vi.waitFor(() => expect(alive(second)).toBe(false));
   });
 });
 

@@ -40,6 +40,70 @@ type WorkerMessage =
 
 const live = new Set<ChildProcess>();
 
+interface Forked {
+  child: ChildProcess;
+  /** Resolves once the worker has its job listener in place. */
+  ready: Promise<void>;
+}
+
+function forkWorker(): Forked {
+  const child = fork(WORKER_PATH, [], {
+    // Not the parent's flags: under tsx or Vitest those load TS hooks the worker does not need.
+    execArgv: [],
+    serialization: 'advanced', // structured clone, so blobs arrive as bytes
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    const onMessage = (msg: WorkerMessage) => {
+      if (msg.type !== 'ready') return;
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.once('error', reject);
+    child.once('exit', () => reject(new Error('worker exited before it was ready')));
+  });
+  ready.catch(() => {}); // observed by whoever takes the worker
+  return { child, ready };
+}
+
+// Forking a worker and loading better-sqlite3 costs ~100 ms; one spare is kept forked so a
+// run does not wait for it. Each process still serves exactly one query and is then killed.
+let spare: Forked | undefined;
+
+function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null && child.connected;
+}
+
+/** Forks the spare worker now, if there is none; later runs take it instead of forking. */
+export function warmSqlWorker(): void {
+  if (spare && isAlive(spare.child)) return;
+  spare = forkWorker();
+  // An idle spare must not keep the process (a CLI, a test run) alive.
+  spare.child.unref();
+  spare.child.channel?.unref();
+}
+
+/** The spare worker's process id, if one is forked; for tests. */
+export function spareSqlWorkerPid(): number | undefined {
+  return spare && isAlive(spare.child) ? spare.child.pid : undefined;
+}
+
+/** Kills the spare worker, if any (at shutdown). */
+export function stopSqlWorkers(): void {
+  if (spare && isAlive(spare.child)) spare.child.kill('SIGKILL');
+  spare = undefined;
+}
+
+function takeWorker(): Forked {
+  const taken = spare && isAlive(spare.child) ? spare : forkWorker();
+  spare = undefined;
+  taken.child.ref();
+  taken.child.channel?.ref();
+  setImmediate(warmSqlWorker);
+  return taken;
+}
+
 /** Process ids of the SQL workers alive right now; tests use it to prove none leaks. */
 export function liveSqlWorkers(): number[] {
   return [...live].map((child) => child.pid ?? -1);
@@ -103,12 +167,7 @@ export async function runSql(opts: SqlRunOptions): Promise<SqlRunOutput> {
   const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  const child = fork(WORKER_PATH, [], {
-    // Not the parent's flags: under tsx or Vitest those load TS hooks the worker does not need.
-    execArgv: [],
-    serialization: 'advanced', // structured clone, so blobs arrive as bytes
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const { child, ready } = takeWorker();
   live.add(child);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -131,21 +190,24 @@ export async function runSql(opts: SqlRunOptions): Promise<SqlRunOutput> {
       onAbort = () => reject(new RunCancelledError(abortReason(signal as AbortSignal)));
       signal?.addEventListener('abort', onAbort, { once: true });
 
+      ready.then(
+        () =>
+          child.send({ path: opts.path, sql: opts.sql, maxRows, timeoutMs }, (err) => {
+            if (err) reject(new QueryError('INTERNAL', 'The query worker went away.'));
+            else {
+              try {
+                opts.onStart?.();
+              } catch (err) {
+                reject(err);
+              }
+            }
+          }),
+        (err: unknown) =>
+          reject(new QueryError('INTERNAL', 'The query worker could not start.', { cause: err })),
+      );
       child.on('message', (raw) => {
         const msg = raw as WorkerMessage;
         switch (msg.type) {
-          case 'ready':
-            child.send({ path: opts.path, sql: opts.sql, maxRows, timeoutMs }, (err) => {
-              if (err) reject(new QueryError('INTERNAL', 'The query worker went away.'));
-              else {
-                try {
-                  opts.onStart?.();
-                } catch (err) {
-                  reject(err);
-                }
-              }
-            });
-            break;
           case 'progress':
             // A throwing callback here would be an uncaught exception; fail the run instead.
             try {

@@ -1,6 +1,6 @@
 // Builds the services one server process runs on, from a store and a dataset registry.
 import { createRepositories, type Store } from '@querylane/db';
-import type { DatasetRegistry } from '@querylane/engine';
+import { type DatasetRegistry, warmSqlWorker } from '@querylane/engine';
 import type { Services } from '../context.ts';
 import { createMemoryBus, type EventBus } from './bus.ts';
 import { type RunLimits, RunService } from './run-service.ts';
@@ -27,6 +27,7 @@ export function createServices(opts: CreateServicesOptions): Services {
       tables: ds.tables,
     });
   }
+  warmSqlWorker();
   const runs = new RunService({
     repos,
     registry: opts.registry,

@@ -14,6 +14,7 @@ import {
   type RunEventInput,
   type RunStatus,
   runSqlPipeline,
+  stopSqlWorkers,
   toRunError,
 } from '@querylane/engine';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -327,6 +328,7 @@ export class RunService {
     const active = [...this.#active.values()];
     for (const run of active) run.controller.abort(SHUTDOWN_REASON);
     await Promise.all(active.map((run) => run.done));
+    stopSqlWorkers();
   }
 
   #pump(): void {
