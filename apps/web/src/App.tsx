@@ -32,6 +32,12 @@ const EXAMPLES: { label: string; sql: string }[] = [
     label: 'Engagement by platform',
     sql: 'SELECT platform, avg(likes) AS avg_likes, avg(shares) AS avg_shares FROM posts GROUP BY platform',
   },
+  {
+    // Joins ~220k order items to themselves per customer: a couple of seconds, enough to
+    // watch every stage go by.
+    label: 'Bought together (heavy, a few seconds)',
+    sql: 'WITH cp AS (\n  SELECT DISTINCT o.customer_id, oi.product_id\n  FROM orders o JOIN order_items oi ON oi.order_id = o.id\n)\nSELECT pa.name AS product, pb.name AS also_bought, count(*) AS customers\nFROM cp a JOIN cp b ON a.customer_id = b.customer_id AND a.product_id < b.product_id\nJOIN products pa ON pa.id = a.product_id JOIN products pb ON pb.id = b.product_id\nGROUP BY a.product_id, b.product_id ORDER BY customers DESC LIMIT 25',
+  },
 ];
 
 export function App() {

@@ -172,6 +172,44 @@ GROUP BY p.category ORDER BY revenue DESC`;
     expect(events.at(-1)?.type).toBe('completed');
   });
 
+  it('serves a dataset registered by the user beside shop, read-only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'querylane-user-db-'));
+    cleanups.push(() => removeDir(dir));
+    const file = join(dir, 'sales.db');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE sales (region TEXT, amount REAL);
+      INSERT INTO sales VALUES ('north', 10.5), ('south', 4), ('north', 1.5);`);
+    db.close();
+    const { trpc } = await setup({ datasets: `sales=${file}` });
+
+    const list = await trpc.datasets.list.query();
+    expect(list.map((d) => [d.id, d.kind, d.tables])).toEqual([
+      ['shop', 'demo', ['customers', 'order_items', 'orders', 'posts', 'products']],
+      ['sales', 'user', ['sales']],
+    ]);
+    const schema = await trpc.datasets.schema.query({ datasetId: 'sales' });
+    expect(schema.tables).toEqual([
+      {
+        name: 'sales',
+        rowCount: 3,
+        columns: [
+          { name: 'region', type: 'TEXT' },
+          { name: 'amount', type: 'REAL' },
+        ],
+      },
+    ]);
+    const sql = 'SELECT region, sum(amount) AS total FROM sales GROUP BY region ORDER BY region';
+    const ok = await trpc.runs.start.mutate({ query: sql, datasetId: 'sales' });
+    const done = (await subscribeAll(trpc, ok.runId)).at(-1);
+    expect(done?.type === 'completed' && done.result.rows).toEqual([
+      ['north', 12],
+      ['south', 4],
+    ]);
+    const write = await trpc.runs.start.mutate({ query: 'DELETE FROM sales', datasetId: 'sales' });
+    const refused = (await subscribeAll(trpc, write.runId)).at(-1);
+    expect(refused?.type === 'failed' && refused.error.code).toBe('SQL_NOT_READ_ONLY');
+  });
+
   it('serves the SPA with an index.html fallback and never outside its folder', async () => {
     const webDist = mkdtempSync(join(tmpdir(), 'querylane-web-'));
     mkdirSync(join(webDist, 'assets'));

@@ -227,6 +227,7 @@ export class RunService {
     if (queued !== -1) {
       const [entry] = this.#queue.splice(queued, 1);
       entry?.recorder.emit({ type: 'cancelled', reason: 'Cancelled before it started' });
+      this.#appendAssistant(run, 'Cancelled before it started.');
       return { runId, status: 'cancelled' };
     }
     const active = this.#active.get(runId);
@@ -253,14 +254,16 @@ export class RunService {
     const queue = new EventQueue<RunEvent>();
     const unsubscribe = this.#bus.subscribe(runId, (event) => queue.push(event));
     try {
+      // Read before the replay: a run that had ended by now has every event in the store, and
+      // one that had not will publish its terminal event to the queue subscribed above.
+      const endedBefore = isTerminalStatus(this.#repos.runs.get(runId)?.status ?? 'interrupted');
       let last = afterSeq;
       for (const event of this.#backlog(runId, last, Number.POSITIVE_INFINITY)) {
         yield event;
         last = event.seq;
         if (isTerminalEvent(event)) return;
       }
-      const run = this.#repos.runs.get(runId);
-      if (!run || isTerminalStatus(run.status)) return;
+      if (endedBefore) return;
       for await (const event of queue.drain(signal)) {
         if (event.seq <= last) continue; // already replayed from the store
         if (event.seq > last + 1) {
