@@ -29,6 +29,16 @@ const QUERIES: Record<string, string> = {
            count(*) AS posts, round(avg(s.likes), 1) AS avg_likes
     FROM posts s LEFT JOIN products p ON p.id = s.product_id
     GROUP BY s.platform, category ORDER BY posts DESC`,
+  // The SPA's "heavy" example: order items joined to themselves per customer.
+  'bought together (heavy example)': `
+    WITH cp AS (
+      SELECT DISTINCT o.customer_id, oi.product_id
+      FROM orders o JOIN order_items oi ON oi.order_id = o.id
+    )
+    SELECT pa.name AS product, pb.name AS also_bought, count(*) AS customers
+    FROM cp a JOIN cp b ON a.customer_id = b.customer_id AND a.product_id < b.product_id
+    JOIN products pa ON pa.id = a.product_id JOIN products pb ON pb.id = b.product_id
+    GROUP BY a.product_id, b.product_id ORDER BY customers DESC LIMIT 25`,
 };
 
 const RUNS = 5;
