@@ -5,7 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DatasetRegistry, ensureShopDataset, runSql, runSqlPipeline } from '../src/index.ts';
+import {
+  DatasetRegistry,
+  ensureShopDataset,
+  runSql,
+  runSqlPipeline,
+  stopSqlWorkers,
+} from '../src/index.ts';
 
 const QUERIES: Record<string, string> = {
   'revenue by category × month': `
@@ -80,6 +86,29 @@ try {
       `${name} (${rows} rows): in-process ${ms(median(direct))}, in worker ${ms(median(worker))}, whole pipeline ${ms(median(pipeline))} (median of ${RUNS})`,
     );
   }
+  // Cancel: abort a query that never ends on its own, 200 ms in; time until runSql has
+  // settled, which is after the worker process has exited.
+  const ENDLESS =
+    'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+  const cancels: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    await runSql({
+      path,
+      sql: ENDLESS,
+      signal: controller.signal,
+      onStart: () =>
+        setTimeout(() => {
+          abortedAt = performance.now();
+          controller.abort('bench');
+        }, 200),
+    }).catch(() => {});
+    cancels.push(performance.now() - abortedAt);
+  }
+  console.log(`cancel a running query → worker gone: ${ms(median(cancels))} (median of ${RUNS})`);
+  stopSqlWorkers();
+
   db.close();
   registry.close();
 } finally {
