@@ -1,7 +1,7 @@
 // Drives the built SPA in Debian's Chromium against the real server (fresh data dir, ephemeral
 // port): a query streams progress into a table, survives a reload, errors read well, cancel works.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,6 +210,19 @@ describe('Querylane in the browser', () => {
     expect(await cellTexts(table, 'tbody tr')).toEqual(expectedRows);
     await waitForText(card.getByTestId('run-status'), 'completed');
     expect(await card.getByTestId('row-count').textContent()).toBe(`${expectedRows.length} rows`);
+
+    // The rows leave the browser as CSV: header, then the same rows.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^querylane-[A-Za-z0-9-]{8}\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.split('\r\n')).toEqual([
+      'category,n',
+      ...expectedRows.map((cells) => cells.join(',')),
+      '',
+    ]);
 
     // The bar was on screen and only ever moved forward; it is gone once the result is in.
     const progress = await page.evaluate(

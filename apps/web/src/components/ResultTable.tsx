@@ -1,5 +1,6 @@
 // The rows of a result in a bounded, scrolling table; NULLs and blobs are marked so they cannot
 // be mistaken for text, and numbers align right.
+import { toCsv } from '../csv.ts';
 import { formatCell, formatCount } from '../format.ts';
 import type { RunResult } from '../trpc/types.ts';
 
@@ -17,7 +18,23 @@ function numericColumns(result: RunResult): boolean[] {
   });
 }
 
-export function ResultTable({ result }: { result: RunResult }) {
+function downloadCsv(result: RunResult, fileName: string) {
+  const url = URL.createObjectURL(new Blob([toCsv(result)], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // The click has started the download; the object URL is no longer needed after this task.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+export function ResultTable({
+  result,
+  fileName = 'result.csv',
+}: {
+  result: RunResult;
+  fileName?: string;
+}) {
   const shown = result.rows.length;
   const numeric = numericColumns(result);
   return (
@@ -59,11 +76,23 @@ export function ResultTable({ result }: { result: RunResult }) {
         </table>
         {shown === 0 && <p className="empty-result">The query returned no rows.</p>}
       </section>
-      <p className="result-meta" data-testid="row-count">
-        {result.truncated
-          ? `showing ${formatCount(shown)} of ${formatCount(result.rowCount)} rows`
-          : `${formatCount(result.rowCount)} ${result.rowCount === 1 ? 'row' : 'rows'}`}
-      </p>
+      <div className="result-meta">
+        <p data-testid="row-count">
+          {result.truncated
+            ? `showing ${formatCount(shown)} of ${formatCount(result.rowCount)} rows`
+            : `${formatCount(result.rowCount)} ${result.rowCount === 1 ? 'row' : 'rows'}`}
+        </p>
+        {result.columns.length > 0 && (
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={() => downloadCsv(result, fileName)}
+            title={result.truncated ? 'Downloads the rows shown here' : undefined}
+          >
+            Download CSV
+          </button>
+        )}
+      </div>
     </div>
   );
 }

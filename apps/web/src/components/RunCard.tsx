@@ -63,7 +63,7 @@ export function RunCard(props: { runId: string; conversationId: string | null; l
         <>
           {view.result.summary && <p className="summary">{view.result.summary}</p>}
           {view.result.chart && <ResultChartView result={view.result} chart={view.result.chart} />}
-          <ResultTable result={view.result} />
+          <ResultTable result={view.result} fileName={`querylane-${props.runId.slice(0, 8)}.csv`} />
           {view.result.profile.length > 0 && <Profile profile={view.result.profile} />}
         </>
       )}
