@@ -69,9 +69,6 @@ export function createRepositories(db: Db) {
         .returning()
         .get();
     },
-    touch(id: string): void {
-      db.update(conversations).set({ updatedAt: stamp() }).where(eq(conversations.id, id)).run();
-    },
     /** Messages, runs and their events go with it (foreign keys cascade). */
     delete(userId: string, id: string): boolean {
       const res = db

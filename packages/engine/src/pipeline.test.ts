@@ -76,6 +76,9 @@ const shape = (events: RunEventInput[]): string[] =>
 const isHeartbeat = (e: RunEventInput): boolean =>
   e.type === 'stage' && e.stage === 'execute' && e.message.startsWith('Running…');
 
+/** Every run's events up to the start of execution, as `shape` writes them. */
+const THROUGH_EXECUTE = ['plan:10', 'plan', 'plan:15', 'validate:20', 'validate:40', 'execute:40'];
+
 function expectMonotonic(events: RunEventInput[]): void {
   const progress = events.flatMap((e) => (e.type === 'stage' ? [e.progress] : []));
   expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -90,12 +93,7 @@ describe('runSqlPipeline', () => {
     const lastRows = events.findLastIndex((e) => e.type === 'rows');
     const fixed = events.filter((e, i) => !isHeartbeat(e) && (e.type !== 'rows' || i === lastRows));
     expect(shape(fixed)).toEqual([
-      'plan:10',
-      'plan',
-      'plan:15',
-      'validate:20',
-      'validate:40',
-      'execute:40',
+      ...THROUGH_EXECUTE,
       'rows',
       'interpret:75',
       'interpret:90',
@@ -218,15 +216,8 @@ describe('runSqlPipeline', () => {
     expect(err).toBeInstanceOf(RunCancelledError);
     expect((err as Error).message).toBe('Cancelled');
     expect(liveSqlWorkers()).toEqual([]);
-    expect(shape(events).slice(0, 6)).toEqual([
-      'plan:10',
-      'plan',
-      'plan:15',
-      'validate:20',
-      'validate:40',
-      'execute:40',
-    ]);
-    expect(events.slice(6).every(isHeartbeat)).toBe(true);
+    expect(shape(events).slice(0, THROUGH_EXECUTE.length)).toEqual(THROUGH_EXECUTE);
+    expect(events.slice(THROUGH_EXECUTE.length).every(isHeartbeat)).toBe(true);
   });
 
   it('fails with the error of an emit that throws while the worker runs, and stops it', async () => {

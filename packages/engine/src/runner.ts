@@ -71,13 +71,17 @@ function forkWorker(): Forked {
 // run does not wait for it. Each process still serves exactly one query and is then killed.
 let spare: Forked | undefined;
 
-function isAlive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null && child.connected;
+/** The spare, if it is still there to be taken (it may have been killed from outside). */
+function liveSpare(): Forked | undefined {
+  const child = spare?.child;
+  return child && child.exitCode === null && child.signalCode === null && child.connected
+    ? spare
+    : undefined;
 }
 
 /** Forks the spare worker now, if there is none; later runs take it instead of forking. */
 export function warmSqlWorker(): void {
-  if (spare && isAlive(spare.child)) return;
+  if (liveSpare()) return;
   spare = forkWorker();
   // An idle spare must not keep the process (a CLI, a test run) alive.
   spare.child.unref();
@@ -86,17 +90,17 @@ export function warmSqlWorker(): void {
 
 /** The spare worker's process id, if one is forked; for tests. */
 export function spareSqlWorkerPid(): number | undefined {
-  return spare && isAlive(spare.child) ? spare.child.pid : undefined;
+  return liveSpare()?.child.pid;
 }
 
 /** Kills the spare worker, if any (at shutdown). */
 export function stopSqlWorkers(): void {
-  if (spare && isAlive(spare.child)) spare.child.kill('SIGKILL');
+  liveSpare()?.child.kill('SIGKILL');
   spare = undefined;
 }
 
 function takeWorker(): Forked {
-  const taken = spare && isAlive(spare.child) ? spare : forkWorker();
+  const taken = liveSpare() ?? forkWorker();
   spare = undefined;
   taken.child.ref();
   taken.child.channel?.ref();
