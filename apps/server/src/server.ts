@@ -10,6 +10,7 @@ import { DatasetRegistry, parseDatasetsSpec } from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
+import { ConnectionRegistry } from './connections.ts';
 import type { Env } from './env.ts';
 import { createStaticHandler } from './static.ts';
 
@@ -36,6 +37,7 @@ export interface RunningServer {
   store: Store;
   /** The WebSocket server, for connection counts and tests that drop sockets. */
   wss: WebSocketServer;
+  connections: ConnectionRegistry;
   /** Graceful stop: clients told to reconnect, runs end `interrupted`, store closed. */
   close(): Promise<void>;
 }
@@ -87,10 +89,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   if (recovered > 0) log(`marked ${recovered} run(s) left by an earlier process as interrupted`);
 
   const createContext = createContextFactory(services);
+  const connections = new ConnectionRegistry();
   const maxBodySize = config.maxMessageBytes ?? 1024 * 1024;
   const trpcHttp = createHTTPHandler({
     router: appRouter,
-    createContext,
+    createContext: ({ req }) => createContext(connections.forRequest(req)),
     basePath: '/trpc/',
     maxBodySize,
     onError({ error, path }) {
@@ -118,7 +121,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const wssHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext,
+    createContext: ({ req, res }) => createContext(connections.forSocket(res, req)),
     keepAlive: {
       enabled: true,
       pingMs: config.pingMs ?? 30_000,
@@ -155,5 +158,5 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, port, services, store, wss, close };
+  return { url: `http://${host}:${port}`, port, services, store, wss, connections, close };
 }

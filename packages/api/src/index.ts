@@ -1,7 +1,14 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
-export { type Context, createContextFactory, LOCAL_USER_ID, type Services } from './context.ts';
+export {
+  type Connection,
+  type Context,
+  createContextFactory,
+  LOCAL_USER_ID,
+  type Services,
+  type SocketHandle,
+} from './context.ts';
 export { ConflictError, NotFoundError } from './errors.ts';
 export { type AppRouter, appRouter } from './root.ts';
 export { createMemoryBus, type EventBus } from './services/bus.ts';

@@ -23,12 +23,17 @@ export async function createTestApp(
   const registry = await DatasetRegistry.open({ dataDir, datasets: opts.datasets ?? [] });
   const store = openStore(':memory:');
   const services = createServices({ store, registry, ...opts });
-  const caller = createCallerFactory(appRouter)({ services, userId: LOCAL_USER_ID });
+  const caller = createCallerFactory(appRouter)({
+    services,
+    userId: LOCAL_USER_ID,
+    connection: null,
+  });
   return {
     services,
     caller,
     dataDir,
-    callerFor: (userId: string) => createCallerFactory(appRouter)({ services, userId }),
+    callerFor: (userId: string) =>
+      createCallerFactory(appRouter)({ services, userId, connection: null }),
     async close() {
       await services.runs.shutdown();
       registry.close();
