@@ -13,8 +13,17 @@ export const Env = z.object({
   QUERYLANE_WEB_DIST: z.string().min(1).optional(),
   QUERYLANE_MAX_ROWS: int(1, 100_000).default(1_000),
   QUERYLANE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  /** How often a running query may report rows fetched (one `rows` event per interval). */
+  QUERYLANE_PROGRESS_MS: int(0, 60_000).default(250),
   QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).optional(),
   QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(1024 * 1024),
+  /** Bytes waiting for a slow client past which its progress events are coalesced. */
+  QUERYLANE_WS_SOFT_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(256 * 1024),
+  /** Bytes waiting for a slow client past which its socket is closed (it resumes later). */
+  QUERYLANE_WS_HARD_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  QUERYLANE_MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 100_000).default(100),
+  /** On SIGTERM, how long running runs get to finish before they end `interrupted`. */
+  QUERYLANE_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   QUERYLANE_WS_PING_MS: int(100, 600_000).default(30_000),
   QUERYLANE_WS_PONG_WAIT_MS: int(100, 600_000).default(5_000),
   /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;

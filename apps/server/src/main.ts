@@ -8,13 +8,20 @@ console.log(`Querylane listening on ${server.url}`);
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: stopping (running runs end interrupted)…`);
-  const force = setTimeout(() => {
-    console.error('Shutdown took over 10 s; exiting.');
+  if (stopping) {
+    // A second signal: stop now. Runs still going are marked interrupted at the next start.
+    console.error(`${signal} again: exiting without waiting.`);
     process.exit(1);
-  }, 10_000);
+  }
+  stopping = true;
+  const grace = env.QUERYLANE_SHUTDOWN_GRACE_MS;
+  console.log(
+    `${signal}: stopping; running runs get ${grace / 1000} s to finish, waiting runs stay queued for the next start (signal again to exit now)…`,
+  );
+  const force = setTimeout(() => {
+    console.error('Shutdown took too long; exiting.');
+    process.exit(1);
+  }, grace + 10_000);
   force.unref();
   try {
     await server.close();

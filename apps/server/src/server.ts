@@ -4,7 +4,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appRouter, createContextFactory, createServices, type Services } from '@querylane/api';
+import {
+  appRouter,
+  createContextFactory,
+  createServices,
+  type Services,
+  type StreamLimits,
+} from '@querylane/api';
 import { openStore, type Store } from '@querylane/db';
 import { DatasetRegistry, parseDatasetsSpec } from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -22,10 +28,14 @@ export interface ServerConfig {
   webDist?: string | undefined;
   maxRows?: number;
   queryTimeoutMs?: number;
+  progressMs?: number;
   maxConcurrentRuns?: number | undefined;
   maxMessageBytes?: number;
+  streamLimits?: Partial<StreamLimits>;
   pingMs?: number;
   pongWaitMs?: number;
+  /** On close, how long running runs get to finish before they end `interrupted`. Default 0. */
+  shutdownGraceMs?: number;
   version?: string;
   log?: (message: string, err?: unknown) => void;
 }
@@ -38,7 +48,11 @@ export interface RunningServer {
   /** The WebSocket server, for connection counts and tests that drop sockets. */
   wss: WebSocketServer;
   connections: ConnectionRegistry;
-  /** Graceful stop: clients told to reconnect, runs end `interrupted`, store closed. */
+  /**
+   * Graceful stop: clients told to reconnect, no new connections or runs, running runs get
+   * `shutdownGraceMs` to finish and then end `interrupted`, waiting runs stay queued for the
+   * next process, store closed.
+   */
   close(): Promise<void>;
 }
 
@@ -60,10 +74,17 @@ export function configFromEnv(env: Env): ServerConfig {
     webDist: env.QUERYLANE_WEB_DIST ? resolve(base, env.QUERYLANE_WEB_DIST) : undefined,
     maxRows: env.QUERYLANE_MAX_ROWS,
     queryTimeoutMs: env.QUERYLANE_QUERY_TIMEOUT_MS,
+    progressMs: env.QUERYLANE_PROGRESS_MS,
     maxConcurrentRuns: env.QUERYLANE_MAX_CONCURRENT_RUNS,
     maxMessageBytes: env.QUERYLANE_MAX_MESSAGE_BYTES,
+    streamLimits: {
+      softBufferBytes: env.QUERYLANE_WS_SOFT_BUFFER_BYTES,
+      hardBufferBytes: env.QUERYLANE_WS_HARD_BUFFER_BYTES,
+      maxSubscriptionsPerSocket: env.QUERYLANE_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    },
     pingMs: env.QUERYLANE_WS_PING_MS,
     pongWaitMs: env.QUERYLANE_WS_PONG_WAIT_MS,
+    shutdownGraceMs: env.QUERYLANE_SHUTDOWN_GRACE_MS,
   };
 }
 
@@ -80,13 +101,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     limits: {
       ...(config.maxRows ? { maxRows: config.maxRows } : {}),
       ...(config.queryTimeoutMs ? { timeoutMs: config.queryTimeoutMs } : {}),
+      ...(config.progressMs === undefined ? {} : { progressMs: config.progressMs }),
     },
     ...(config.maxConcurrentRuns ? { concurrency: config.maxConcurrentRuns } : {}),
+    ...(config.streamLimits ? { streamLimits: config.streamLimits } : {}),
     version: config.version ?? version,
     log,
   });
-  const recovered = services.runs.recoverInterrupted();
-  if (recovered > 0) log(`marked ${recovered} run(s) left by an earlier process as interrupted`);
+  const recovered = services.runs.recover();
+  if (recovered.interrupted > 0) {
+    log(`marked ${recovered.interrupted} run(s) cut off in an earlier process as interrupted`);
+  }
+  if (recovered.requeued > 0) {
+    log(`queued ${recovered.requeued} run(s) an earlier process left waiting`);
+  }
 
   const createContext = createContextFactory(services);
   const connections = new ConnectionRegistry();
@@ -147,7 +175,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     closing ??= (async () => {
       wssHandler.broadcastReconnectNotification();
       const httpClosed = new Promise<void>((ok) => server.close(() => ok()));
-      await services.runs.shutdown();
+      await services.runs.shutdown(config.shutdownGraceMs ?? 0);
       for (const client of wss.clients) client.close(1012, 'Server restarting');
       await new Promise<void>((ok) => wss.close(() => ok()));
       server.closeAllConnections();

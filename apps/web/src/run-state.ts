@@ -83,6 +83,13 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
         message: event.message,
         retry: event.stage === view.retry?.stage ? view.retry : null,
       };
+    case 'queued':
+      return {
+        ...next,
+        status: 'queued',
+        message:
+          event.position === 1 ? 'Queued: next to run' : `Queued: #${event.position} in line`,
+      };
     case 'plan':
       return { ...next, plan: event.steps };
     case 'rows':

@@ -2,6 +2,7 @@
 import type { Repositories } from '@querylane/db';
 import type { DatasetRegistry } from '@querylane/engine';
 import type { EventBus } from './services/bus.ts';
+import type { StreamLimits, StreamStats } from './services/pacing.ts';
 import type { RunService } from './services/run-service.ts';
 
 /** One local user until authentication lands; every person-owned row carries this id. */
@@ -12,6 +13,9 @@ export interface Services {
   registry: DatasetRegistry;
   bus: EventBus;
   runs: RunService;
+  /** Bounds on what one WebSocket may hold open and leave unread. */
+  streamLimits: StreamLimits;
+  streamStats: StreamStats;
   version: string;
   startedAt: number;
 }

@@ -13,6 +13,11 @@ export { ConflictError, NotFoundError } from './errors.ts';
 export { type AppRouter, appRouter } from './root.ts';
 export { createMemoryBus, type EventBus } from './services/bus.ts';
 export { type CreateServicesOptions, createServices } from './services/index.ts';
+export {
+  defaultStreamLimits,
+  type StreamLimits,
+  type StreamStats,
+} from './services/pacing.ts';
 export { type RunLimits, RunService } from './services/run-service.ts';
 export { transformer } from './transformer.ts';
 export { createCallerFactory } from './trpc.ts';

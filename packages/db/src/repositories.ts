@@ -169,7 +169,12 @@ export function createRepositories(db: Db) {
         .all();
     },
     withStatus(statuses: RunStatusValue[]): RunRow[] {
-      return db.select().from(runs).where(inArray(runs.status, statuses)).all();
+      return db
+        .select()
+        .from(runs)
+        .where(inArray(runs.status, statuses))
+        .orderBy(asc(runs.createdAt), asc(runs.id))
+        .all();
     },
     update(id: string, patch: RunPatch): void {
       db.update(runs).set(patch).where(eq(runs.id, id)).run();

@@ -109,6 +109,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     progress: z.number().int().min(0).max(100),
     message: z.string(),
   }),
+  /** Waiting for a free slot; `position` 1 starts next. Sent again whenever it changes. */
+  z.object({ ...base, type: z.literal('queued'), position: z.number().int().positive() }),
   z.object({ ...base, type: z.literal('plan'), steps: z.array(PlanStep) }),
   z.object({ ...base, type: z.literal('rows'), fetched: z.number().int().nonnegative() }),
   z.object({

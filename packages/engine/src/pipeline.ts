@@ -8,12 +8,14 @@ import { profileColumns, suggestChart, summarize } from './interpret.ts';
 import { abortReason, runSql } from './runner.ts';
 import { prepareChecked, screenSql, validateReadOnly } from './sql-check.ts';
 
-const ROWS_EVENT_MS = 250;
+const DEFAULT_PROGRESS_MS = 250;
 const HEARTBEAT_MS = 1_000;
 
 export interface PipelineLimits {
   maxRows?: number;
   timeoutMs?: number;
+  /** At most one `rows` event per this many ms while rows stream (default 250). */
+  progressMs?: number;
 }
 
 export interface SqlPipelineOptions {
@@ -82,6 +84,7 @@ export async function runSqlPipeline(opts: SqlPipelineOptions): Promise<Result> 
   const started = performance.now();
   let lastRowsAt = started;
   let lastFetched: number | undefined;
+  const progressMs = opts.limits?.progressMs ?? DEFAULT_PROGRESS_MS;
   // `emit` may throw (a store write failing); from inside a timer that would crash the
   // process, so the heartbeat keeps the error, stops the worker, and the run rethrows it.
   let heartbeatError: { error: unknown } | undefined;
@@ -106,9 +109,11 @@ export async function runSqlPipeline(opts: SqlPipelineOptions): Promise<Result> 
       signal: AbortSignal.any([signal, stopWorker.signal]),
       ...(opts.limits?.maxRows === undefined ? {} : { maxRows: opts.limits.maxRows }),
       ...(opts.limits?.timeoutMs === undefined ? {} : { timeoutMs: opts.limits.timeoutMs }),
+      // The worker reports at least as often as events may go out.
+      progressMs: Math.min(progressMs, 100),
       onProgress: (fetched) => {
         const now = performance.now();
-        if (now - lastRowsAt < ROWS_EVENT_MS) return;
+        if (now - lastRowsAt < progressMs) return;
         lastRowsAt = now;
         lastFetched = fetched;
         emit({ type: 'rows', fetched });

@@ -16,8 +16,9 @@ export interface SqlRunOptions {
   maxRows?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Rows counted so far, about every 100 ms while rows stream. */
+  /** Rows counted so far, about every `progressMs` (default 100) while rows stream. */
   onProgress?: (fetched: number) => void;
+  progressMs?: number;
   /** Called once the worker has been handed the query. */
   onStart?: () => void;
 }
@@ -196,16 +197,25 @@ export async function runSql(opts: SqlRunOptions): Promise<SqlRunOutput> {
 
       ready.then(
         () =>
-          child.send({ path: opts.path, sql: opts.sql, maxRows, timeoutMs }, (err) => {
-            if (err) reject(new QueryError('INTERNAL', 'The query worker went away.'));
-            else {
-              try {
-                opts.onStart?.();
-              } catch (err) {
-                reject(err);
+          child.send(
+            {
+              path: opts.path,
+              sql: opts.sql,
+              maxRows,
+              timeoutMs,
+              ...(opts.progressMs === undefined ? {} : { progressMs: opts.progressMs }),
+            },
+            (err) => {
+              if (err) reject(new QueryError('INTERNAL', 'The query worker went away.'));
+              else {
+                try {
+                  opts.onStart?.();
+                } catch (err) {
+                  reject(err);
+                }
               }
-            }
-          }),
+            },
+          ),
         (err: unknown) =>
           reject(new QueryError('INTERNAL', 'The query worker could not start.', { cause: err })),
       );

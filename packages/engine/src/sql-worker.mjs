@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const PROGRESS_MS = 100;
+const DEFAULT_PROGRESS_MS = 100;
 // The parent kills this process at its time limit; the watchdog is for when it cannot.
 const DEADLINE_GRACE_MS = 2_000;
 // SQLite's own allocations (sorts, group-by tables, page cache) are not JS heap; cap them so a
@@ -16,7 +16,7 @@ const DEADLINE_GRACE_MS = 2_000;
 const HEAP_LIMIT_BYTES = 512 * 1024 * 1024;
 
 /**
- * @typedef {{ path: string; sql: string; maxRows: number; timeoutMs: number }} Job
+ * @typedef {{ path: string; sql: string; maxRows: number; timeoutMs: number; progressMs?: number }} Job
  * @typedef {{ name: string; type: string | null }} WorkerColumn
  * @typedef {{ type: 'ready' }
  *   | { type: 'progress'; fetched: number }
@@ -63,12 +63,13 @@ function run(job) {
     const rows = [];
     let rowCount = 0;
     let reported = performance.now();
+    const progressMs = job.progressMs ?? DEFAULT_PROGRESS_MS;
     for (const row of stmt.iterate()) {
       // Every row is counted; only the first maxRows are kept in memory.
       if (rowCount < job.maxRows) rows.push(/** @type {unknown[]} */ (row));
       rowCount++;
       const now = performance.now();
-      if (now - reported >= PROGRESS_MS) {
+      if (now - reported >= progressMs) {
         reported = now;
         send({ type: 'progress', fetched: rowCount });
       }

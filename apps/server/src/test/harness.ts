@@ -3,7 +3,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppRouter, transformer } from '@querylane/api';
+import { type AppRouter, type RunEventOutput, transformer } from '@querylane/api';
 import { ensureShopDataset } from '@querylane/engine';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
@@ -53,3 +53,45 @@ export function createTestClient(url: string) {
 export function removeDir(dir: string) {
   rmSync(dir, { recursive: true, force: true });
 }
+
+export type TestClient = ReturnType<typeof createTestClient>;
+
+/** Subscribes and resolves with every event once the terminal one has arrived. */
+export function subscribeAll(
+  trpc: TestClient['trpc'],
+  runId: string,
+  opts: { lastEventId?: string; onEvent?: (e: RunEventOutput) => void } = {},
+) {
+  return new Promise<RunEventOutput[]>((resolve, reject) => {
+    const events: RunEventOutput[] = [];
+    const sub = trpc.runs.events.subscribe(
+      { runId, lastEventId: opts.lastEventId ?? null },
+      {
+        onData({ data }) {
+          events.push(data);
+          opts.onEvent?.(data);
+        },
+        onError: reject,
+        onComplete: () => {
+          sub.unsubscribe();
+          resolve(events);
+        },
+      },
+    );
+  });
+}
+
+/** Every stored event of a run, read back from the store as a replay would yield it. */
+export function storedEvents(server: RunningServer, runId: string): RunEventOutput[] {
+  return server.services.repos.events
+    .after(runId, 0, 1_000_000)
+    .map((row) => transformer.parse<RunEventOutput>(row.payload));
+}
+
+/** A recursive count that keeps the worker busy for a few seconds on this kind of machine. */
+export const SLOW = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 20000000)
+SELECT count(*) AS n FROM c`;
+
+/** Never ends on its own: only a cancel or the time limit stops it. */
+export const ENDLESS =
+  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';

@@ -8,7 +8,7 @@ import { TRPCClientError } from '@trpc/client';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { createTestClient, removeDir, startTestServer } from './harness.ts';
+import { createTestClient, removeDir, SLOW, startTestServer, subscribeAll } from './harness.ts';
 
 type RunEvent = RunEventOutput;
 
@@ -25,35 +25,6 @@ async function setup(overrides: Parameters<typeof startTestServer>[0] = {}) {
   cleanups.push(() => client.close());
   return { server, ...client };
 }
-
-/** Subscribes and resolves with every event once the terminal one arrives. */
-function subscribeAll(
-  trpc: ReturnType<typeof createTestClient>['trpc'],
-  runId: string,
-  opts: { lastEventId?: string; onEvent?: (e: RunEvent) => void } = {},
-) {
-  return new Promise<RunEvent[]>((resolve, reject) => {
-    const events: RunEvent[] = [];
-    const sub = trpc.runs.events.subscribe(
-      { runId, lastEventId: opts.lastEventId ?? null },
-      {
-        onData({ data }) {
-          events.push(data);
-          opts.onEvent?.(data);
-        },
-        onError: reject,
-        onComplete: () => {
-          sub.unsubscribe();
-          resolve(events);
-        },
-      },
-    );
-  });
-}
-
-// A recursive count that keeps the worker busy for a few seconds on this kind of machine.
-const SLOW = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 20000000)
-SELECT count(*) AS n FROM c`;
 
 describe('server over HTTP and WebSocket', () => {
   it('streams a run in order, with one terminal event, and rows equal to direct SQLite', async () => {

@@ -192,13 +192,13 @@ describe('runs', () => {
       query: 'SELECT 1',
     });
     repos.runs.update('r1', { status: 'running', lastSeq: 0 });
-    expect(runs.recoverInterrupted()).toBe(1);
+    expect(runs.recover()).toEqual({ interrupted: 1, requeued: 0 });
     const events = await collect('r1');
     expect(events.map((e) => [e.seq, e.type])).toEqual([[1, 'failed']]);
     const run = await app.caller.runs.byId({ runId: 'r1' });
     expect(run.status).toBe('interrupted');
     expect(run.error?.code).toBe('INTERRUPTED');
-    expect(runs.recoverInterrupted()).toBe(0);
+    expect(runs.recover()).toEqual({ interrupted: 0, requeued: 0 });
   });
 });
 

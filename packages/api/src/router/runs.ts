@@ -2,8 +2,10 @@
 
 import type { RunRow } from '@querylane/db';
 import type { Result, RunError, RunEvent } from '@querylane/engine';
-import { type TRPCRouterRecord, tracked } from '@trpc/server';
+import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
+import type { Connection } from '../context.ts';
+import { paced } from '../services/pacing.ts';
 import { transformer } from '../transformer.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
@@ -36,8 +38,12 @@ function toRunSummary(run: RunRow) {
   return rest;
 }
 
-async function* trackEvents(events: AsyncIterable<RunEvent>) {
-  for await (const event of events) yield tracked(String(event.seq), event);
+async function* trackEvents(events: AsyncIterable<RunEvent>, connection: Connection | null) {
+  try {
+    for await (const event of events) yield tracked(String(event.seq), event);
+  } finally {
+    if (connection) connection.subscriptions -= 1;
+  }
 }
 
 export const runsRouter = {
@@ -64,8 +70,23 @@ export const runsRouter = {
     .subscription(({ ctx, input, signal }) => {
       // Checked before the stream starts, so an unknown run fails the subscribe call itself.
       ctx.services.runs.getOwned(ctx.userId, input.runId);
+      const { connection, services } = ctx;
+      const limits = services.streamLimits;
+      if (connection && connection.subscriptions >= limits.maxSubscriptionsPerSocket) {
+        throw new TRPCError({
+          code: 'TOO_MANY_REQUESTS',
+          message: `At most ${limits.maxSubscriptionsPerSocket} subscriptions per connection; stop one before starting another.`,
+        });
+      }
+      if (connection) connection.subscriptions += 1;
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
-      return trackEvents(ctx.services.runs.stream(input.runId, after, signal));
+      const events = services.runs.stream(input.runId, after, signal);
+      return trackEvents(
+        connection?.socket
+          ? paced(events, connection.socket, limits, services.streamStats)
+          : events,
+        connection,
+      );
     }),
 
   cancel: protectedProcedure

@@ -3,6 +3,7 @@ import { createRepositories, type Store } from '@querylane/db';
 import { type DatasetRegistry, warmSqlWorker } from '@querylane/engine';
 import type { Services } from '../context.ts';
 import { createMemoryBus, type EventBus } from './bus.ts';
+import { defaultStreamLimits, type StreamLimits } from './pacing.ts';
 import { type RunLimits, RunService } from './run-service.ts';
 
 export interface CreateServicesOptions {
@@ -10,6 +11,7 @@ export interface CreateServicesOptions {
   registry: DatasetRegistry;
   bus?: EventBus;
   limits?: Partial<RunLimits>;
+  streamLimits?: Partial<StreamLimits>;
   concurrency?: number;
   version?: string;
   log?: (message: string, err?: unknown) => void;
@@ -41,6 +43,8 @@ export function createServices(opts: CreateServicesOptions): Services {
     registry: opts.registry,
     bus,
     runs,
+    streamLimits: { ...defaultStreamLimits, ...opts.streamLimits },
+    streamStats: { coalesced: 0, overflowCloses: 0 },
     version: opts.version ?? '0.0.0',
     startedAt: Date.now(),
   };

@@ -20,10 +20,13 @@ import {
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { transformer } from '../transformer.ts';
 import { type EventBus, EventQueue } from './bus.ts';
+import { FairQueue } from './fair-queue.ts';
 
 export interface RunLimits {
   maxRows: number;
   timeoutMs: number;
+  /** At most one `rows` event per this many ms while a query streams rows. */
+  progressMs: number;
 }
 
 export interface RunServiceOptions {
@@ -45,6 +48,15 @@ const interruptedError: RunError = {
   hint: 'Run the query again.',
   retryable: true,
 };
+
+interface QueuedRun {
+  runId: string;
+  userId: string;
+  conversationId: string;
+  recorder: RunRecorder;
+  /** The position last announced in a `queued` event. */
+  position?: number;
+}
 
 interface ActiveRun {
   runId: string;
@@ -154,12 +166,7 @@ export class RunService {
   readonly #limits: RunLimits;
   readonly #concurrency: number;
   readonly #log: (message: string, err?: unknown) => void;
-  readonly #queue: {
-    runId: string;
-    userId: string;
-    conversationId: string;
-    recorder: RunRecorder;
-  }[] = [];
+  readonly #queue = new FairQueue<QueuedRun>();
   readonly #active = new Map<string, ActiveRun>();
   #closing = false;
 
@@ -167,7 +174,7 @@ export class RunService {
     this.#repos = opts.repos;
     this.#registry = opts.registry;
     this.#bus = opts.bus;
-    this.#limits = { maxRows: 1_000, timeoutMs: 30_000, ...opts.limits };
+    this.#limits = { maxRows: 1_000, timeoutMs: 30_000, progressMs: 250, ...opts.limits };
     this.#concurrency = Math.max(1, opts.concurrency ?? availableParallelism());
     this.#log = opts.log ?? ((message, err) => console.error(message, err ?? ''));
   }
@@ -223,11 +230,11 @@ export class RunService {
   /** Ends a queued or running run; a finished run is a ConflictError, never a second end. */
   async cancel(userId: string, runId: string): Promise<{ runId: string; status: RunStatus }> {
     const run = this.getOwned(userId, runId);
-    const queued = this.#queue.findIndex((q) => q.runId === runId);
-    if (queued !== -1) {
-      const [entry] = this.#queue.splice(queued, 1);
-      entry?.recorder.emit({ type: 'cancelled', reason: 'Cancelled before it started' });
+    const [queued] = this.#queue.remove((q) => q.runId === runId);
+    if (queued) {
+      queued.recorder.emit({ type: 'cancelled', reason: 'Cancelled before it started' });
       this.#appendAssistant(run, 'Cancelled before it started.');
+      this.#announcePositions();
       return { runId, status: 'cancelled' };
     }
     const active = this.#active.get(runId);
@@ -298,39 +305,58 @@ export class RunService {
   /** Before a conversation is deleted: its queued and running runs end first, as cancelled. */
   async endConversationRuns(conversationId: string): Promise<void> {
     const reason = 'Conversation deleted';
-    for (let i = this.#queue.length - 1; i >= 0; i--) {
-      const entry = this.#queue[i];
-      if (entry?.conversationId !== conversationId) continue;
-      this.#queue.splice(i, 1);
+    for (const entry of this.#queue.remove((q) => q.conversationId === conversationId)) {
       entry.recorder.emit({ type: 'cancelled', reason });
     }
+    this.#announcePositions();
     const active = [...this.#active.values()].filter((a) => a.conversationId === conversationId);
     for (const run of active) run.controller.abort(reason);
     await Promise.all(active.map((run) => run.done));
   }
 
-  /** At start-up: runs a crash left queued or running end `interrupted` with a terminal event. */
-  recoverInterrupted(): number {
+  /**
+   * At start-up, for the runs an earlier process left unfinished: one that was running ends
+   * `interrupted` with a terminal event (its query died with that process); one still waiting
+   * never started, so it queues again, in its original order, and runs here.
+   */
+  recover(): { interrupted: number; requeued: number } {
     const stale = this.#repos.runs.withStatus(['queued', 'running']);
+    let interrupted = 0;
     for (const run of stale) {
       const recorder = new RunRecorder(run.id, run.lastSeq, this.#repos, this.#bus);
-      recorder.emit({ type: 'failed', error: interruptedError });
-      this.#appendAssistant(run, interruptedError.message);
+      if (run.status === 'running') {
+        recorder.emit({ type: 'failed', error: interruptedError });
+        this.#appendAssistant(run, interruptedError.message);
+        interrupted += 1;
+      } else {
+        this.#queue.push({
+          runId: run.id,
+          userId: run.userId,
+          conversationId: run.conversationId,
+          recorder,
+        });
+      }
     }
-    return stale.length;
+    this.#pump();
+    return { interrupted, requeued: stale.length - interrupted };
   }
 
-  /** Graceful stop: every queued or running run ends `interrupted`, its terminal event stored. */
-  async shutdown(): Promise<void> {
+  /**
+   * Graceful stop. No run starts from here on; running runs get `graceMs` to finish, and any
+   * still running then ends `interrupted`, its terminal event stored. Waiting runs stay
+   * `queued` in the store, and the next process to start runs them.
+   */
+  async shutdown(graceMs = 0): Promise<void> {
     this.#closing = true;
-    for (const entry of this.#queue.splice(0)) {
-      entry.recorder.emit({ type: 'failed', error: interruptedError });
-      const run = this.#repos.runs.get(entry.runId);
-      if (run) this.#appendAssistant(run, interruptedError.message);
-    }
     const active = [...this.#active.values()];
-    for (const run of active) run.controller.abort(SHUTDOWN_REASON);
-    await Promise.all(active.map((run) => run.done));
+    const settled = Promise.all(active.map((run) => run.done));
+    if (graceMs > 0 && active.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    for (const run of this.#active.values()) run.controller.abort(SHUTDOWN_REASON);
+    await settled;
     stopSqlWorkers();
   }
 
@@ -354,6 +380,19 @@ export class RunService {
           this.#pump();
         });
     }
+    this.#announcePositions();
+  }
+
+  /** Tells every waiting run whose place in line changed where it now stands. */
+  #announcePositions(): void {
+    if (this.#closing) return;
+    this.#queue.order().forEach((entry, i) => {
+      if (entry.position === i + 1) return;
+      entry.position = i + 1;
+      entry.recorder.emit({ type: 'queued', position: entry.position });
+      // Stored now, so the place in line is known the moment runs.start returns.
+      entry.recorder.flush();
+    });
   }
 
   async #execute(runId: string, recorder: RunRecorder, signal: AbortSignal): Promise<void> {
