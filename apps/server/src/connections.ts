@@ -9,9 +9,18 @@ export function clientIp(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+export interface ConnectionLimits {
+  /** Bytes queued for one client past which its socket is closed (it resumes later). */
+  hardBufferBytes: number;
+  /** Called once for each socket closed for falling that far behind. */
+  onOverflow?: (connection: Connection) => void;
+}
+
 export class ConnectionRegistry {
   readonly #bySocket = new WeakMap<WebSocket, Connection>();
   readonly #live = new Set<Connection>();
+
+  constructor(private readonly limits: ConnectionLimits) {}
 
   /** The record of a WebSocket, made on first sight and dropped when the socket closes. */
   forSocket(ws: WebSocket, req: IncomingMessage): Connection {
@@ -29,7 +38,26 @@ export class ConnectionRegistry {
     this.#bySocket.set(ws, record);
     this.#live.add(record);
     ws.once('close', () => this.#live.delete(record));
+    this.#boundBacklog(ws, record);
     return record;
+  }
+
+  /**
+   * tRPC's adapter sends every message at once, with no backpressure. Checked after each send,
+   * so a client that stops reading is cut off at the bound, not after the process runs out of
+   * memory; subscriptions also coalesce their progress well before this (see pacing).
+   */
+  #boundBacklog(ws: WebSocket, record: Connection): void {
+    const send = ws.send.bind(ws) as (...args: unknown[]) => void;
+    let cut = false;
+    ws.send = ((...args: unknown[]) => {
+      send(...args);
+      if (!cut && ws.bufferedAmount > this.limits.hardBufferBytes) {
+        cut = true;
+        this.limits.onOverflow?.(record);
+        ws.terminate();
+      }
+    }) as WebSocket['send'];
   }
 
   forRequest(req: IncomingMessage): Connection {

@@ -117,7 +117,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 
   const createContext = createContextFactory(services);
-  const connections = new ConnectionRegistry();
+  const connections = new ConnectionRegistry({
+    hardBufferBytes: services.streamLimits.hardBufferBytes,
+    onOverflow: () => {
+      services.streamStats.overflowCloses += 1;
+    },
+  });
   const maxBodySize = config.maxMessageBytes ?? 1024 * 1024;
   const trpcHttp = createHTTPHandler({
     router: appRouter,

@@ -10,8 +10,15 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     // Stack traces stay on the server, whatever NODE_ENV says.
     const { stack: _stack, ...data } = shape.data;
+    // A frame that trips over tRPC's own parsing (no payload, nesting too deep) surfaces a
+    // JavaScript error message; the sender gets one that says what was wrong instead.
+    const internal = error.cause instanceof TypeError || error.cause instanceof RangeError;
     return {
       ...shape,
+      message:
+        error.code === 'PARSE_ERROR' && internal
+          ? 'Malformed message: expected JSON text {"id", "method", "params": {"path", "input"}}.'
+          : shape.message,
       data: {
         ...data,
         zodError:

@@ -2,7 +2,7 @@
 // again on the same port. The client never resubscribes by hand; tRPC's reconnect and our
 // `lastEventId` resume carry every subscription through.
 import type { RunEventOutput } from '@querylane/api';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
   createTestClient,
@@ -11,6 +11,7 @@ import {
   removeDir,
   SLOW,
   subscribeAll,
+  until,
 } from './harness.ts';
 import { freePort, type ServerProcess, startServerProcess } from './process.ts';
 
@@ -53,7 +54,7 @@ it('after kill -9 mid-run: the run ends interrupted, nothing shown is lost, the 
   const record = (runId: string) => (e: RunEventOutput) => shown.get(runId)?.push(e);
   const cutDone = subscribeAll(trpc, cut.runId, { onEvent: record(cut.runId) });
   const waitingDone = subscribeAll(trpc, waiting.runId, { onEvent: record(waiting.runId) });
-  await vi.waitFor(() => {
+  await until(() => {
     expect(shown.get(cut.runId)?.some(isRunning)).toBe(true);
     expect(shown.get(waiting.runId)?.map((e) => e.type)).toEqual(['started', 'queued']);
   });
@@ -109,10 +110,10 @@ it('on SIGTERM: clients are told to reconnect, the running run finishes, the nex
   const seen: RunEventOutput[] = [];
   const runningDone = subscribeAll(trpc, running.runId, { onEvent: (e) => seen.push(e) });
   const waitingDone = subscribeAll(trpc, waiting.runId);
-  await vi.waitFor(() => expect(seen.some(isRunning)).toBe(true));
+  await until(() => expect(seen.some(isRunning)).toBe(true));
 
   const stopped = first.stop(90_000);
-  await vi.waitFor(() =>
+  await until(() =>
     expect(frames.map((f) => JSON.parse(f))).toContainEqual({ id: null, method: 'reconnect' }),
   );
   await stopped;

@@ -6,7 +6,7 @@ import type { SocketHandle } from '../context.ts';
 export interface StreamLimits {
   /** Past this many bytes waiting for a client, its progress events are coalesced. */
   softBufferBytes: number;
-  /** Past this, the client's socket is closed; it resumes from its last event later. */
+  /** Past this, the server closes the client's socket; it resumes from its last event later. */
   hardBufferBytes: number;
   /** Subscriptions one WebSocket may hold at once. */
   maxSubscriptionsPerSocket: number;
@@ -43,12 +43,13 @@ function coalesce(outbox: RunEvent[]): number {
  * Passes `source` through unchanged while the socket keeps up. Once more than
  * `softBufferBytes` wait for the client, only the latest `stage` and `rows` event go out (in
  * seq order, just before the next event that must), and every `started`, `queued`, `plan`,
- * `retry` and terminal event still does. Past `hardBufferBytes` the socket is terminated.
+ * `retry` and terminal event still does. (The hard bound is the server's: it watches every
+ * send on the socket, whichever subscription it comes from.)
  */
 export async function* paced(
   source: AsyncGenerator<RunEvent>,
-  socket: SocketHandle,
-  limits: Pick<StreamLimits, 'softBufferBytes' | 'hardBufferBytes'>,
+  socket: Pick<SocketHandle, 'bufferedAmount'>,
+  limits: Pick<StreamLimits, 'softBufferBytes'>,
   stats?: StreamStats,
 ): AsyncGenerator<RunEvent> {
   const outbox: RunEvent[] = [];
@@ -70,11 +71,6 @@ export async function* paced(
         continue;
       }
       const buffered = socket.bufferedAmount;
-      if (buffered > limits.hardBufferBytes) {
-        if (stats) stats.overflowCloses += 1;
-        socket.terminate();
-        return;
-      }
       if (buffered <= limits.softBufferBytes || done || !outbox.every(isProgress)) {
         if (buffered > limits.softBufferBytes) {
           const dropped = coalesce(outbox);
