@@ -1,75 +1,38 @@
 // Drives the built SPA in Debian's Chromium against the real server (fresh data dir, ephemeral
 // port): a query streams progress into a table, survives a reload, errors read well, cancel works.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ServerProcess, startServerProcess } from '@querylane/server/testing';
 import Database from 'better-sqlite3';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const dist = join(webRoot, 'dist');
-const serverMain = join(repoRoot, 'apps/server/src/main.ts');
 
 const CATEGORY_SQL =
   'SELECT category, count(*) AS n FROM products GROUP BY category ORDER BY category';
+const SLOW_SQL = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 20000000)
+SELECT count(*) AS n FROM c`;
 const ENDLESS_SQL =
   'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 
-interface RunningServer {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
-
-/** Starts `apps/server` as a child process and resolves once it prints its URL. */
-function startServer(dataDir: string, port = 0): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverMain], {
-    cwd: repoRoot,
+/** The server as its own process, as a user runs it, one run at a time so queueing shows. */
+function startServer(dataDir: string, port = 0): Promise<ServerProcess> {
+  return startServerProcess({
+    dataDir,
+    port,
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      QUERYLANE_DATA_DIR: dataDir,
       QUERYLANE_WEB_DIST: dist,
+      QUERYLANE_MAX_CONCURRENT_RUNS: '1',
+      // Short keep-alive so a page that stops answering is dropped within seconds.
+      QUERYLANE_WS_PING_MS: '1000',
+      QUERYLANE_WS_PONG_WAIT_MS: '1000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const output = () => log;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (match?.[1]) {
-        child.stdout?.off('data', onData);
-        child.stdout?.on('data', (c: Buffer) => {
-          log += c.toString();
-        });
-        resolve({ child, baseUrl: match[1], output });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-    });
-    child.once('exit', (code, signal) =>
-      reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${log}`)),
-    );
-    child.once('error', reject);
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** The most recently changed file under `dir`, to catch a test run against an old build. */
@@ -103,7 +66,7 @@ async function cellTexts(table: Locator, part: 'thead th' | 'tbody tr'): Promise
 
 describe('Querylane in the browser', () => {
   let dataDir: string;
-  let server: RunningServer | undefined;
+  let server: ServerProcess | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let expectedRows: string[][];
@@ -149,19 +112,24 @@ describe('Querylane in the browser', () => {
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     // Record every progress value the page ever renders: a fast run may show its bar only briefly,
     // too briefly for polling, but a MutationObserver sees each commit.
+    // The same for the connection badge, whose 'reconnecting' may last only a moment.
     await context.addInitScript(() => {
       const seen: number[] = [];
-      Object.assign(window, { __progress: seen });
+      const connection: string[] = [];
+      Object.assign(window, { __progress: seen, __connection: connection });
       new MutationObserver(() => {
         for (const el of document.querySelectorAll('[role="progressbar"]')) {
           const value = Number(el.getAttribute('aria-valuenow'));
           if (seen.at(-1) !== value) seen.push(value);
         }
+        const status = document.querySelector('[data-testid="connection"]')?.textContent;
+        if (status && connection.at(-1) !== status) connection.push(status);
       }).observe(document, {
         subtree: true,
         childList: true,
+        characterData: true,
         attributes: true,
-        attributeFilter: ['aria-valuenow'],
+        attributeFilter: ['aria-valuenow', 'class'],
       });
     });
     page = await context.newPage();
@@ -175,7 +143,7 @@ describe('Querylane in the browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server) await stopServer(server.child);
+    await server?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -193,7 +161,7 @@ describe('Querylane in the browser', () => {
   }
 
   it('connects, runs a query with live progress and shows the result table', async () => {
-    await page.goto(server!.baseUrl);
+    await page.goto(server!.url);
     await waitForText(page.getByTestId('connection'), 'connected');
 
     // The schema panel lists the dataset's tables; a table's name writes a starter query.
@@ -246,7 +214,7 @@ describe('Querylane in the browser', () => {
     expect(await cellTexts(table, 'tbody tr')).toEqual(expectedRows);
 
     // From the start page, the sidebar entry leads back to the same rows.
-    await page.goto(server!.baseUrl);
+    await page.goto(server!.url);
     expect(await runCards().count()).toBe(0);
     const link = page.locator(`nav a[href="${conversationPath}"]`);
     await link.click();
@@ -289,6 +257,14 @@ describe('Querylane in the browser', () => {
     expect(await bar.getAttribute('aria-valuemin')).toBe('0');
     expect(await bar.getAttribute('aria-valuemax')).toBe('100');
 
+    // Into execution, with the plan shown, before the reload.
+    await card.locator('details.plan').waitFor();
+    await page.waitForFunction(
+      (el) => Number(el?.getAttribute('aria-valuenow')) > 40,
+      await bar.elementHandle(),
+    );
+    const before = Number(await bar.getAttribute('aria-valuenow'));
+
     // The run outlives the page: after a reload its card follows the same run again, live.
     const runId = await card.getAttribute('data-run-id');
     await page.reload();
@@ -296,19 +272,39 @@ describe('Querylane in the browser', () => {
     await waitForText(card.getByTestId('run-status'), 'running');
     bar = card.getByRole('progressbar');
     await bar.waitFor();
+    // Replayed: the plan is back, and the bar never showed less than it had before the reload.
+    await card.locator('details.plan').waitFor();
+    const replayed = await page.evaluate(
+      () => (window as unknown as { __progress: number[] }).__progress,
+    );
+    expect(replayed.length).toBeGreaterThan(0);
+    expect(Math.min(...replayed)).toBeGreaterThanOrEqual(before);
+    // Then live: the bar moves on from there.
+    const resumedAt = Number(await bar.getAttribute('aria-valuenow'));
+    await page.waitForFunction(
+      ([el, from]) =>
+        Number((el as Element | null)?.getAttribute('aria-valuenow')) > (from as number),
+      [await bar.elementHandle(), resumedAt] as const,
+    );
     const now = Number(await bar.getAttribute('aria-valuenow'));
-    expect(now).toBeGreaterThan(0);
     expect(now).toBeLessThan(100);
     expect(await card.locator('.progress-text').textContent()).not.toBe('');
+
+    // One run at a time on this server: the next one waits, and says where it stands.
+    const waiting = await runQuery('SELECT 1 AS one');
+    await waitForText(waiting.getByTestId('run-status'), 'queued');
+    await waitForText(waiting.locator('.progress-text'), 'Queued: next to run');
 
     await card.getByRole('button', { name: 'Cancel' }).click();
     await waitForText(card.getByTestId('run-status'), 'cancelled');
     expect(await bar.count()).toBe(0);
     expect(await card.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    await waitForText(waiting.getByTestId('run-status'), 'completed');
 
-    // After a reload the card comes from history and still says cancelled.
+    // After a reload the cards come from history and still say what happened.
     await page.reload();
     const cards = runCards();
+    await waitForText(cards.nth(3).getByTestId('run-status'), 'completed');
     await waitForText(cards.nth(2).getByTestId('run-status'), 'cancelled');
     await waitForText(cards.nth(1).getByTestId('run-status'), 'failed');
     await waitForText(cards.nth(0).getByTestId('run-status'), 'completed');
@@ -334,16 +330,43 @@ describe('Querylane in the browser', () => {
     expect(await page.locator(`nav a[href="${conversationPath}"]`).count()).toBe(0);
   });
 
+  it('is dropped when it stops answering pings, shows reconnecting and recovers by itself', async () => {
+    await page.goto(server!.url);
+    await waitForText(page.getByTestId('connection'), 'connected');
+    const card = await runQuery(SLOW_SQL);
+    await card.getByRole('progressbar').waitFor();
+
+    // Freeze the page's JavaScript: it can no longer answer the server's pings.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.pause');
+    // A socket opened after the freeze, that never answers either, is dropped by the same
+    // keep-alive; the page's went quiet first, so once this one is gone, so is the page's.
+    const silent = new WebSocket(`${server!.url.replace('http', 'ws')}/trpc`);
+    const dropped = new Promise<number>((ok) => silent.once('close', (code) => ok(code)));
+    expect(await dropped).toBe(1006);
+    await cdp.send('Debugger.resume');
+    await cdp.detach();
+
+    await waitForText(page.getByTestId('connection'), 'connected');
+    const history = await page.evaluate(
+      () => (window as unknown as { __connection: string[] }).__connection,
+    );
+    expect(history.slice(-2)).toEqual(['reconnecting', 'connected']);
+    // The run carried on on the server; the card catches up from its last event.
+    await waitForText(card.getByTestId('run-status'), 'completed', 60_000);
+  });
+
   it('shows reconnecting while the server is down and resumes; a run cut off ends interrupted', async () => {
-    await page.goto(server!.baseUrl);
+    await page.goto(server!.url);
     const connection = page.getByTestId('connection');
     await waitForText(connection, 'connected');
     const card = await runQuery(ENDLESS_SQL);
     await card.getByRole('progressbar').waitFor();
 
     // Same port and data dir, as after a deploy: the page must find its way back by itself.
-    const port = Number(new URL(server!.baseUrl).port);
-    await stopServer(server!.child);
+    const port = Number(new URL(server!.url).port);
+    await server!.stop();
     await waitForText(connection, 'reconnecting');
     server = await startServer(dataDir, port);
     await waitForText(connection, 'connected');

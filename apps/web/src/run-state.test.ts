@@ -52,6 +52,28 @@ describe('applyEvent', () => {
     });
   });
 
+  it('shows a waiting run as queued with its place in line, then running once it starts', () => {
+    const queued: RunEvent[] = [
+      stream[0] as RunEvent,
+      { seq: 2, runId, at, type: 'queued', position: 3 },
+      { seq: 3, runId, at, type: 'queued', position: 1 },
+    ];
+    const third = applyEvents(initialRunView(runId), queued.slice(0, 2));
+    expect(third).toMatchObject({ status: 'queued', message: 'Queued: #3 in line', lastSeq: 2 });
+    const next = applyEvent(third, queued[2] as RunEvent);
+    expect(next).toMatchObject({ status: 'queued', message: 'Queued: next to run', lastSeq: 3 });
+    const running = applyEvent(next, {
+      seq: 4,
+      runId,
+      at,
+      type: 'stage',
+      stage: 'plan',
+      progress: 10,
+      message: 'Planning',
+    });
+    expect(running).toMatchObject({ status: 'running', progress: 10, message: 'Planning' });
+  });
+
   it('tracks stage, message and rows while running', () => {
     const view = applyEvents(initialRunView(runId), stream.slice(0, 5));
     expect(view.status).toBe('running');

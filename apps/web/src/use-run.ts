@@ -15,6 +15,8 @@ export interface RunState {
   view: RunView;
   /** True while events are (or are about to be) streaming in. */
   streaming: boolean;
+  /** Nothing known yet: neither the stored record nor a first event has arrived. */
+  loading: boolean;
   /** A message when the run could not be loaded or followed. */
   problem: string | null;
 }
@@ -88,6 +90,10 @@ export function useRun(runId: string, conversationId: string | null, live: boole
     // A stream that ended without a terminal event (an interrupted run) defers to the record;
     // before the first event, the record's progress beats an empty card.
     shown = { ...runViewFromRecord(record.data), plan: view.plan };
+  } else if (!isFinished(view.status) && record.data && !recordFinished) {
+    // While the replay catches up, the bar stays where the record says the run already was,
+    // rather than running up again from zero.
+    shown = { ...view, progress: Math.max(view.progress, record.data.progress ?? 0) };
   }
 
   const problem =
@@ -97,5 +103,6 @@ export function useRun(runId: string, conversationId: string | null, live: boole
       ? 'The event stream ended before the run finished.'
       : null);
 
-  return { view: shown, streaming: shouldStream, problem };
+  const loading = !live && record.data === undefined && view.lastSeq === 0;
+  return { view: shown, streaming: shouldStream, loading, problem };
 }

@@ -19,7 +19,7 @@ const statusLabel: Record<RunView['status'], string> = {
 };
 
 export function RunCard(props: { runId: string; conversationId: string | null; live: boolean }) {
-  const { view, problem } = useRun(props.runId, props.conversationId, props.live);
+  const { view, loading, problem } = useRun(props.runId, props.conversationId, props.live);
   const trpc = useTRPC();
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
   const running = !isFinished(view.status);
@@ -34,7 +34,7 @@ export function RunCard(props: { runId: string; conversationId: string | null; l
     >
       <header className="run-head">
         <span className={`status-pill status-${view.status}`} data-testid="run-status">
-          {statusLabel[view.status]}
+          {loading ? 'loading' : statusLabel[view.status]}
         </span>
         {view.result && <span className="run-meta">{formatDuration(view.result.elapsedMs)}</span>}
         {running && view.rowsFetched !== null && (
@@ -54,7 +54,7 @@ export function RunCard(props: { runId: string; conversationId: string | null; l
         )}
       </header>
 
-      {running && <Progress view={view} />}
+      {running && !loading && <Progress view={view} />}
       {cancel.error && <p className="inline-error">Could not cancel: {cancel.error.message}</p>}
       {problem && <p className="inline-error">{problem}</p>}
       {view.plan && view.plan.length > 0 && <PlanSteps steps={view.plan} />}
