@@ -12,8 +12,8 @@ import {
   storedEvents,
   subscribeAll,
   type TestClient,
-  until,
 } from './harness.ts';
+import { until } from './until.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 interface Reply {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { type AppRouter, type RunEventOutput, transformer } from '@querylane/api';
 import { ensureShopDataset } from '@querylane/engine';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
-import { vi } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningServer, type ServerConfig, startServer } from '../server.ts';
 
@@ -96,8 +95,3 @@ SELECT count(*) AS n FROM c`;
 /** Never ends on its own: only a cancel or the time limit stops it. */
 export const ENDLESS =
   'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
-
-/** `vi.waitFor` with room for a loaded CI machine: it still returns as soon as `check` passes. */
-export function until<T>(check: () => T | Promise<T>, timeout = 30_000): Promise<T> {
-  return vi.waitFor(check, { timeout, interval: 20 });
-}

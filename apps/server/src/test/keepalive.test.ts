@@ -9,8 +9,8 @@ import {
   startTestServer,
   storedEvents,
   subscribeAll,
-  until,
 } from './harness.ts';
+import { until } from './until.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

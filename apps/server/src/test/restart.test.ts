@@ -11,9 +11,9 @@ import {
   removeDir,
   SLOW,
   subscribeAll,
-  until,
 } from './harness.ts';
 import { freePort, type ServerProcess, startServerProcess } from './process.ts';
+import { until } from './until.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
