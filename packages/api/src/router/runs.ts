@@ -4,6 +4,8 @@ import type { RunRow } from '@querylane/db';
 import type { Result, RunError, RunEvent } from '@querylane/engine';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
+import { NotFoundError } from '../errors.ts';
+import { auditAction, countedOnConnection, limitRunStarts } from '../guards.ts';
 import { transformer } from '../transformer.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
@@ -49,6 +51,7 @@ export const runsRouter = {
         conversationId: Id.optional(),
       }),
     )
+    .use(limitRunStarts)
     .mutation(({ ctx, input }) => ctx.services.runs.start(ctx.userId, input)),
 
   events: protectedProcedure
@@ -65,12 +68,17 @@ export const runsRouter = {
       // Checked before the stream starts, so an unknown run fails the subscribe call itself.
       ctx.services.runs.getOwned(ctx.userId, input.runId);
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
-      return trackEvents(ctx.services.runs.stream(input.runId, after, signal));
+      return countedOnConnection(
+        ctx.connection,
+        trackEvents(ctx.services.runs.stream(input.runId, after, signal)),
+      );
     }),
 
-  cancel: protectedProcedure
-    .input(z.object({ runId: Id }))
-    .mutation(({ ctx, input }) => ctx.services.runs.cancel(ctx.userId, input.runId)),
+  cancel: protectedProcedure.input(z.object({ runId: Id })).mutation(async ({ ctx, input }) => {
+    const res = await ctx.services.runs.cancel(ctx.userId, input.runId);
+    auditAction(ctx, 'run_cancelled', input.runId);
+    return res;
+  }),
 
   byId: protectedProcedure
     .input(z.object({ runId: Id }))
@@ -87,6 +95,13 @@ export const runsRouter = {
         .default({ limit: 20 }),
     )
     .query(({ ctx, input }) => {
+      // Another user's conversation is not there, rather than merely empty.
+      if (
+        input.conversationId &&
+        !ctx.services.repos.conversations.byId(ctx.userId, input.conversationId)
+      ) {
+        throw new NotFoundError('Conversation', input.conversationId);
+      }
       const [createdAt, id] = input.cursor ? input.cursor.split(':') : [];
       const rows = ctx.services.repos.runs.list({
         userId: ctx.userId,
