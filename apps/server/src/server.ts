@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appRouter, createContextFactory, createServices, type Services } from '@querylane/api';
+import { appRouter, createServices, type Services } from '@querylane/api';
 import { openStore, type Store } from '@querylane/db';
 import { DatasetRegistry, parseDatasetsSpec } from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -12,6 +12,14 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { ConnectionRegistry } from './connections.ts';
 import type { Env } from './env.ts';
+import {
+  assertSafeBinding,
+  defaultSecurity,
+  Gate,
+  type SecurityConfig,
+  securityFromEnv,
+} from './gate.ts';
+import { retryAfterMeta } from './limits.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface ServerConfig {
@@ -28,6 +36,8 @@ export interface ServerConfig {
   pongWaitMs?: number;
   version?: string;
   log?: (message: string, err?: unknown) => void;
+  /** Authentication, origins and limits; defaults in gate.ts. */
+  security?: Partial<SecurityConfig>;
 }
 
 export interface RunningServer {
@@ -38,6 +48,7 @@ export interface RunningServer {
   /** The WebSocket server, for connection counts and tests that drop sockets. */
   wss: WebSocketServer;
   connections: ConnectionRegistry;
+  gate: Gate;
   /** Graceful stop: clients told to reconnect, runs end `interrupted`, store closed. */
   close(): Promise<void>;
 }
@@ -64,16 +75,20 @@ export function configFromEnv(env: Env): ServerConfig {
     maxMessageBytes: env.QUERYLANE_MAX_MESSAGE_BYTES,
     pingMs: env.QUERYLANE_WS_PING_MS,
     pongWaitMs: env.QUERYLANE_WS_PONG_WAIT_MS,
+    security: securityFromEnv(env),
   };
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const log = config.log ?? ((message, err) => console.error(message, err ?? ''));
+  const security = { ...defaultSecurity, ...config.security };
+  assertSafeBinding(config.host, security);
   const registry = await DatasetRegistry.open({
     dataDir: config.dataDir,
     datasets: config.datasets ? parseDatasetsSpec(config.datasets) : [],
   });
   const store = openStore(join(config.dataDir, 'querylane.db'));
+  const connections = new ConnectionRegistry();
   const services = createServices({
     store,
     registry,
@@ -84,25 +99,31 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...(config.maxConcurrentRuns ? { concurrency: config.maxConcurrentRuns } : {}),
     version: config.version ?? version,
     log,
+    connections,
+    authMode: security.auth.mode,
+    runsPerMinute: security.runsPerMinute,
+    auditMaxRows: security.auditMaxRows,
   });
   const recovered = services.runs.recoverInterrupted();
   if (recovered > 0) log(`marked ${recovered} run(s) left by an earlier process as interrupted`);
 
-  const createContext = createContextFactory(services);
-  const connections = new ConnectionRegistry();
-  const maxBodySize = config.maxMessageBytes ?? 1024 * 1024;
+  const maxBodySize = config.maxMessageBytes ?? 65_536;
+  const gate = new Gate({ security, services, connections, maxMessageBytes: maxBodySize, log });
   const trpcHttp = createHTTPHandler({
     router: appRouter,
-    createContext: ({ req }) => createContext(connections.forRequest(req)),
+    createContext: ({ req }) => gate.httpContext(req),
     basePath: '/trpc/',
     maxBodySize,
-    onError({ error, path }) {
+    responseMeta: retryAfterMeta,
+    onError({ error, path, req, ctx }) {
+      gate.onHttpError(error, req, ctx);
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${path ?? '?'} failed`, error);
     },
   });
   const serveSpa = createStaticHandler(resolve(config.webDist ?? defaultWebDist));
 
   const server: Server = createServer((req, res) => {
+    if (gate.handleHttp(req, res)) return;
     const url = req.url ?? '/';
     if (url === '/trpc' || url.startsWith('/trpc/') || url.startsWith('/trpc?')) {
       trpcHttp(req, res);
@@ -116,12 +137,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: maxBodySize });
+  const wss = new WebSocketServer({
+    server,
+    path: '/trpc',
+    maxPayload: maxBodySize,
+    verifyClient: gate.verifyUpgrade,
+  });
   wss.on('error', (err) => log('websocket server error', err));
+  wss.on('connection', gate.onSocket);
   const wssHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: ({ req, res }) => createContext(connections.forSocket(res, req)),
+    createContext: ({ req, res, info }) => gate.socketContext(res, req, info.connectionParams),
     keepAlive: {
       enabled: true,
       pingMs: config.pingMs ?? 30_000,
@@ -158,5 +185,5 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, port, services, store, wss, connections, close };
+  return { url: `http://${host}:${port}`, port, services, store, wss, connections, gate, close };
 }
