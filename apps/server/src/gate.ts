@@ -3,6 +3,7 @@
 // and an audit entry for every refusal. server.ts wires these in; the procedures never see them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type AuthFailure,
   type Connection,
   type Context,
   createContextFactory,
@@ -129,7 +130,10 @@ export class Gate {
   async httpContext(req: IncomingMessage): Promise<Context> {
     const conn = this.#connections.forRequest(req);
     const result = await this.#auth.authenticate(bearerToken(req));
-    if (!result.ok) return this.#context(conn, { failure: result.reason });
+    if (!result.ok) {
+      this.#auditRejected(conn, result.reason, 'http');
+      return this.#context(conn, { failure: result.reason });
+    }
     conn.identity = result.identity;
     return this.#context(conn, result.identity);
   }
@@ -146,7 +150,10 @@ export class Gate {
   ): Promise<Context> {
     const conn = this.#connections.forSocket(ws, req);
     const result = await this.#auth.authenticate(params?.token);
-    if (!result.ok) return this.#context(conn, { failure: result.reason });
+    if (!result.ok) {
+      this.#auditRejected(conn, result.reason, 'ws');
+      return this.#context(conn, { failure: result.reason });
+    }
     const { identity } = result;
     const max = this.#security.maxConnectionsPerUser;
     // With authentication off everyone is the one local user, and only the address limit applies.
@@ -166,6 +173,21 @@ export class Gate {
     conn.identity = identity;
     if (result.expiresAt !== null) this.#closeWhenExpired(ws, result.expiresAt);
     return this.#context(conn, identity);
+  }
+
+  /**
+   * Credentials that were sent and refused are an auth failure even on a public procedure (a
+   * sign-in attempt asks `session`). None at all is only one when a procedure needs them, which
+   * protectedProcedure records; both go through refusedOnce, so a connection makes one entry.
+   */
+  #auditRejected(conn: Connection, why: AuthFailure, transport: 'http' | 'ws'): void {
+    if (why === 'missing') return;
+    this.#services.audit.refusedOnce(
+      conn,
+      'unauthorized',
+      { userId: null, connection: conn },
+      { target: transport === 'ws' ? 'connect' : 'request', detail: { why } },
+    );
   }
 
   #closeWhenExpired(ws: WebSocket, expiresAt: number): void {
