@@ -9,8 +9,8 @@ export function UserMenu() {
   return (
     <div className="user-menu" data-testid="user-menu">
       {signedIn && (
-        <span className="user-name" data-testid="user-name" title={`Signed in as ${user.id}`}>
-          {user.id}
+        <span className="user-name" title={`Signed in as ${user.id}`}>
+          <span data-testid="user-name">{user.id}</span>
           {user.role === 'admin' && <span className="role-tag">admin</span>}
         </span>
       )}
