@@ -7,6 +7,7 @@ import {
   type Repositories,
   refusalKinds,
 } from '@querylane/db';
+import { type Clock, TokenBuckets } from './limits.ts';
 
 export interface AuditInput {
   kind: AuditKind;
@@ -24,6 +25,7 @@ export interface Actor {
 }
 
 const PRUNE_EVERY = 500;
+const MAX_SUPPRESSED_KEYS = 10_000;
 
 export class AuditLog {
   readonly #repos: Repositories;
@@ -35,14 +37,23 @@ export class AuditLog {
   >;
   readonly #listeners = new Set<(entry: AuditInput) => void>();
   readonly #once = new WeakMap<object, Set<string>>();
+  readonly #rowBudget: TokenBuckets;
+  readonly #suppressed = new Map<string, number>();
   #sincePrune = 0;
 
   constructor(
     repos: Repositories,
-    opts: { maxRows?: number; log?: (message: string, err?: unknown) => void } = {},
+    opts: {
+      maxRows?: number;
+      /** Refusal rows written per minute for one (kind, address, user); the rest are counted. */
+      refusalRowsPerMinute?: number;
+      now?: Clock;
+      log?: (message: string, err?: unknown) => void;
+    } = {},
   ) {
     this.#repos = repos;
     this.#maxRows = opts.maxRows ?? 100_000;
+    this.#rowBudget = new TokenBuckets(opts.refusalRowsPerMinute ?? 60, opts.now);
     this.#log = opts.log ?? ((message, err) => console.error(message, err ?? ''));
   }
 
@@ -77,7 +88,24 @@ export class AuditLog {
     more: Pick<AuditInput, 'target' | 'detail'> = {},
   ): void {
     const ip = 'connection' in actor ? (actor.connection?.ip ?? null) : (actor.ip ?? null);
-    this.record({ kind: 'refused', reason, userId: actor.userId ?? null, ip, ...more });
+    const userId = actor.userId ?? null;
+    // A client that is refused in a loop (say, reconnecting past a limit) must not turn the audit
+    // log into a write load: past a budget per source the refusals are counted, not written,
+    // and the next row written for that source says how many it stands for.
+    const key = `${reason}|${ip}|${userId}`;
+    if (!this.#rowBudget.take(key).ok) {
+      if (!this.#suppressed.has(key) && this.#suppressed.size >= MAX_SUPPRESSED_KEYS) {
+        const oldest = this.#suppressed.keys().next().value;
+        if (oldest !== undefined) this.#suppressed.delete(oldest);
+      }
+      this.#suppressed.set(key, (this.#suppressed.get(key) ?? 0) + 1);
+      this.#count({ kind: 'refused', reason });
+      return;
+    }
+    const suppressed = this.#suppressed.get(key);
+    this.#suppressed.delete(key);
+    const detail = suppressed ? { ...more.detail, suppressed } : (more.detail ?? null);
+    this.record({ kind: 'refused', reason, userId, ip, target: more.target ?? null, detail });
   }
 
   /**

@@ -68,6 +68,7 @@ export function createServices(opts: CreateServicesOptions): Services {
     bus,
     runs,
     audit: new AuditLog(repos, {
+      now,
       ...(opts.auditMaxRows ? { maxRows: opts.auditMaxRows } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     }),

@@ -62,6 +62,27 @@ describe('AuditLog', () => {
       // Pruned every 500 writes, so right after the 1000th exactly the newest 100 are left.
       expect(rows.map((r) => r.ip)).toEqual(Array.from({ length: 100 }, (_, i) => `ip${999 - i}`));
       expect(audit.refusals.origin).toBe(1000);
+      // 1000 different addresses: no single source went over its budget of rows.
+    } finally {
+      store.close();
+    }
+  });
+
+  it('writes at most refusalRowsPerMinute rows per source and counts the rest', () => {
+    const store = openStore(':memory:');
+    try {
+      let now = 0;
+      const repos = createRepositories(store.db);
+      const audit = new AuditLog(repos, { refusalRowsPerMinute: 60, now: () => now });
+      for (let i = 0; i < 100; i++) audit.refused('connections_per_ip', { ip: '10.0.0.9' });
+      audit.refused('connections_per_ip', { ip: '10.0.0.10' });
+      expect(repos.audit.list({ limit: 1000, reason: 'connections_per_ip' })).toHaveLength(61);
+      expect(audit.refusals.connections_per_ip).toBe(101);
+      now += 1000; // one more row's worth of budget for the busy source
+      audit.refused('connections_per_ip', { ip: '10.0.0.9' }, { detail: { max: 20 } });
+      const [latest] = repos.audit.list({ limit: 1 });
+      expect(latest?.detail).toEqual({ max: 20, suppressed: 40 });
+      expect(audit.refusals.connections_per_ip).toBe(102);
     } finally {
       store.close();
     }
