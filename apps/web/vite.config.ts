@@ -9,7 +9,9 @@ export default defineConfig({
   plugins: [react()],
   server: {
     proxy: {
-      '/trpc': { target: apiTarget, ws: true, changeOrigin: true },
+      // No changeOrigin: the Host header stays the page's, so the server sees a same-origin
+      // request (its Origin allowlist refuses any other origin).
+      '/trpc': { target: apiTarget, ws: true },
     },
   },
   build: {

@@ -33,6 +33,7 @@ export class ConnectionRegistry {
       since: new Date(),
       socket: ws,
       subscriptions: 0,
+      identity: null,
     };
     const record = conn;
     this.#bySocket.set(ws, record);
@@ -68,10 +69,18 @@ export class ConnectionRegistry {
       since: new Date(),
       socket: null,
       subscriptions: 0,
+      identity: null,
     };
   }
 
   get live(): ReadonlySet<Connection> {
     return this.#live;
+  }
+
+  /** Live sockets signed in as `userId`. */
+  countUser(userId: string): number {
+    let n = 0;
+    for (const conn of this.#live) if (conn.identity?.userId === userId) n += 1;
+    return n;
   }
 }

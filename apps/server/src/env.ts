@@ -1,35 +1,90 @@
 // The only place this app reads process.env: validated once, with defaults a laptop can run on.
 import { z } from 'zod';
+import { parseTokens } from './auth.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .default('0')
+  .transform((v) => v === '1' || v === 'true');
+const list = z
+  .string()
+  .max(10_000)
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
-export const Env = z.object({
-  PORT: int(0, 65_535).default(3000),
-  HOST: z.string().min(1).max(255).default('127.0.0.1'),
-  QUERYLANE_DATA_DIR: z.string().min(1).default('./data'),
-  /** `name=/path/a.db,other=/path/b.db`: extra SQLite files, opened read-only. */
-  QUERYLANE_DATASETS: z.string().max(10_000).optional(),
-  /** Folder of the built SPA; defaults to apps/web/dist. */
-  QUERYLANE_WEB_DIST: z.string().min(1).optional(),
-  QUERYLANE_MAX_ROWS: int(1, 100_000).default(1_000),
-  QUERYLANE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
-  /** How often a running query may report rows fetched (one `rows` event per interval). */
-  QUERYLANE_PROGRESS_MS: int(0, 60_000).default(250),
-  QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).optional(),
-  QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(1024 * 1024),
-  /** Bytes waiting for a slow client past which its progress events are coalesced. */
-  QUERYLANE_WS_SOFT_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(256 * 1024),
-  /** Bytes waiting for a slow client past which its socket is closed (it resumes later). */
-  QUERYLANE_WS_HARD_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
-  QUERYLANE_MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 100_000).default(100),
-  /** On SIGTERM, how long running runs get to finish before they end `interrupted`. */
-  QUERYLANE_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
-  QUERYLANE_WS_PING_MS: int(100, 600_000).default(30_000),
-  QUERYLANE_WS_PONG_WAIT_MS: int(100, 600_000).default(5_000),
-  /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;
-   * relative paths resolve against it, so `./data` means the repository's data folder. */
-  npm_config_local_prefix: z.string().optional(),
-});
+export const Env = z
+  .object({
+    PORT: int(0, 65_535).default(3000),
+    HOST: z.string().min(1).max(255).default('127.0.0.1'),
+    QUERYLANE_DATA_DIR: z.string().min(1).default('./data'),
+    /** `name=/path/a.db,other=/path/b.db`: extra SQLite files, opened read-only. */
+    QUERYLANE_DATASETS: z.string().max(10_000).optional(),
+    /** Folder of the built SPA; defaults to apps/web/dist. */
+    QUERYLANE_WEB_DIST: z.string().min(1).optional(),
+    QUERYLANE_MAX_ROWS: int(1, 100_000).default(1_000),
+    QUERYLANE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    /** How often a running query may report rows fetched (one `rows` event per interval). */
+    QUERYLANE_PROGRESS_MS: int(0, 60_000).default(250),
+    QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).optional(),
+    QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(65_536),
+    /** Bytes waiting for a slow client past which its progress events are coalesced. */
+    QUERYLANE_WS_SOFT_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(256 * 1024),
+    /** Bytes waiting for a slow client past which its socket is closed (it resumes later). */
+    QUERYLANE_WS_HARD_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+    QUERYLANE_MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 100_000).default(100),
+    /** On SIGTERM, how long running runs get to finish before they end `interrupted`. */
+    QUERYLANE_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+    QUERYLANE_WS_PING_MS: int(100, 600_000).default(30_000),
+    QUERYLANE_WS_PONG_WAIT_MS: int(100, 600_000).default(5_000),
+    /** `none`: one local user (loopback only); `token`: QUERYLANE_TOKENS; `jwt`: signed tokens. */
+    QUERYLANE_AUTH: z.enum(['none', 'token', 'jwt']).default('none'),
+    /** Lets `QUERYLANE_AUTH=none` listen beyond loopback: anyone who reaches it is the admin. */
+    QUERYLANE_ALLOW_INSECURE: flag,
+    /** `token:userId[:role],…`; never printed, not even in errors about it. */
+    QUERYLANE_TOKENS: z.string().max(100_000).optional(),
+    QUERYLANE_JWT_SECRET: z.string().min(32, 'use at least 32 characters for HS256').optional(),
+    QUERYLANE_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    QUERYLANE_JWT_ISSUER: z.string().min(1).optional(),
+    QUERYLANE_JWT_AUDIENCE: z.string().min(1).optional(),
+    /** Origins allowed besides the server's own, for the WebSocket upgrade and CORS; `*` for any. */
+    QUERYLANE_ALLOWED_ORIGINS: list.optional(),
+    QUERYLANE_MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(5),
+    QUERYLANE_MAX_CONNECTIONS_PER_IP: int(1, 100_000).default(20),
+    QUERYLANE_RUNS_PER_MINUTE: int(1, 100_000).default(30),
+    QUERYLANE_WS_MESSAGES_PER_SECOND: int(1, 100_000).default(100),
+    QUERYLANE_AUDIT_MAX_ROWS: int(100, 100_000_000).default(100_000),
+    /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;
+     * relative paths resolve against it, so `./data` means the repository's data folder. */
+    npm_config_local_prefix: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    const issue = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    if (env.QUERYLANE_AUTH === 'token') {
+      if (!env.QUERYLANE_TOKENS) issue('QUERYLANE_TOKENS', 'required when QUERYLANE_AUTH=token');
+      else {
+        try {
+          parseTokens(env.QUERYLANE_TOKENS);
+        } catch (err) {
+          issue('QUERYLANE_TOKENS', (err as Error).message);
+        }
+      }
+    }
+    if (env.QUERYLANE_AUTH === 'jwt') {
+      const given = [env.QUERYLANE_JWT_SECRET, env.QUERYLANE_JWKS_URL].filter(Boolean).length;
+      if (given !== 1) {
+        issue(
+          'QUERYLANE_AUTH',
+          'jwt needs exactly one of QUERYLANE_JWT_SECRET or QUERYLANE_JWKS_URL',
+        );
+      }
+    }
+  });
 export type Env = z.infer<typeof Env>;
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {

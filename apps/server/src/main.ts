@@ -5,6 +5,11 @@ import { configFromEnv, startServer } from './server.ts';
 const env = readEnv();
 const server = await startServer(configFromEnv(env));
 console.log(`Querylane listening on ${server.url}`);
+console.log(
+  env.QUERYLANE_AUTH === 'none'
+    ? 'Authentication is off: every client is the one local user (and its admin).'
+    : `Authentication: ${env.QUERYLANE_AUTH}; clients send a token (Bearer, or connectionParams.token).`,
+);
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals) {

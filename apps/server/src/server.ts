@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   appRouter,
-  createContextFactory,
   createServices,
+  defaultStreamLimits,
   type Services,
   type StreamLimits,
 } from '@querylane/api';
@@ -18,6 +18,14 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { ConnectionRegistry } from './connections.ts';
 import type { Env } from './env.ts';
+import {
+  assertSafeBinding,
+  defaultSecurity,
+  Gate,
+  type SecurityConfig,
+  securityFromEnv,
+} from './gate.ts';
+import { retryAfterMeta } from './limits.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface ServerConfig {
@@ -38,6 +46,8 @@ export interface ServerConfig {
   shutdownGraceMs?: number;
   version?: string;
   log?: (message: string, err?: unknown) => void;
+  /** Authentication, origins and limits; defaults in gate.ts. */
+  security?: Partial<SecurityConfig>;
 }
 
 export interface RunningServer {
@@ -53,6 +63,7 @@ export interface RunningServer {
    * `shutdownGraceMs` to finish and then end `interrupted`, waiting runs stay queued for the
    * next process, store closed.
    */
+  gate: Gate;
   close(): Promise<void>;
 }
 
@@ -85,16 +96,29 @@ export function configFromEnv(env: Env): ServerConfig {
     pingMs: env.QUERYLANE_WS_PING_MS,
     pongWaitMs: env.QUERYLANE_WS_PONG_WAIT_MS,
     shutdownGraceMs: env.QUERYLANE_SHUTDOWN_GRACE_MS,
+    security: securityFromEnv(env),
   };
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const log = config.log ?? ((message, err) => console.error(message, err ?? ''));
+  const security = { ...defaultSecurity, ...config.security };
+  assertSafeBinding(config.host, security);
   const registry = await DatasetRegistry.open({
     dataDir: config.dataDir,
     datasets: config.datasets ? parseDatasetsSpec(config.datasets) : [],
   });
   const store = openStore(join(config.dataDir, 'querylane.db'));
+  const connections = new ConnectionRegistry({
+    hardBufferBytes: config.streamLimits?.hardBufferBytes ?? defaultStreamLimits.hardBufferBytes,
+    onOverflow: (connection) => {
+      services.streamStats.overflowCloses += 1;
+      const actor = { userId: connection.identity?.userId ?? null, ip: connection.ip };
+      services.audit.refused('slow_consumer', actor, {
+        detail: { hardBufferBytes: services.streamLimits.hardBufferBytes },
+      });
+    },
+  });
   const services = createServices({
     store,
     registry,
@@ -107,6 +131,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...(config.streamLimits ? { streamLimits: config.streamLimits } : {}),
     version: config.version ?? version,
     log,
+    connections,
+    authMode: security.auth.mode,
+    runsPerMinute: security.runsPerMinute,
+    auditMaxRows: security.auditMaxRows,
   });
   const recovered = services.runs.recover();
   if (recovered.interrupted > 0) {
@@ -116,26 +144,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log(`queued ${recovered.requeued} run(s) an earlier process left waiting`);
   }
 
-  const createContext = createContextFactory(services);
-  const connections = new ConnectionRegistry({
-    hardBufferBytes: services.streamLimits.hardBufferBytes,
-    onOverflow: () => {
-      services.streamStats.overflowCloses += 1;
-    },
-  });
-  const maxBodySize = config.maxMessageBytes ?? 1024 * 1024;
+  const maxBodySize = config.maxMessageBytes ?? 65_536;
+  const gate = new Gate({ security, services, connections, maxMessageBytes: maxBodySize, log });
   const trpcHttp = createHTTPHandler({
     router: appRouter,
-    createContext: ({ req }) => createContext(connections.forRequest(req)),
+    createContext: ({ req }) => gate.httpContext(req),
     basePath: '/trpc/',
     maxBodySize,
-    onError({ error, path }) {
+    responseMeta: retryAfterMeta,
+    onError({ error, path, req, ctx }) {
+      gate.onHttpError(error, req, ctx);
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${path ?? '?'} failed`, error);
     },
   });
   const serveSpa = createStaticHandler(resolve(config.webDist ?? defaultWebDist));
 
   const server: Server = createServer((req, res) => {
+    if (gate.handleHttp(req, res)) return;
     const url = req.url ?? '/';
     if (url === '/trpc' || url.startsWith('/trpc/') || url.startsWith('/trpc?')) {
       trpcHttp(req, res);
@@ -149,12 +174,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: maxBodySize });
+  const wss = new WebSocketServer({
+    server,
+    path: '/trpc',
+    maxPayload: maxBodySize,
+    verifyClient: gate.verifyUpgrade,
+  });
   wss.on('error', (err) => log('websocket server error', err));
+  wss.on('connection', gate.onSocket);
   const wssHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: ({ req, res }) => createContext(connections.forSocket(res, req)),
+    createContext: ({ req, res, info }) => gate.socketContext(res, req, info.connectionParams),
     keepAlive: {
       enabled: true,
       pingMs: config.pingMs ?? 30_000,
@@ -191,5 +222,5 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, port, services, store, wss, connections, close };
+  return { url: `http://${host}:${port}`, port, services, store, wss, connections, gate, close };
 }

@@ -1,56 +1,33 @@
 // Drives the built SPA in Debian's Chromium against the real server (fresh data dir, ephemeral
 // port): a query streams progress into a table, survives a reload, errors read well, cancel works.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ServerProcess, startServerProcess } from '@querylane/server/testing';
 import Database from 'better-sqlite3';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-
-const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const dist = join(webRoot, 'dist');
+import {
+  assertFreshBuild,
+  launchChromium,
+  type ServerProcess,
+  startServer,
+  waitForText,
+} from './harness.ts';
 
 const CATEGORY_SQL =
   'SELECT category, count(*) AS n FROM products GROUP BY category ORDER BY category';
 const SLOW_SQL = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 20000000)
 SELECT count(*) AS n FROM c`;
+// One run at a time so queueing shows; a short keep-alive so a page that stops answering is
+// dropped within seconds.
+const SERVER_ENV = {
+  QUERYLANE_MAX_CONCURRENT_RUNS: '1',
+  QUERYLANE_WS_PING_MS: '1000',
+  QUERYLANE_WS_PONG_WAIT_MS: '1000',
+};
 const ENDLESS_SQL =
   'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
-
-/** The server as its own process, as a user runs it, one run at a time so queueing shows. */
-function startServer(dataDir: string, port = 0): Promise<ServerProcess> {
-  return startServerProcess({
-    dataDir,
-    port,
-    env: {
-      QUERYLANE_WEB_DIST: dist,
-      QUERYLANE_MAX_CONCURRENT_RUNS: '1',
-      // Short keep-alive so a page that stops answering is dropped within seconds.
-      QUERYLANE_WS_PING_MS: '1000',
-      QUERYLANE_WS_PONG_WAIT_MS: '1000',
-    },
-  });
-}
-
-/** The most recently changed file under `dir`, to catch a test run against an old build. */
-function newestSource(dir: string): { path: string; mtimeMs: number } | undefined {
-  let newest: { path: string; mtimeMs: number } | undefined;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || /\.test\.tsx?$/.test(entry.name)) continue;
-    const path = join(entry.parentPath, entry.name);
-    const { mtimeMs } = statSync(path);
-    if (!newest || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
-  }
-  return newest;
-}
-
-/** Playwright-core has no `expect`; this waits until the locator's text is exactly `text`. */
-async function waitForText(locator: Locator, text: string, timeout = 30_000): Promise<void> {
-  await locator.filter({ hasText: new RegExp(`^\\s*${text}\\s*$`) }).waitFor({ timeout });
-}
 
 async function cellTexts(table: Locator, part: 'thead th' | 'tbody tr'): Promise<string[][]> {
   return table
@@ -74,18 +51,9 @@ describe('Querylane in the browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(dist, 'index.html'))) {
-      throw new Error(
-        `${join(dist, 'index.html')} is missing: build the SPA first ` +
-          '(`npm run build -w @querylane/web`; `turbo run test` builds it before testing).',
-      );
-    }
-    const stale = newestSource(join(webRoot, 'src'));
-    if (stale && stale.mtimeMs > statSync(join(dist, 'index.html')).mtimeMs) {
-      throw new Error(`dist/ is older than ${stale.path}: rebuild the SPA before testing it.`);
-    }
+    assertFreshBuild();
     dataDir = mkdtempSync(join(tmpdir(), 'querylane-e2e-'));
-    server = await startServer(dataDir);
+    server = await startServer(dataDir, 0, SERVER_ENV);
 
     // The expected answer comes from SQLite directly, not from the server under test.
     const db = new Database(join(dataDir, 'shop.db'), { readonly: true, fileMustExist: true });
@@ -97,18 +65,7 @@ describe('Querylane in the browser', () => {
     }
     expect(expectedRows.length).toBeGreaterThan(1);
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     // Record every progress value the page ever renders: a fast run may show its bar only briefly,
     // too briefly for polling, but a MutationObserver sees each commit.
@@ -368,7 +325,7 @@ describe('Querylane in the browser', () => {
     const port = Number(new URL(server!.url).port);
     await server!.stop();
     await waitForText(connection, 'reconnecting');
-    server = await startServer(dataDir, port);
+    server = await startServer(dataDir, port, SERVER_ENV);
     await waitForText(connection, 'connected');
 
     await waitForText(card.getByTestId('run-status'), 'interrupted');

@@ -2,8 +2,10 @@
 // dataset's schema on the right. Owns the editor text so the schema and "Edit" can fill it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
+import { AdminPage } from './components/AdminPage.tsx';
 import { Composer } from './components/Composer.tsx';
 import { ConversationView } from './components/ConversationView.tsx';
+import { NoticeBanner } from './components/NoticeBanner.tsx';
 import { SchemaPanel } from './components/SchemaPanel.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
 import type { PendingRun } from './pending-runs.ts';
@@ -89,8 +91,21 @@ export function App() {
 
   const startError = start.error ? describeError(start.error) : null;
 
+  if (route.page === 'admin') {
+    return (
+      <div className="app">
+        <NoticeBanner />
+        <Sidebar currentId={null} onNew={() => navigate('/')} />
+        <main className="main">
+          <AdminPage />
+        </main>
+      </div>
+    );
+  }
+
   return (
     <div className={`app${schemaOpen ? ' with-schema' : ''}`}>
+      <NoticeBanner />
       <Sidebar
         currentId={conversationId}
         onNew={() => {

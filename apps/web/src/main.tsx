@@ -1,12 +1,16 @@
-// Entry point: one tRPC client for the page's origin, one query cache, then the app.
+// Entry point: one tRPC client for the page's origin (rebuilt when the user signs in or out), one
+// query cache, then the app behind the sign-in gate.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { ClientSession, readStoredToken, SessionRoot } from './session.tsx';
 import { createQuerylaneClient, sameOriginUrls } from './trpc/client.ts';
-import { ApiProvider, createQueryClient } from './trpc/react.tsx';
+import { createQueryClient } from './trpc/react.tsx';
 import './styles.css';
 
-const client = createQuerylaneClient(sameOriginUrls(window.location));
+const session = new ClientSession(() =>
+  createQuerylaneClient({ ...sameOriginUrls(window.location), token: readStoredToken }),
+);
 const queryClient = createQueryClient();
 
 const root = document.getElementById('root');
@@ -14,8 +18,8 @@ if (!root) throw new Error('index.html has no #root element');
 
 createRoot(root).render(
   <StrictMode>
-    <ApiProvider client={client} queryClient={queryClient}>
+    <SessionRoot session={session} queryClient={queryClient}>
       <App />
-    </ApiProvider>
+    </SessionRoot>
   </StrictMode>,
 );

@@ -7,6 +7,12 @@ describe('parseRoute', () => {
     expect(parseRoute('/c/abc-123/')).toEqual({ page: 'conversation', conversationId: 'abc-123' });
   });
 
+  it('knows the admin page', () => {
+    expect(parseRoute('/admin')).toEqual({ page: 'admin' });
+    expect(parseRoute('/admin/')).toEqual({ page: 'admin' });
+    expect(parseRoute('/admin/x')).toEqual({ page: 'home' });
+  });
+
   it('sends everything else home', () => {
     expect(parseRoute('/')).toEqual({ page: 'home' });
     expect(parseRoute('/c/')).toEqual({ page: 'home' });

@@ -1,10 +1,16 @@
-// The SPA's one piece of routing: `/c/<conversationId>` selects a conversation, anything else is
-// the start page. History API only; the server falls back to index.html for these paths.
+// The SPA's one piece of routing: `/c/<conversationId>` selects a conversation, `/admin` is the
+// admin page, anything else is the start page. History API only; the server falls back to index.html for these paths.
 import { useSyncExternalStore } from 'react';
 
-export type Route = { page: 'home' } | { page: 'conversation'; conversationId: string };
+export type Route =
+  | { page: 'home' }
+  | { page: 'admin' }
+  | { page: 'conversation'; conversationId: string };
+
+export const ADMIN_PATH = '/admin';
 
 export function parseRoute(pathname: string): Route {
+  if (pathname === ADMIN_PATH || pathname === `${ADMIN_PATH}/`) return { page: 'admin' };
   const match = /^\/c\/([^/]+)\/?$/.exec(pathname);
   if (match?.[1]) {
     try {

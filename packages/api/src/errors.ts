@@ -17,6 +17,18 @@ export class ConflictError extends Error {
   }
 }
 
+/** Too many actions too fast; `retryAfterMs` says when the next one will be accepted. */
+export class RateLimitedError extends Error {
+  constructor(
+    what: string,
+    readonly retryAfterMs: number,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(`${what}: try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`, opts);
+    this.name = 'RateLimitedError';
+  }
+}
+
 export function toTRPCError(err: unknown): TRPCError | undefined {
   if (err instanceof TRPCError) return err;
   if (err instanceof NotFoundError) {
@@ -24,6 +36,9 @@ export function toTRPCError(err: unknown): TRPCError | undefined {
   }
   if (err instanceof ConflictError) {
     return new TRPCError({ code: 'CONFLICT', message: err.message, cause: err });
+  }
+  if (err instanceof RateLimitedError) {
+    return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: err.message, cause: err });
   }
   if (err instanceof QueryError && err.code === 'DATASET_NOT_FOUND') {
     return new TRPCError({ code: 'NOT_FOUND', message: err.message, cause: err });

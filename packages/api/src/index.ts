@@ -2,17 +2,29 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
 export {
+  type AuthFailure,
+  type AuthMode,
+  authModes,
   type Connection,
+  type ConnectionDirectory,
   type Context,
   createContextFactory,
+  type Identity,
+  LOCAL_IDENTITY,
   LOCAL_USER_ID,
+  type Role,
+  roles,
   type Services,
   type SocketHandle,
 } from './context.ts';
-export { ConflictError, NotFoundError } from './errors.ts';
+export { ConflictError, NotFoundError, RateLimitedError } from './errors.ts';
+export { countedOnConnection } from './guards.ts';
 export { type AppRouter, appRouter } from './root.ts';
+export { type Actor, type AuditInput, AuditLog } from './services/audit.ts';
 export { createMemoryBus, type EventBus } from './services/bus.ts';
 export { type CreateServicesOptions, createServices } from './services/index.ts';
+export { type Clock, RateMeter, TokenBucket, TokenBuckets } from './services/limits.ts';
+export { type Notice, NoticeBoard } from './services/notices.ts';
 export {
   defaultStreamLimits,
   type StreamLimits,

@@ -1,7 +1,9 @@
-// The app router: every domain router joined, plus the public health check.
+// The app router: every domain router joined, plus the public health check and session.
+import { adminRouter } from './router/admin.ts';
 import { conversationsRouter } from './router/conversations.ts';
 import { datasetsRouter } from './router/datasets.ts';
 import { runsRouter } from './router/runs.ts';
+import { noticesProcedure, sessionProcedure } from './router/session.ts';
 import { createTRPCRouter, publicProcedure } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
@@ -10,9 +12,12 @@ export const appRouter = createTRPCRouter({
     version: ctx.services.version,
     uptimeMs: Date.now() - ctx.services.startedAt,
   })),
+  session: sessionProcedure,
+  notices: noticesProcedure,
   runs: createTRPCRouter(runsRouter),
   conversations: createTRPCRouter(conversationsRouter),
   datasets: createTRPCRouter(datasetsRouter),
+  admin: createTRPCRouter(adminRouter),
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context.ts';
-import { toTRPCError } from './errors.ts';
+import { RateLimitedError, toTRPCError } from './errors.ts';
 import { transformer } from './transformer.ts';
 
 const t = initTRPC.context<Context>().create({
@@ -25,12 +25,15 @@ const t = initTRPC.context<Context>().create({
           error.code === 'BAD_REQUEST' && error.cause instanceof ZodError
             ? z.flattenError(error.cause)
             : null,
+        // Clients wait this long before trying again; the message says it in words.
+        retryAfterMs: error.cause instanceof RateLimitedError ? error.cause.retryAfterMs : null,
       },
     };
   },
 });
 
 export const createTRPCRouter = t.router;
+export const createMiddleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Domain errors thrown by services become TRPCErrors with the right code here. */
@@ -45,7 +48,29 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(domainErrors);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.userId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
-  return next({ ctx: { ...ctx, userId: ctx.userId } });
+const unauthorizedMessages = {
+  missing: 'Sign in first: send a token.',
+  invalid: 'The token was not accepted.',
+  expired: 'The token has expired: sign in again.',
+} as const;
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next, path }) => {
+  if (!ctx.userId) {
+    const why = ctx.authFailure ?? 'missing';
+    ctx.services.audit.refusedOnce(ctx.connection, 'unauthorized', ctx, {
+      target: path,
+      detail: { why },
+    });
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: unauthorizedMessages[why] });
+  }
+  return next({ ctx: { ...ctx, userId: ctx.userId, role: ctx.role ?? 'user' } });
+});
+
+/** Admins only; anyone else signed in gets FORBIDDEN, and the attempt is audited. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next, path }) => {
+  if (ctx.role !== 'admin') {
+    ctx.services.audit.refused('forbidden', ctx, { target: path });
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only admins may do this.' });
+  }
+  return next();
 });

@@ -1,12 +1,16 @@
 // Typed reads and writes over the history store. Every person-owned read is scoped by userId;
-// payloads (results, errors, events) are opaque strings serialised by the caller.
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+// payloads (results, errors, events) are opaque strings serialised by the caller. The audit log
+// belongs to no person: only admins read it.
+import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import {
+  type AuditKind,
+  auditLog,
   conversations,
   datasets,
   type MessageRole,
   messages,
+  type RefusalKind,
   type RunStatusValue,
   runEvents,
   runs,
@@ -16,6 +20,8 @@ export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type RunEventRow = typeof runEvents.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
+export type AuditEntry = Omit<typeof auditLog.$inferInsert, 'id'>;
 export type RunPatch = Partial<
   Pick<
     RunRow,
@@ -168,6 +174,15 @@ export function createRepositories(db: Db) {
         .limit(opts.limit)
         .all();
     },
+    /** Every user's runs, counted per status (for the admin's metrics). */
+    countByStatus(): Partial<Record<RunStatusValue, number>> {
+      const rows = db
+        .select({ status: runs.status, n: sql<number>`count(*)` })
+        .from(runs)
+        .groupBy(runs.status)
+        .all();
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
     withStatus(statuses: RunStatusValue[]): RunRow[] {
       return db
         .select()
@@ -227,7 +242,47 @@ export function createRepositories(db: Db) {
     },
   };
 
+  const auditRepo = {
+    append(entry: AuditEntry): AuditRow {
+      return db.insert(auditLog).values(entry).returning().get();
+    },
+    /** Newest first; `beforeId` continues a page. */
+    list(opts: {
+      limit: number;
+      beforeId?: number;
+      kind?: AuditKind;
+      reason?: RefusalKind;
+    }): AuditRow[] {
+      return db
+        .select()
+        .from(auditLog)
+        .where(
+          and(
+            opts.beforeId !== undefined ? lt(auditLog.id, opts.beforeId) : undefined,
+            opts.kind ? eq(auditLog.kind, opts.kind) : undefined,
+            opts.reason ? eq(auditLog.reason, opts.reason) : undefined,
+          ),
+        )
+        .orderBy(desc(auditLog.id))
+        .limit(opts.limit)
+        .all();
+    },
+    /** Keeps the newest `keep` rows; returns how many went. */
+    prune(keep: number): number {
+      const cut = db
+        .select({ id: auditLog.id })
+        .from(auditLog)
+        .orderBy(desc(auditLog.id))
+        .limit(1)
+        .offset(keep)
+        .get();
+      if (!cut) return 0;
+      return db.delete(auditLog).where(lte(auditLog.id, cut.id)).run().changes;
+    },
+  };
+
   return {
+    audit: auditRepo,
     conversations: conversationRepo,
     messages: messageRepo,
     runs: runRepo,

@@ -100,3 +100,46 @@ export const datasets = sqliteTable('datasets', {
   tables: text({ mode: 'json' }).$type<string[]>().notNull(),
   registeredAt: integer('registered_at', { mode: 'timestamp_ms' }).notNull().default(now),
 });
+
+/** What an audit row records; a refusal says which limit or check in `reason`. */
+export const auditKinds = [
+  'refused',
+  'run_cancelled',
+  'conversation_deleted',
+  'admin_broadcast',
+] as const;
+export type AuditKind = (typeof auditKinds)[number];
+
+/** Every check that can turn a client away, one name each (also the metrics' label). */
+export const refusalKinds = [
+  'unauthorized',
+  'forbidden',
+  'origin',
+  'connections_per_user',
+  'connections_per_ip',
+  'runs_per_minute',
+  'message_rate',
+  'message_size',
+  'body_size',
+  'subscriptions_per_socket',
+  'slow_consumer',
+] as const;
+export type RefusalKind = (typeof refusalKinds)[number];
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    // Autoincrement so ids never repeat after pruning: admins page by id.
+    id: integer().primaryKey({ autoIncrement: true }),
+    at: integer({ mode: 'timestamp_ms' }).notNull().default(now),
+    kind: text({ enum: auditKinds }).notNull(),
+    reason: text({ enum: refusalKinds }),
+    /** Who acted or was refused; null when no credentials were accepted. */
+    userId: text('user_id'),
+    ip: text(),
+    /** The run, conversation or procedure the entry is about. */
+    target: text(),
+    detail: text({ mode: 'json' }).$type<Record<string, string | number | boolean | null>>(),
+  },
+  (t) => [index('audit_log_kind_idx').on(t.kind, t.id)],
+);

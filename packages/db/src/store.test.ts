@@ -46,7 +46,14 @@ it('applies the migrations and runs in WAL mode with foreign keys on', () => {
     )
     .pluck()
     .all();
-  expect(tables).toEqual(['conversations', 'datasets', 'messages', 'run_events', 'runs']);
+  expect(tables).toEqual([
+    'audit_log',
+    'conversations',
+    'datasets',
+    'messages',
+    'run_events',
+    'runs',
+  ]);
 });
 
 it('writes an event batch and the run state together, or neither', () => {
@@ -85,4 +92,47 @@ it('orders messages by position and cascades a conversation delete', () => {
   expect(repos.runs.get('r1')).toBeUndefined();
   expect(repos.events.count('r1')).toBe(0);
   expect(repos.messages.listByConversation('c1')).toEqual([]);
+});
+
+it('pages the audit log newest first, filters it and prunes the oldest rows', () => {
+  const repos = open();
+  const ids = [1, 2, 3, 4, 5].map(
+    (i) =>
+      repos.audit.append({
+        kind: i % 2 ? 'refused' : 'run_cancelled',
+        reason: i % 2 ? 'origin' : null,
+        userId: `u${i}`,
+        ip: '127.0.0.1',
+        target: null,
+        detail: { i },
+      }).id,
+  );
+  expect(repos.audit.list({ limit: 2 }).map((r) => r.id)).toEqual([ids[4], ids[3]]);
+  expect(repos.audit.list({ limit: 2, beforeId: ids[3] }).map((r) => r.id)).toEqual([
+    ids[2],
+    ids[1],
+  ]);
+  expect(repos.audit.list({ limit: 10, kind: 'run_cancelled' }).map((r) => r.userId)).toEqual([
+    'u4',
+    'u2',
+  ]);
+  expect(repos.audit.list({ limit: 10, reason: 'origin' })).toHaveLength(3);
+  expect(repos.audit.list({ limit: 1 })[0]?.detail).toEqual({ i: 5 });
+
+  expect(repos.audit.prune(2)).toBe(3);
+  expect(repos.audit.list({ limit: 10 }).map((r) => r.id)).toEqual([ids[4], ids[3]]);
+  expect(repos.audit.prune(2)).toBe(0);
+  // Ids are never reused after a prune, so a cursor from before it stays meaningful.
+  const next = repos.audit.append({ kind: 'admin_broadcast', detail: null });
+  expect(next.id).toBeGreaterThan(ids[4] ?? 0);
+});
+
+it('counts runs per status across users', () => {
+  const repos = open();
+  repos.conversations.create({ id: 'c2', userId: 'u2', title: 'second' });
+  for (const id of ['r2', 'r3']) {
+    repos.runs.create({ id, userId: 'u2', conversationId: 'c2', datasetId: 'shop', query: 'q' });
+  }
+  repos.runs.update('r3', { status: 'completed' });
+  expect(repos.runs.countByStatus()).toEqual({ queued: 2, completed: 1 });
 });

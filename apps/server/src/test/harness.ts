@@ -32,18 +32,35 @@ export async function startTestServer(
   return { ...server, dataDir };
 }
 
-export function createTestClient(url: string) {
+export interface TestClientOptions {
+  /** Sent as `connectionParams.token` on each (re)connect and as `Authorization: Bearer`. */
+  token?: string | (() => string);
+  /** Every close of the client's socket, with its code. */
+  onClose?: (code: number | undefined) => void;
+}
+
+export function createTestClient(url: string, opts: TestClientOptions = {}) {
+  const { token } = opts;
+  const currentToken = () => (typeof token === 'function' ? token() : token);
   const wsClient = createWSClient({
     url: `${url.replace(/^http/, 'ws')}/trpc`,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 20,
+    ...(token ? { connectionParams: () => ({ token: currentToken() ?? '' }) } : {}),
+    ...(opts.onClose
+      ? { onClose: (cause?: { code?: number }) => opts.onClose?.(cause?.code) }
+      : {}),
   });
   const trpc = createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink({ client: wsClient, transformer }),
-        false: httpBatchLink({ url: `${url}/trpc`, transformer }),
+        false: httpBatchLink({
+          url: `${url}/trpc`,
+          transformer,
+          headers: () => (token ? { authorization: `Bearer ${currentToken()}` } : {}),
+        }),
       }),
     ],
   });

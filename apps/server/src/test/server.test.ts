@@ -6,9 +6,10 @@ import type { AppRouter, RunEventOutput } from '@querylane/api';
 import { createRepositories, openStore } from '@querylane/db';
 import { TRPCClientError } from '@trpc/client';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestClient, removeDir, SLOW, startTestServer, subscribeAll } from './harness.ts';
+import { until } from './until.ts';
 
 type RunEvent = RunEventOutput;
 
@@ -237,6 +238,6 @@ GROUP BY p.category ORDER BY revenue DESC`;
     const again = await trpc.runs.start.mutate({ query: 'SELECT 42 AS answer' });
     const done = (await subscribeAll(trpc, again.runId)).at(-1);
     expect(done?.type === 'completed' && done.result.rows).toEqual([[42]]);
-    await vi.waitFor(() => expect(first.wss.clients.size).toBe(0));
+    await until(() => expect(first.wss.clients.size).toBe(0));
   });
 });

@@ -6,6 +6,7 @@ import { conversationPath, navigate } from '../route.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import type { ConversationSummary } from '../trpc/types.ts';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { UserMenu } from './UserMenu.tsx';
 
 export function Sidebar(props: { currentId: string | null; onNew: () => void }) {
   const trpc = useTRPC();
@@ -17,6 +18,7 @@ export function Sidebar(props: { currentId: string | null; onNew: () => void }) 
         <span className="brand-name">Querylane</span>
         <ConnectionBadge />
       </div>
+      <UserMenu />
       <button type="button" className="btn btn-new" onClick={props.onNew}>
         + New conversation
       </button>

@@ -20,6 +20,12 @@ export interface QuerylaneClientOptions {
   wsUrl: string;
   /** A WebSocket implementation for runtimes without a global one. */
   WebSocket?: typeof WebSocket;
+  /**
+   * The caller's token when the server requires one: sent as `Authorization: Bearer` on HTTP
+   * and as `connectionParams.token` each time the socket (re)connects. A function is asked
+   * every time, so a refreshed token is picked up on the next reconnect.
+   */
+  token?: string | (() => string | null);
 }
 
 export interface QuerylaneClient {
@@ -47,9 +53,12 @@ export function sameOriginUrls(location: Pick<Location, 'protocol' | 'host'>): {
 }
 
 export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneClient {
+  const { token } = opts;
+  const currentToken = () => (typeof token === 'function' ? token() : (token ?? null));
   const ws = createWSClient({
     url: opts.wsUrl,
     ...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
+    ...(token ? { connectionParams: () => ({ token: currentToken() ?? '' }) } : {}),
     // Pings catch a half-open socket (laptop sleep, proxy idle cut) that `close` never reports.
     keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 4_000 },
     retryDelayMs: reconnectDelayMs,
@@ -59,7 +68,14 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink<AppRouter>({ client: ws, transformer }),
-        false: httpBatchLink<AppRouter>({ url: opts.httpUrl, transformer }),
+        false: httpBatchLink<AppRouter>({
+          url: opts.httpUrl,
+          transformer,
+          headers: (): Record<string, string> => {
+            const t = currentToken();
+            return t ? { authorization: `Bearer ${t}` } : {};
+          },
+        }),
       }),
     ],
   });

@@ -16,6 +16,14 @@ export function useSocket(): QuerylaneClient['ws'] {
   return ws;
 }
 
+const NO_RETRY = new Set([
+  'NOT_FOUND',
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'TOO_MANY_REQUESTS',
+]);
+
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
@@ -24,9 +32,9 @@ export function createQueryClient(): QueryClient {
         staleTime: 30_000,
         refetchOnWindowFocus: false,
         retry: (failureCount, error) => {
-          // A NOT_FOUND or BAD_REQUEST will not fix itself by asking again.
+          // These will not fix themselves by asking again at once.
           const code = (error as { data?: { code?: string } }).data?.code;
-          if (code === 'NOT_FOUND' || code === 'BAD_REQUEST') return false;
+          if (code && NO_RETRY.has(code)) return false;
           return failureCount < 2;
         },
       },

@@ -28,3 +28,8 @@ export type Dataset = RouterOutputs['datasets']['list'][number];
 export type DatasetSchema = RouterOutputs['datasets']['schema'];
 
 export type StartRunInput = RouterInputs['runs']['start'];
+
+export type Notice = Untracked<Yielded<RouterOutputs['notices']>>;
+export type AdminMetrics = RouterOutputs['admin']['metrics'];
+export type AdminConnection = RouterOutputs['admin']['connections'][number];
+export type AuditEntry = RouterOutputs['admin']['audit']['items'][number];

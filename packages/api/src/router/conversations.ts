@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
+import { auditAction } from '../guards.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { Id, PageLimit, Title } from './schemas.ts';
 
@@ -56,6 +57,7 @@ export const conversationsRouter = {
       }
       await runs.endConversationRuns(input.conversationId);
       repos.conversations.delete(ctx.userId, input.conversationId);
+      auditAction(ctx, 'conversation_deleted', input.conversationId);
       return { conversationId: input.conversationId, deleted: true as const };
     }),
 } satisfies TRPCRouterRecord;

@@ -2,9 +2,10 @@
 
 import type { RunRow } from '@querylane/db';
 import type { Result, RunError, RunEvent } from '@querylane/engine';
-import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
+import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import type { Connection } from '../context.ts';
+import { NotFoundError } from '../errors.ts';
+import { auditAction, countedOnConnection, limitRunStarts } from '../guards.ts';
 import { paced } from '../services/pacing.ts';
 import { transformer } from '../transformer.ts';
 import { protectedProcedure } from '../trpc.ts';
@@ -38,12 +39,8 @@ function toRunSummary(run: RunRow) {
   return rest;
 }
 
-async function* trackEvents(events: AsyncIterable<RunEvent>, connection: Connection | null) {
-  try {
-    for await (const event of events) yield tracked(String(event.seq), event);
-  } finally {
-    if (connection) connection.subscriptions -= 1;
-  }
+async function* trackEvents(events: AsyncIterable<RunEvent>) {
+  for await (const event of events) yield tracked(String(event.seq), event);
 }
 
 export const runsRouter = {
@@ -55,6 +52,7 @@ export const runsRouter = {
         conversationId: Id.optional(),
       }),
     )
+    .use(limitRunStarts)
     .mutation(({ ctx, input }) => ctx.services.runs.start(ctx.userId, input)),
 
   events: protectedProcedure
@@ -71,27 +69,23 @@ export const runsRouter = {
       // Checked before the stream starts, so an unknown run fails the subscribe call itself.
       ctx.services.runs.getOwned(ctx.userId, input.runId);
       const { connection, services } = ctx;
-      const limits = services.streamLimits;
-      if (connection && connection.subscriptions >= limits.maxSubscriptionsPerSocket) {
-        throw new TRPCError({
-          code: 'TOO_MANY_REQUESTS',
-          message: `At most ${limits.maxSubscriptionsPerSocket} subscriptions per connection; stop one before starting another.`,
-        });
-      }
-      if (connection) connection.subscriptions += 1;
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
       const events = services.runs.stream(input.runId, after, signal);
-      return trackEvents(
-        connection?.socket
-          ? paced(events, connection.socket, limits, services.streamStats)
-          : events,
-        connection,
+      return countedOnConnection(
+        ctx,
+        trackEvents(
+          connection?.socket
+            ? paced(events, connection.socket, services.streamLimits, services.streamStats)
+            : events,
+        ),
       );
     }),
 
-  cancel: protectedProcedure
-    .input(z.object({ runId: Id }))
-    .mutation(({ ctx, input }) => ctx.services.runs.cancel(ctx.userId, input.runId)),
+  cancel: protectedProcedure.input(z.object({ runId: Id })).mutation(async ({ ctx, input }) => {
+    const res = await ctx.services.runs.cancel(ctx.userId, input.runId);
+    auditAction(ctx, 'run_cancelled', input.runId);
+    return res;
+  }),
 
   byId: protectedProcedure
     .input(z.object({ runId: Id }))
@@ -108,6 +102,13 @@ export const runsRouter = {
         .default({ limit: 20 }),
     )
     .query(({ ctx, input }) => {
+      // Another user's conversation is not there, rather than merely empty.
+      if (
+        input.conversationId &&
+        !ctx.services.repos.conversations.byId(ctx.userId, input.conversationId)
+      ) {
+        throw new NotFoundError('Conversation', input.conversationId);
+      }
       const [createdAt, id] = input.cursor ? input.cursor.split(':') : [];
       const rows = ctx.services.repos.runs.list({
         userId: ctx.userId,

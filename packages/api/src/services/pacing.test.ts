@@ -1,7 +1,8 @@
 // Pacing against a socket whose backlog the test sets: pass-through when the client keeps up,
 // latest-progress-wins when it falls behind. (The hard bound is tested against the real server.)
 import type { RunEvent, RunEventInput } from '@querylane/engine';
-import { expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
+import { until } from '../test/until.ts';
 import { EventQueue } from './bus.ts';
 import { paced, type StreamStats } from './pacing.ts';
 
@@ -72,23 +73,23 @@ it('keeps only the latest progress while the client is behind, and every event t
   const done = drainAll(paced(source, sock, limits, stats), out);
 
   queue.push(ev({ type: 'started', query: 'q', datasetId: 'shop' }));
-  await vi.waitFor(() => expect(out.map((e) => e.seq)).toEqual([1]));
+  await until(() => expect(out.map((e) => e.seq)).toEqual([1]));
 
   sock.bufferedAmount = 5_000; // behind: past soft, below hard
   for (const p of [41, 42, 43]) queue.push(stage(p)); // 2, 3, 4
   queue.push(rows(100)); // 5
   queue.push(rows(200)); // 6
   queue.push(ev({ type: 'plan', steps: [] })); // 7: must go, with the latest progress before it
-  await vi.waitFor(() => expect(out.map((e) => e.seq)).toEqual([1, 4, 6, 7]));
+  await until(() => expect(out.map((e) => e.seq)).toEqual([1, 4, 6, 7]));
   queue.push(stage(44)); // 8
   queue.push(stage(45)); // 9
   queue.push(rows(300)); // 10
   // Nothing but progress is waiting: held back while the client is behind.
-  await vi.waitFor(() => expect(stats.coalesced).toBe(4));
+  await until(() => expect(stats.coalesced).toBe(4));
   expect(out.map((e) => e.seq)).toEqual([1, 4, 6, 7]);
 
   sock.bufferedAmount = 0; // caught up: the latest of each kind goes out
-  await vi.waitFor(() => expect(out.map((e) => e.seq)).toEqual([1, 4, 6, 7, 9, 10]));
+  await until(() => expect(out.map((e) => e.seq)).toEqual([1, 4, 6, 7, 9, 10]));
   queue.push(stage(46)); // 11
   queue.push(ev({ type: 'cancelled', reason: 'x' })); // 12
   await done;

@@ -1,8 +1,9 @@
 // The run queue through the real service: a slot limit, fair turns across users, and the
 // position of every waiting run told in `queued` events as it changes.
 import type { RunEvent } from '@querylane/engine';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestApp } from '../test/setup.ts';
+import { until } from '../test/until.ts';
 import { transformer } from '../transformer.ts';
 
 const HEAVY =
@@ -28,9 +29,7 @@ const positions = (runId: string) =>
 it('runs one at a time, takes users in turn and tells each waiting run its place', async () => {
   const runs = app.services.runs;
   const blocker = runs.start('alice', { query: HEAVY, datasetId: 'shop' });
-  await vi.waitFor(() =>
-    expect(app.services.repos.runs.get(blocker.runId)?.status).toBe('running'),
-  );
+  await until(() => expect(app.services.repos.runs.get(blocker.runId)?.status).toBe('running'));
 
   const startOrder: string[] = [];
   const start = (userId: string, name: string) => {
@@ -48,7 +47,7 @@ it('runs one at a time, takes users in turn and tells each waiting run its place
   expect(app.services.repos.runs.get(a3)?.status).toBe('queued');
 
   await runs.cancel('alice', blocker.runId);
-  await vi.waitFor(() => expect(app.services.repos.runs.get(a3)?.status).toBe('completed'));
+  await until(() => expect(app.services.repos.runs.get(a3)?.status).toBe('completed'));
 
   expect(startOrder).toEqual(['a1', 'b1', 'a2', 'a3']);
   expect(positions(blocker.runId)).toEqual([]);
@@ -82,9 +81,9 @@ it('moves the runs behind a cancelled queued run up by one', async () => {
   const cancelled = await runs.cancel('alice', first.runId);
   expect(cancelled.status).toBe('cancelled');
   expect(stored(first.runId).map((e) => e.type)).toEqual(['started', 'queued', 'cancelled']);
-  await vi.waitFor(() => expect(positions(second.runId)).toEqual([2, 1]));
+  await until(() => expect(positions(second.runId)).toEqual([2, 1]));
   expect(runs.stats).toEqual({ queued: 1, running: 1 });
   await runs.cancel('alice', blocker.runId);
-  await vi.waitFor(() => expect(app.services.repos.runs.get(second.runId)?.status).toBe('running'));
+  await until(() => expect(app.services.repos.runs.get(second.runId)?.status).toBe('running'));
   await runs.cancel('bob', second.runId);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@querylane/db';
 import { DatasetRegistry, ensureShopDataset } from '@querylane/engine';
-import { LOCAL_USER_ID } from '../context.ts';
+import { type Context, LOCAL_USER_ID, type Role } from '../context.ts';
 import { appRouter } from '../root.ts';
 import { type CreateServicesOptions, createServices } from '../services/index.ts';
 import { createCallerFactory } from '../trpc.ts';
@@ -32,8 +32,11 @@ export async function createTestApp(
     services,
     caller,
     dataDir,
-    callerFor: (userId: string) =>
-      createCallerFactory(appRouter)({ services, userId, connection: null }),
+    callerFor: (userId: string, role: Role = 'user') =>
+      createCallerFactory(appRouter)({ services, userId, role, connection: null }),
+    /** A caller with any context: no user, over a given connection, and so on. */
+    callerWith: (ctx: Omit<Context, 'services'>) =>
+      createCallerFactory(appRouter)({ services, ...ctx }),
     async close() {
       await services.runs.shutdown();
       registry.close();

@@ -1,0 +1,67 @@
+// The environment's defaults and its refusals, and how it maps onto the server's security config.
+import { describe, expect, it } from 'vitest';
+import { readEnv } from './env.ts';
+import { securityFromEnv } from './gate.ts';
+
+const errorOf = (env: NodeJS.ProcessEnv) => {
+  try {
+    readEnv(env);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return '';
+};
+
+describe('readEnv', () => {
+  it('defaults every limit', () => {
+    const env = readEnv({});
+    expect(env.QUERYLANE_MAX_MESSAGE_BYTES).toBe(65_536);
+    expect(securityFromEnv(env)).toEqual({
+      auth: { mode: 'none' },
+      allowInsecure: false,
+      allowedOrigins: [],
+      maxConnectionsPerUser: 5,
+      maxConnectionsPerIp: 20,
+      runsPerMinute: 30,
+      wsMessagesPerSecond: 100,
+      auditMaxRows: 100_000,
+    });
+  });
+
+  it('reads token auth, origins and limits', () => {
+    const env = readEnv({
+      QUERYLANE_AUTH: 'token',
+      QUERYLANE_TOKENS: 'tokenA:alice,tokenB:bob,tokenC:root:admin',
+      QUERYLANE_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      QUERYLANE_ALLOW_INSECURE: '1',
+      QUERYLANE_MAX_CONNECTIONS_PER_USER: '2',
+      QUERYLANE_RUNS_PER_MINUTE: '10',
+    });
+    const security = securityFromEnv(env);
+    expect(security.auth).toEqual({
+      mode: 'token',
+      tokens: [
+        { token: 'tokenA', userId: 'alice', role: 'user' },
+        { token: 'tokenB', userId: 'bob', role: 'user' },
+        { token: 'tokenC', userId: 'root', role: 'admin' },
+      ],
+    });
+    expect(security.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(security.allowInsecure).toBe(true);
+    expect(security.maxConnectionsPerUser).toBe(2);
+    expect(security.runsPerMinute).toBe(10);
+  });
+
+  it('refuses incomplete auth settings, never echoing a token or secret', () => {
+    expect(errorOf({ QUERYLANE_AUTH: 'token' })).toContain('QUERYLANE_TOKENS: required');
+    const bad = errorOf({ QUERYLANE_AUTH: 'token', QUERYLANE_TOKENS: 'hunter2-token:bad user' });
+    expect(bad).toContain('QUERYLANE_TOKENS entry 1');
+    expect(bad).not.toContain('hunter2');
+    expect(errorOf({ QUERYLANE_AUTH: 'jwt' })).toContain('exactly one of');
+    const short = errorOf({ QUERYLANE_AUTH: 'jwt', QUERYLANE_JWT_SECRET: 'short-secret' });
+    expect(short).toContain('at least 32 characters');
+    expect(short).not.toContain('short-secret');
+    expect(errorOf({ QUERYLANE_AUTH: 'ldap' })).toContain('QUERYLANE_AUTH');
+    expect(errorOf({ QUERYLANE_ALLOW_INSECURE: 'yes' })).toContain('QUERYLANE_ALLOW_INSECURE');
+  });
+});

@@ -1,0 +1,65 @@
+// GET /metrics in Prometheus text format. Every figure is read from the services' own counters at
+// scrape time, so /metrics and admin.metrics never disagree.
+import type { ConnectionDirectory, Services } from '@querylane/api';
+import { refusalKinds, schema } from '@querylane/db';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+export function createMetricsRegistry(
+  services: Services,
+  connections: ConnectionDirectory,
+): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  new Gauge({
+    name: 'querylane_connections',
+    help: 'Open WebSocket connections.',
+    registers: [registry],
+    collect() {
+      this.set(connections.live.size);
+    },
+  });
+  new Gauge({
+    name: 'querylane_subscriptions',
+    help: 'Open subscriptions over all connections.',
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const c of connections.live) n += c.subscriptions;
+      this.set(n);
+    },
+  });
+  new Gauge({
+    name: 'querylane_runs',
+    help: 'Runs in the history store, by status.',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const counts = services.repos.runs.countByStatus();
+      for (const status of schema.runStatuses) this.set({ status }, counts[status] ?? 0);
+    },
+  });
+  // Counters owned by the services: each scrape copies their totals (reset, then inc), as
+  // prom-client counters cannot be set.
+  new Counter({
+    name: 'querylane_run_events_total',
+    help: 'Run events published since the server started.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(services.eventRate.total);
+    },
+  });
+  new Counter({
+    name: 'querylane_refusals_total',
+    help: 'Calls and connections refused since the server started, by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const refusals = services.audit.refusals;
+      this.reset();
+      for (const kind of refusalKinds) this.inc({ kind }, refusals[kind]);
+    },
+  });
+  return registry;
+}
