@@ -1,12 +1,12 @@
-// Entry point: one tRPC client for the page's origin, one query cache, then the app.
+// Entry point: one Querylane client for the page's origin, one query cache, then the app.
+import { createQuerylaneClient } from '@querylane/client';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { createQuerylaneClient, sameOriginUrls } from './trpc/client.ts';
 import { ApiProvider, createQueryClient } from './trpc/react.tsx';
 import './styles.css';
 
-const client = createQuerylaneClient(sameOriginUrls(window.location));
+const client = createQuerylaneClient({ url: window.location.origin });
 const queryClient = createQueryClient();
 
 const root = document.getElementById('root');
