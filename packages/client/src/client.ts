@@ -89,7 +89,9 @@ function trpcCode(err: unknown): string | undefined {
 
 export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneClient {
   const { httpUrl, wsUrl } = endpointUrls(opts.url);
-  const WebSocketImpl = opts.WebSocket ?? globalThis.WebSocket;
+  // Read through a narrow type, so consumers compile this file without the DOM lib.
+  const WebSocketImpl =
+    opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!WebSocketImpl) {
     throw new TypeError(
       'No global WebSocket in this runtime (Node 20): pass one, e.g. `import WebSocket from "ws"` ' +
@@ -99,7 +101,7 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
   const token = opts.token;
   const ws = createWSClient({
     url: wsUrl,
-    WebSocket: WebSocketImpl as typeof globalThis.WebSocket,
+    WebSocket: WebSocketImpl as NonNullable<Parameters<typeof createWSClient>[0]['WebSocket']>,
     // A function, so each reconnect sends the token again (the server authenticates per socket).
     ...(token ? { connectionParams: () => ({ token }) } : {}),
     // Pings catch a half-open socket (laptop sleep, proxy idle cut) that `close` never reports.
