@@ -27,10 +27,13 @@ describe('the built SPA', () => {
     const { code, sources } = bundle();
     expect(sources.length).toBeGreaterThan(10);
     const repoSources = sources.filter((s) => s.includes('/packages/'));
-    // The one shared runtime module a client needs is the transformer.
-    expect(repoSources.map((s) => s.replace(/^.*\/packages\//, ''))).toEqual([
+    // Runtime code from the repo's packages: the client package, and from the api only the
+    // transformer that the client imports.
+    const fromPackages = repoSources.map((s) => s.replace(/^.*\/packages\//, ''));
+    expect(fromPackages.filter((s) => !s.startsWith('client/src/'))).toEqual([
       'api/src/transformer.ts',
     ]);
+    expect(fromPackages).toContain('client/src/client.ts');
     const forbidden = sources.filter((s) => /drizzle-orm|better-sqlite3|\/zod\/|\/ws\//.test(s));
     expect(forbidden).toEqual([]);
     expect(code).not.toMatch(/(?:from|import\()\s*["']node:/);

@@ -40,7 +40,10 @@ export function assertFreshBuild(): void {
         '(`npm run build -w @querylane/web`; `turbo run test` builds it before testing).',
     );
   }
-  const stale = newestSource(join(webRoot, 'src'));
+  // The bundle holds the SPA's sources and the client package's (which builds its links).
+  const stale = [join(webRoot, 'src'), join(webRoot, '../../packages/client/src')]
+    .map(newestSource)
+    .reduce((a, b) => ((b?.mtimeMs ?? 0) > (a?.mtimeMs ?? 0) ? b : a), undefined);
   if (stale && stale.mtimeMs > statSync(join(dist, 'index.html')).mtimeMs) {
     throw new Error(`dist/ is older than ${stale.path}: rebuild the SPA before testing it.`);
   }

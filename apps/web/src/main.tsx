@@ -1,15 +1,15 @@
 // Entry point: one tRPC client for the page's origin (rebuilt when the user signs in or out), one
 // query cache, then the app behind the sign-in gate.
+import { createQuerylaneClient } from '@querylane/client';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { ClientSession, readStoredToken, SessionRoot } from './session.tsx';
-import { createQuerylaneClient, sameOriginUrls } from './trpc/client.ts';
 import { createQueryClient } from './trpc/react.tsx';
 import './styles.css';
 
 const session = new ClientSession(() =>
-  createQuerylaneClient({ ...sameOriginUrls(window.location), token: readStoredToken }),
+  createQuerylaneClient({ url: window.location.origin, token: readStoredToken }),
 );
 const queryClient = createQueryClient();
 

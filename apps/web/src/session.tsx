@@ -2,10 +2,10 @@
 // it, and the gate that shows the sign-in screen while the server wants a token it has not taken.
 
 import type { RouterOutputs } from '@querylane/api';
+import type { QuerylaneClient } from '@querylane/client';
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useSyncExternalStore } from 'react';
 import { SignIn } from './components/SignIn.tsx';
-import type { QuerylaneClient } from './trpc/client.ts';
 import { ApiProvider, useTRPC } from './trpc/react.tsx';
 
 const TOKEN_KEY = 'querylane.token';

@@ -27,6 +27,8 @@ export async function startTestServer(
     host: '127.0.0.1',
     dataDir,
     log: () => {},
+    // Tests that need TIMEOUT set their own; a loaded machine must not turn slow into failed.
+    queryTimeoutMs: 120_000,
     ...overrides,
   });
   return { ...server, dataDir };

@@ -1,9 +1,9 @@
 // The socket's state in the sidebar header: live progress depends on it, so it is always visible.
 import { useConnectionStatus } from '../trpc/connection.ts';
-import { useSocket } from '../trpc/react.tsx';
+import { useSocketState } from '../trpc/react.tsx';
 
 export function ConnectionBadge() {
-  const status = useConnectionStatus(useSocket());
+  const status = useConnectionStatus(useSocketState());
   return (
     <span
       className={`connection connection-${status}`}

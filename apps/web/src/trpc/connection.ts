@@ -1,11 +1,9 @@
 // Turns the WebSocket client's connection-state stream into the three words the UI shows.
 // "reconnecting" is "connecting" after a socket was lost: the client sets an error then.
-import type { TRPCWebSocketClient } from '@trpc/client';
+import type { ConnectionState, QuerylaneClient } from '@querylane/client';
 import { useSyncExternalStore } from 'react';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-type ConnectionState = ReturnType<TRPCWebSocketClient['connectionState']['get']>;
 
 export function toConnectionStatus(state: ConnectionState): ConnectionStatus {
   switch (state.state) {
@@ -18,13 +16,15 @@ export function toConnectionStatus(state: ConnectionState): ConnectionStatus {
   }
 }
 
-export function useConnectionStatus(ws: TRPCWebSocketClient): ConnectionStatus {
+export function useConnectionStatus(
+  connectionState: QuerylaneClient['connectionState'],
+): ConnectionStatus {
   const state = useSyncExternalStore(
     (onChange) => {
-      const sub = ws.connectionState.subscribe({ next: onChange });
+      const sub = connectionState.subscribe({ next: onChange });
       return () => sub.unsubscribe();
     },
-    () => ws.connectionState.get(),
+    () => connectionState.get(),
   );
   return toConnectionStatus(state);
 }

@@ -1,19 +1,21 @@
 // React bindings: the typed TanStack Query options proxy (`useTRPC`) and the provider that
 // hands the client and the socket's connection state to the component tree.
 import type { AppRouter } from '@querylane/api';
+import type { QuerylaneClient } from '@querylane/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { createContext, type ReactNode, useContext } from 'react';
-import type { QuerylaneClient } from './client.ts';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
-const SocketContext = createContext<QuerylaneClient['ws'] | null>(null);
+type SocketState = QuerylaneClient['connectionState'];
+const SocketContext = createContext<SocketState | null>(null);
 
-export function useSocket(): QuerylaneClient['ws'] {
-  const ws = useContext(SocketContext);
-  if (!ws) throw new Error('useSocket must be used inside <ApiProvider>');
-  return ws;
+/** The socket's connection state, for the badge that shows whether live updates flow. */
+export function useSocketState(): SocketState {
+  const state = useContext(SocketContext);
+  if (!state) throw new Error('useSocketState must be used inside <ApiProvider>');
+  return state;
 }
 
 const NO_RETRY = new Set([
@@ -50,7 +52,9 @@ export function ApiProvider(props: {
   return (
     <QueryClientProvider client={props.queryClient}>
       <TRPCProvider trpcClient={props.client.trpc} queryClient={props.queryClient}>
-        <SocketContext.Provider value={props.client.ws}>{props.children}</SocketContext.Provider>
+        <SocketContext.Provider value={props.client.connectionState}>
+          {props.children}
+        </SocketContext.Provider>
       </TRPCProvider>
     </QueryClientProvider>
   );

@@ -1,0 +1,218 @@
+// A server process for the transport benches, so its CPU and memory are measured apart from
+// the clients: either the real Querylane server, or a bare `ws` server as the baseline.
+// Started by the driver with `--expose-gc`; answers its requests over the IPC channel.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LOCAL_USER_ID, type Services, transformer } from '@querylane/api';
+import type { RunEvent, RunEventInput } from '@querylane/engine';
+import { removeDir, startTestServer } from '@querylane/server/test-harness';
+import { WebSocketServer } from 'ws';
+import type { HostEvent, HostMode, HostReply, HostRequest } from './protocol.ts';
+
+const mode = process.argv[2] as HostMode;
+const send = (message: HostReply | HostEvent) => process.send?.(message);
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Emits events into a run the way the run service's recorder does: seq stamped, events of one
+ * tick stored in one transaction, then published on the bus. Mirrors RunRecorder in
+ * packages/api/src/services/run-service.ts, which is not exported.
+ */
+class SyntheticRun {
+  #seq = 0;
+  #pending: RunEvent[] = [];
+  #scheduled = false;
+
+  constructor(
+    readonly runId: string,
+    private readonly services: Services,
+  ) {}
+
+  emit(input: RunEventInput): void {
+    this.#seq += 1;
+    const event = { ...input, seq: this.#seq, runId: this.runId, at: new Date() } as RunEvent;
+    this.#pending.push(event);
+    const terminal =
+      event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled';
+    if (terminal) this.#flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    const last = batch.at(-1);
+    this.services.repos.events.append(
+      batch.map((e) => ({
+        runId: e.runId,
+        seq: e.seq,
+        type: e.type,
+        payload: transformer.stringify(e),
+        at: e.at,
+      })),
+      this.runId,
+      {
+        lastSeq: this.#seq,
+        ...(last?.type === 'cancelled' ? { status: 'cancelled', finishedAt: last.at } : {}),
+      },
+    );
+    for (const event of batch) this.services.bus.publish(event);
+  }
+}
+
+function memory() {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
+}
+
+async function querylaneHost() {
+  const server = await startTestServer({ log: () => {} });
+  const runs = new Map<string, SyntheticRun>();
+  const handle = async (req: HostRequest): Promise<Omit<HostReply, 'id'>> => {
+    switch (req.op) {
+      case 'idleRun': {
+        const { repos } = server.services;
+        const runId = randomUUID();
+        const conversationId = randomUUID();
+        repos.conversations.create({ id: conversationId, userId: LOCAL_USER_ID, title: 'bench' });
+        repos.runs.create({
+          id: runId,
+          userId: LOCAL_USER_ID,
+          conversationId,
+          datasetId: 'shop',
+          query: 'bench',
+        });
+        repos.runs.update(runId, { status: 'running', startedAt: new Date() });
+        const run = new SyntheticRun(runId, server.services);
+        run.emit({ type: 'started', query: 'bench', datasetId: 'shop' });
+        runs.set(runId, run);
+        return { runId };
+      }
+      case 'emit': {
+        const run = runs.get(req.runId);
+        if (!run) throw new Error(`no run ${req.runId}`);
+        for (let i = 1; i <= req.count; i++) {
+          run.emit({ type: 'rows', fetched: i });
+          await nextTurn();
+        }
+        run.emit({ type: 'cancelled', reason: 'bench over' });
+        return { done: true };
+      }
+      case 'cpu':
+        return process.cpuUsage();
+      case 'memory':
+        return memory();
+      case 'connections':
+        return { connections: server.wss.clients.size };
+    }
+  };
+  const stop = async () => {
+    await server.close();
+    removeDir(server.dataDir);
+  };
+  return { url: server.url, handle, stop };
+}
+
+async function rawHost() {
+  const http = createServer((_req, res) => {
+    res.statusCode = 404;
+    res.end();
+  });
+  const wss = new WebSocketServer({ server: http, path: '/trpc' });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+
+  // What the latency baseline answers to any message: a `started` event, framed as tRPC would.
+  const started = (n: number) =>
+    JSON.stringify({
+      id: n,
+      result: {
+        type: 'data',
+        data: transformer.serialize({
+          id: '1',
+          data: {
+            type: 'started',
+            query: 'SELECT count(*) FROM customers',
+            datasetId: 'shop',
+            seq: 1,
+            runId: randomUUID(),
+            at: new Date(),
+          },
+        }),
+      },
+    });
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      socket.send(started(Number(data.toString()) || 0));
+    });
+  });
+
+  const broadcast = (message: string) => {
+    for (const client of wss.clients) client.send(message);
+  };
+  const handle = async (req: HostRequest): Promise<Omit<HostReply, 'id'>> => {
+    switch (req.op) {
+      case 'idleRun':
+        return { runId: randomUUID() };
+      case 'emit': {
+        // The same event objects and the same frame tRPC sends, serialised once per event and
+        // handed to every socket as one string.
+        const frame = (event: object, seq: number) =>
+          JSON.stringify({
+            id: 1,
+            result: { type: 'data', data: transformer.serialize({ id: String(seq), data: event }) },
+          });
+        let seq = 1;
+        for (let i = 1; i <= req.count; i++) {
+          seq += 1;
+          const event = { type: 'rows', fetched: i, seq, runId: req.runId, at: new Date() };
+          broadcast(frame(event, seq));
+          await nextTurn();
+        }
+        seq += 1;
+        const end = {
+          type: 'cancelled',
+          reason: 'bench over',
+          seq,
+          runId: req.runId,
+          at: new Date(),
+        };
+        broadcast(frame(end, seq));
+        broadcast(JSON.stringify({ id: 1, result: { type: 'stopped' } }));
+        return { done: true };
+      }
+      case 'cpu':
+        return process.cpuUsage();
+      case 'memory':
+        return memory();
+      case 'connections':
+        return { connections: wss.clients.size };
+    }
+  };
+  const stop = async () => {
+    for (const client of wss.clients) client.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  };
+  return { url: `http://127.0.0.1:${port}`, handle, stop };
+}
+
+const host = mode === 'raw' ? await rawHost() : await querylaneHost();
+process.on('message', (msg: { id: number } & HostRequest) => {
+  host.handle(msg).then(
+    (reply) => send({ id: msg.id, ...reply } as HostReply),
+    (err: unknown) => send({ error: String(err) }),
+  );
+});
+process.on('disconnect', () => {
+  void host.stop().finally(() => process.exit(0));
+});
+send({ ready: true, url: host.url });

@@ -1,0 +1,335 @@
+// `createQuerylaneClient()`: the one place that builds Querylane's tRPC links (batched HTTP for
+// queries and mutations, one self-healing WebSocket for subscriptions), plus `run()` and
+// `events()`, which turn a run's event stream into a promise and an async iterable.
+import type { AppRouter } from '@querylane/api';
+import { transformer } from '@querylane/api/transformer';
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  splitLink,
+  type TRPCClient,
+  type TRPCWebSocketClient,
+  wsLink,
+} from '@trpc/client';
+import { QuerylaneRunError } from './errors.ts';
+import type { Result, RunEvent, RunEventType } from './types.ts';
+import { endpointUrls, reconnectDelayMs } from './urls.ts';
+
+/**
+ * Any WebSocket constructor with the browser's API: the global one, or `ws`'s default export in
+ * Node 20 (its typings differ from the DOM's only in details tRPC does not use).
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
+
+export interface QuerylaneClientOptions {
+  /** The server's address, e.g. `http://localhost:3000`; `/trpc` is added for both transports. */
+  url: string;
+  /**
+   * Sent as `connectionParams.token` on the socket and `Authorization: Bearer` over HTTP. A
+   * function is asked on every request and reconnect, so a refreshed token is picked up.
+   */
+  token?: string | (() => string | null | undefined) | undefined;
+  /** For runtimes without a global WebSocket (Node 20): `import WebSocket from 'ws'`. */
+  WebSocket?: WebSocketConstructor | undefined;
+  /**
+   * Open the socket only while a subscription needs it, and close it when none is left. Suits
+   * scripts and the CLI; an app that shows a live connection state keeps the default (eager).
+   */
+  lazy?: boolean | undefined;
+}
+
+export interface RunOptions {
+  datasetId?: string | undefined;
+  conversationId?: string | undefined;
+  /** Every event of the run in `seq` order, each exactly once; narrow on `event.type`. */
+  onEvent?: ((event: RunEvent) => void) | undefined;
+  /** Aborting cancels the run on the server; `run()` then rejects with code `CANCELLED`. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface EventsOptions {
+  /** Replay only the events after this `seq` (what a reconnecting consumer last saw). */
+  lastEventId?: string | number | null | undefined;
+}
+
+export type ConnectionState = ReturnType<TRPCWebSocketClient['connectionState']['get']>;
+
+export interface QuerylaneClient {
+  /** The fully typed tRPC client for every procedure of the router. */
+  trpc: TRPCClient<AppRouter>;
+  /** Starts a query and settles when it ends: the result, or a `QuerylaneRunError` with its code. */
+  run(query: string, opts?: RunOptions): Promise<Result>;
+  /** A run's events (replayed, then live) that ends after the terminal event. */
+  events(runId: string, opts?: EventsOptions): AsyncGenerator<RunEvent, void, undefined>;
+  /** The socket's state (`idle` / `connecting` / `pending` = open), for a connection indicator. */
+  connectionState: TRPCWebSocketClient['connectionState'];
+  /** Closes the socket; runs still being followed reject, the server keeps running them. */
+  close(): Promise<void>;
+}
+
+const TERMINAL: ReadonlySet<RunEventType> = new Set<RunEventType>([
+  'completed',
+  'failed',
+  'cancelled',
+]);
+
+export function isTerminalEvent(event: { type: RunEventType }): boolean {
+  return TERMINAL.has(event.type);
+}
+
+class ClientClosedError extends Error {
+  constructor() {
+    super('The Querylane client was closed while following this run.');
+    this.name = 'ClientClosedError';
+  }
+}
+
+function trpcCode(err: unknown): string | undefined {
+  const data = (err as { data?: { code?: unknown } } | null)?.data;
+  return typeof data?.code === 'string' ? data.code : undefined;
+}
+
+export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneClient {
+  const { httpUrl, wsUrl } = endpointUrls(opts.url);
+  // Read through a narrow type, so consumers compile this file without the DOM lib.
+  const WebSocketImpl =
+    opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!WebSocketImpl) {
+    throw new TypeError(
+      'No global WebSocket in this runtime (Node 20): pass one, e.g. `import WebSocket from "ws"` ' +
+        'and createQuerylaneClient({ url, WebSocket }).',
+    );
+  }
+  const { token } = opts;
+  const currentToken = () => (typeof token === 'function' ? token() : token) ?? null;
+  const ws = createWSClient({
+    url: wsUrl,
+    WebSocket: WebSocketImpl as NonNullable<Parameters<typeof createWSClient>[0]['WebSocket']>,
+    // A function, so each reconnect sends the token again (the server authenticates per socket).
+    ...(token ? { connectionParams: () => ({ token: currentToken() ?? '' }) } : {}),
+    // Pings catch a half-open socket (laptop sleep, proxy idle cut) that `close` never reports.
+    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 4_000 },
+    retryDelayMs: reconnectDelayMs,
+    ...(opts.lazy ? { lazy: { enabled: true, closeMs: 0 } } : {}),
+  });
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: wsLink<AppRouter>({ client: ws, transformer }),
+        false: httpBatchLink<AppRouter>({
+          url: httpUrl,
+          transformer,
+          headers: (): Record<string, string> => {
+            const current = currentToken();
+            return current ? { Authorization: `Bearer ${current}` } : {};
+          },
+        }),
+      }),
+    ],
+  });
+
+  let closed = false;
+  /** Rejecters of the runs being followed, so `close()` never leaves a promise pending. */
+  const following = new Set<(err: Error) => void>();
+
+  function follow(runId: string, runOpts: RunOptions): Promise<Result> {
+    const { onEvent, signal } = runOpts;
+    return new Promise<Result>((resolve, reject) => {
+      let lastSeq = 0;
+      let settled = false;
+      let cancelling = false;
+      let sub: { unsubscribe(): void } | undefined;
+
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        following.delete(rejectOnClose);
+        signal?.removeEventListener('abort', onAbort);
+        sub?.unsubscribe();
+        outcome();
+      };
+      const rejectOnClose = (err: Error) => settle(() => reject(err));
+      following.add(rejectOnClose);
+
+      const onAbort = () => {
+        if (cancelling || settled) return;
+        cancelling = true;
+        // The run's own `cancelled` event settles the promise, so the rejection comes after the
+        // server has stored the run as cancelled.
+        trpc.runs.cancel.mutate({ runId }).catch((err: unknown) => {
+          // CONFLICT: the run ended on its own first; its terminal event is on the way.
+          if (trpcCode(err) !== 'CONFLICT') settle(() => reject(err));
+        });
+      };
+
+      // A stream that ends without a terminal event (a run cut off by a server that then stopped
+      // short of writing one) defers to the stored record.
+      const settleFromRecord = async () => {
+        try {
+          const record = await trpc.runs.byId.query({ runId });
+          if (record.status === 'completed' && record.result) {
+            const { result } = record;
+            settle(() => resolve(result));
+            return;
+          }
+          const error = record.error;
+          settle(() =>
+            reject(
+              new QuerylaneRunError({
+                code: record.status === 'cancelled' ? 'CANCELLED' : (error?.code ?? 'INTERRUPTED'),
+                message:
+                  error?.message ?? `The event stream ended while the run was ${record.status}.`,
+                hint: error?.hint,
+                retryable: error?.retryable ?? true,
+                runId,
+              }),
+            ),
+          );
+        } catch (err) {
+          settle(() => reject(err));
+        }
+      };
+
+      sub = trpc.runs.events.subscribe(
+        { runId, lastEventId: null },
+        {
+          onData: ({ data: event }) => {
+            // tRPC resumes after the last tracked id; the seq guard makes "exactly once" local too.
+            if (settled || event.seq <= lastSeq) return;
+            lastSeq = event.seq;
+            try {
+              onEvent?.(event);
+            } catch (err) {
+              settle(() => reject(err));
+              return;
+            }
+            switch (event.type) {
+              case 'completed':
+                settle(() => resolve(event.result));
+                break;
+              case 'failed':
+                settle(() =>
+                  reject(
+                    new QuerylaneRunError({
+                      code: event.error.code,
+                      message: event.error.message,
+                      hint: event.error.hint,
+                      retryable: event.error.retryable,
+                      runId,
+                    }),
+                  ),
+                );
+                break;
+              case 'cancelled':
+                settle(() =>
+                  reject(
+                    new QuerylaneRunError({
+                      code: 'CANCELLED',
+                      message: `The run was cancelled: ${event.reason}`,
+                      retryable: true,
+                      runId,
+                    }),
+                  ),
+                );
+                break;
+              default:
+                // Progress (and any event type added later) only goes to onEvent.
+                break;
+            }
+          },
+          onError: (err) => settle(() => reject(err)),
+          onComplete: () => {
+            if (settled) return;
+            if (closed) settle(() => reject(new ClientClosedError()));
+            else void settleFromRecord();
+          },
+        },
+      );
+      if (settled) sub.unsubscribe();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+    });
+  }
+
+  async function run(query: string, runOpts: RunOptions = {}): Promise<Result> {
+    if (closed) throw new ClientClosedError();
+    if (runOpts.signal?.aborted) {
+      throw new QuerylaneRunError({
+        code: 'CANCELLED',
+        message: 'Aborted before the run was started.',
+        retryable: true,
+        runId: '',
+      });
+    }
+    // Not given the signal: an aborted request would leave us not knowing whether the run
+    // exists. follow() cancels it instead, right after it starts if the signal is already set.
+    const { runId } = await trpc.runs.start.mutate({
+      query,
+      ...(runOpts.datasetId ? { datasetId: runOpts.datasetId } : {}),
+      ...(runOpts.conversationId ? { conversationId: runOpts.conversationId } : {}),
+    });
+    return follow(runId, runOpts);
+  }
+
+  async function* events(
+    runId: string,
+    eventsOpts: EventsOptions = {},
+  ): AsyncGenerator<RunEvent, void, undefined> {
+    const after = eventsOpts.lastEventId == null ? null : String(eventsOpts.lastEventId);
+    let lastSeq = after === null ? 0 : Number(after);
+    const pending: RunEvent[] = [];
+    let ended = false;
+    let failure: { error: unknown } | undefined;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const sub = trpc.runs.events.subscribe(
+      { runId, lastEventId: after },
+      {
+        onData: ({ data }) => {
+          pending.push(data);
+          notify();
+        },
+        onError: (error) => {
+          failure = { error };
+          notify();
+        },
+        onComplete: () => {
+          ended = true;
+          notify();
+        },
+      },
+    );
+    try {
+      for (;;) {
+        const event = pending.shift();
+        if (event) {
+          if (event.seq <= lastSeq) continue;
+          lastSeq = event.seq;
+          yield event;
+          if (isTerminalEvent(event)) return;
+          continue;
+        }
+        if (failure) throw failure.error;
+        if (ended) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      sub.unsubscribe();
+    }
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const rejectOnClose of [...following]) rejectOnClose(new ClientClosedError());
+    await ws.close();
+  }
+
+  return { trpc, run, events, connectionState: ws.connectionState, close };
+}

@@ -1,0 +1,20 @@
+// Every shape a client sees, derived from the router's inferred inputs and outputs: a change on
+// the server shows up in consumers as a type error, never as a silently wrong value.
+import type { RouterInputs, RouterOutputs, RunEventOutput } from '@querylane/api';
+
+/** One event of a run, exactly as the `runs.events` subscription yields it. */
+export type RunEvent = RunEventOutput;
+export type RunEventType = RunEvent['type'];
+export type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
+
+/** What a completed run produced. */
+export type Result = EventOf<'completed'>['result'];
+/** Why a run failed, as its `failed` event carries it. */
+export type RunFailure = EventOf<'failed'>['error'];
+export type RunErrorCode = RunFailure['code'];
+
+export type Run = RouterOutputs['runs']['byId'];
+export type RunSummary = RouterOutputs['runs']['list']['items'][number];
+export type RunStatus = Run['status'];
+export type Dataset = RouterOutputs['datasets']['list'][number];
+export type StartRunInput = RouterInputs['runs']['start'];

@@ -1,0 +1,140 @@
+// Event ingest into the history store, events/s: the store's own write path (one transaction
+// per batch with the run-row update, through Drizzle) against one raw better-sqlite3
+// transaction inserting the same rows. A script, not a test: figures vary by machine.
+// Writes .bench/db.json for the root `npm run bench` table. Run: npm run bench -w @querylane/db
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRepositories, openStore, type RunEventRow } from '../src/index.ts';
+
+const EVENTS = 20_000;
+const ROUNDS = 3;
+const benchDir = fileURLToPath(new URL('../../../.bench/', import.meta.url));
+
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+const dir = mkdtempSync(join(tmpdir(), 'querylane-db-bench-'));
+const store = openStore(join(dir, 'querylane.db'));
+const repos = createRepositories(store.db);
+const conversationId = randomUUID();
+repos.conversations.create({ id: conversationId, userId: 'bench', title: 'bench' });
+
+function newRun(): string {
+  const id = randomUUID();
+  repos.runs.create({ id, userId: 'bench', conversationId, datasetId: 'shop', query: 'bench' });
+  return id;
+}
+
+/** A `rows` event as the run service stores it: the superjson text of the whole event. */
+function eventRows(runId: string): RunEventRow[] {
+  return Array.from({ length: EVENTS }, (_, i) => {
+    const at = new Date();
+    const json = { seq: i + 1, runId, at: at.toISOString(), type: 'rows', fetched: i * 100 };
+    const payload = JSON.stringify({ json, meta: { values: { at: ['Date'] } } });
+    return { runId, seq: i + 1, type: 'rows', payload, at };
+  });
+}
+
+/** Appends `rows` in batches of `batch`, each in its own transaction with the run's lastSeq. */
+function storePath(batch: number): number {
+  const runId = newRun();
+  const rows = eventRows(runId);
+  const t = performance.now();
+  for (let i = 0; i < rows.length; i += batch) {
+    const slice = rows.slice(i, i + batch);
+    repos.events.append(slice, runId, { lastSeq: slice.at(-1)?.seq ?? 0 });
+  }
+  return (EVENTS / (performance.now() - t)) * 1000;
+}
+
+const insert = store.sqlite.prepare(
+  'INSERT INTO run_events (run_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)',
+);
+const insertAll = store.sqlite.transaction((rows: RunEventRow[]) => {
+  for (const r of rows) insert.run(r.runId, r.seq, r.type, r.payload, r.at.getTime());
+});
+
+// Where the per-event time goes: the same two statements per event as the store path, but
+// raw prepared statements instead of Drizzle, so commit cost and ORM cost separate.
+const updateRun = store.sqlite.prepare('UPDATE runs SET last_seq = ? WHERE id = ?');
+const appendRaw = store.sqlite.transaction((row: RunEventRow) => {
+  insert.run(row.runId, row.seq, row.type, row.payload, row.at.getTime());
+  updateRun.run(row.seq, row.runId);
+});
+
+function rawPerEvent(): number {
+  const rows = eventRows(newRun());
+  const t = performance.now();
+  for (const row of rows) appendRaw(row);
+  return (EVENTS / (performance.now() - t)) * 1000;
+}
+
+function singleTransaction(): number {
+  const rows = eventRows(newRun());
+  const t = performance.now();
+  insertAll(rows);
+  return (EVENTS / (performance.now() - t)) * 1000;
+}
+
+try {
+  storePath(100); // warm-up: statement caches, file growth
+  const perEvent: number[] = [];
+  const batched: number[] = [];
+  const baseline: number[] = [];
+  const raw: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    perEvent.push(storePath(1));
+    batched.push(storePath(50));
+    baseline.push(singleTransaction());
+    raw.push(rawPerEvent());
+  }
+  const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US')} events/s`;
+  console.log(
+    `ingest ${EVENTS.toLocaleString('en-US')} events (median of ${ROUNDS}): ` +
+      `store, one transaction per event ${fmt(median(perEvent))}; ` +
+      `store, 50 per transaction ${fmt(median(batched))}; ` +
+      `raw single transaction ${fmt(median(baseline))}; ` +
+      `raw statements, one transaction per event ${fmt(median(raw))}`,
+  );
+
+  const baselineLabel = 'one raw better-sqlite3 transaction, same rows';
+  const rows = [
+    {
+      id: '4',
+      measure: 'event ingest into the store, one transaction per event (a run emitting 1 per tick)',
+      unit: 'events/s',
+      querylane: median(perEvent),
+      baseline: median(baseline),
+      baselineLabel,
+    },
+    {
+      id: '4b',
+      measure: 'event ingest into the store, 50 events per transaction (a burst in one tick)',
+      unit: 'events/s',
+      querylane: median(batched),
+      baseline: median(baseline),
+      baselineLabel,
+    },
+  ];
+  mkdirSync(benchDir, { recursive: true });
+  writeFileSync(
+    join(benchDir, 'db.json'),
+    `${JSON.stringify(
+      {
+        source: '@querylane/db',
+        at: new Date().toISOString(),
+        events: EVENTS,
+        rows,
+        details: { rawStatementsOneTransactionPerEvent: median(raw) },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+} finally {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
