@@ -274,3 +274,66 @@ describe('authentication transport', () => {
     }
   });
 });
+
+describe('against a server that requires a token', () => {
+  it("runs as the token's user, refreshes the token per request, and without one gets UNAUTHORIZED", async () => {
+    const secured = await startTestServer({
+      security: {
+        auth: {
+          mode: 'token',
+          tokens: [
+            { token: 'alice-token-0123456789', userId: 'alice', role: 'user' },
+            { token: 'bob-token-0123456789ab', userId: 'bob', role: 'user' },
+          ],
+        },
+      },
+    });
+    const open: QuerylaneClient[] = [];
+    try {
+      const as = (token?: string | (() => string)) => {
+        const c = createQuerylaneClient({
+          url: secured.url,
+          WebSocket,
+          ...(token ? { token } : {}),
+        });
+        open.push(c);
+        return c;
+      };
+      const alice = as('alice-token-0123456789');
+      const seen: RunEvent[] = [];
+      const result = await alice.run('SELECT 41 + 1 AS answer', { onEvent: (e) => seen.push(e) });
+      expect(result.rows).toEqual([[42]]);
+      expect(await alice.trpc.session.query()).toEqual({ authMode: 'token', user: { id: 'alice', role: 'user' } });
+      const runId = seen[0]?.runId ?? '';
+      expect(secured.services.repos.runs.get(runId)?.userId).toBe('alice');
+
+      // Bob's run is not Alice's to read, over HTTP or over the socket.
+      let current = 'bob-token-0123456789ab';
+      const bob = as(() => current);
+      await expect(bob.trpc.runs.byId.query({ runId })).rejects.toMatchObject({
+        data: { code: 'NOT_FOUND' },
+      });
+      const replay = async () => {
+        for await (const _ of bob.events(runId)) {
+          // never reached
+        }
+      };
+      await expect(replay()).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+      // The function is asked again for every request: a new token takes effect at once.
+      current = 'alice-token-0123456789';
+      expect((await bob.trpc.runs.byId.query({ runId })).status).toBe('completed');
+
+      const anonymous = as();
+      await expect(anonymous.trpc.runs.list.query()).rejects.toMatchObject({
+        data: { code: 'UNAUTHORIZED' },
+      });
+      await expect(anonymous.run('SELECT 1')).rejects.toMatchObject({
+        data: { code: 'UNAUTHORIZED' },
+      });
+    } finally {
+      for (const c of open) await c.close();
+      await secured.close();
+      removeDir(secured.dataDir);
+    }
+  });
+});
