@@ -221,6 +221,14 @@ describe('bad frames on the WebSocket', () => {
     );
     const ids = [...started(), ...refused()].map((r) => Number(r.id)).sort((a, b) => a - b);
     expect(ids).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    // Every refusal counted; the audit log keeps a bounded number of rows for one source.
+    expect(server.services.audit.refusals.subscriptions_per_socket).toBe(total - SUBSCRIPTION_CAP);
+    const rows = server.services.repos.audit.list({
+      limit: 1_000,
+      reason: 'subscriptions_per_socket',
+    });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThanOrEqual(60);
     expect(server.services.bus.listenerCount(runId)).toBe(SUBSCRIPTION_CAP);
     socket.ws.terminate();
     await until(() => expect(server.services.bus.listenerCount(runId)).toBe(0));

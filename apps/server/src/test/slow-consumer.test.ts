@@ -112,6 +112,7 @@ it('closes the socket of a client past the hard bound; it resumes from its last 
   const { server, healthy, big, slow, frames } = await setup(1024 * 1024);
   const closed = new Promise<number>((ok) => slow.once('close', (code) => ok(code)));
   await until(() => expect(server.services.streamStats.overflowCloses).toBe(1));
+  expect(server.services.audit.refusals.slow_consumer).toBe(1);
   await until(() => expect(server.connections.live.size).toBe(1)); // only the healthy client
   slow.resume();
   expect(await closed).toBe(1006);
