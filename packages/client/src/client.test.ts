@@ -303,7 +303,10 @@ describe('against a server that requires a token', () => {
       const seen: RunEvent[] = [];
       const result = await alice.run('SELECT 41 + 1 AS answer', { onEvent: (e) => seen.push(e) });
       expect(result.rows).toEqual([[42]]);
-      expect(await alice.trpc.session.query()).toEqual({ authMode: 'token', user: { id: 'alice', role: 'user' } });
+      expect(await alice.trpc.session.query()).toEqual({
+        authMode: 'token',
+        user: { id: 'alice', role: 'user' },
+      });
       const runId = seen[0]?.runId ?? '';
       expect(secured.services.repos.runs.get(runId)?.userId).toBe('alice');
 
