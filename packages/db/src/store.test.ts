@@ -136,3 +136,31 @@ it('counts runs per status across users', () => {
   repos.runs.update('r3', { status: 'completed' });
   expect(repos.runs.countByStatus()).toEqual({ queued: 2, completed: 1 });
 });
+
+it('moves a run along with each batch, and applies any other change with it', () => {
+  const repos = open();
+  repos.events.append([event(1)], 'r1', { lastSeq: 1 });
+  expect(repos.runs.get('r1')).toMatchObject({ lastSeq: 1, stage: null, progress: 0 });
+  repos.events.append([event(2), event(3)], 'r1', { lastSeq: 3, stage: 'execute', progress: 41 });
+  expect(repos.runs.get('r1')).toMatchObject({ lastSeq: 3, stage: 'execute', progress: 41 });
+  // A batch that says nothing of stage or progress leaves them as they were.
+  repos.events.append([event(4)], 'r1', { lastSeq: 4 });
+  expect(repos.runs.get('r1')).toMatchObject({ lastSeq: 4, stage: 'execute', progress: 41 });
+  const finishedAt = new Date(1_700_000_000_500);
+  repos.events.append([event(5)], 'r1', {
+    lastSeq: 5,
+    status: 'completed',
+    progress: 100,
+    finishedAt,
+  });
+  expect(repos.runs.get('r1')).toMatchObject({
+    lastSeq: 5,
+    status: 'completed',
+    stage: 'execute',
+    progress: 100,
+    finishedAt,
+  });
+  expect(repos.events.after('r1', 0, 10).map((e) => [e.seq, e.at])).toEqual(
+    [1, 2, 3, 4, 5].map((seq) => [seq, event(seq).at]),
+  );
+});
