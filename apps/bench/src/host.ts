@@ -4,8 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LOCAL_USER_ID, type Services, transformer } from '@querylane/api';
-import type { RunEvent, RunEventInput } from '@querylane/engine';
+import { LOCAL_USER_ID, RunRecorder, transformer } from '@querylane/api';
 import { removeDir, startTestServer } from '@querylane/server/test-harness';
 import { WebSocketServer } from 'ws';
 import type { HostEvent, HostMode, HostReply, HostRequest } from './protocol.ts';
@@ -13,58 +12,6 @@ import type { HostEvent, HostMode, HostReply, HostRequest } from './protocol.ts'
 const mode = process.argv[2] as HostMode;
 const send = (message: HostReply | HostEvent) => process.send?.(message);
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * Emits events into a run the way the run service's recorder does: seq stamped, events of one
- * tick stored in one transaction, then published on the bus. Mirrors RunRecorder in
- * packages/api/src/services/run-service.ts, which is not exported.
- */
-class SyntheticRun {
-  #seq = 0;
-  #pending: RunEvent[] = [];
-  #scheduled = false;
-
-  constructor(
-    readonly runId: string,
-    private readonly services: Services,
-  ) {}
-
-  emit(input: RunEventInput): void {
-    this.#seq += 1;
-    const event = { ...input, seq: this.#seq, runId: this.runId, at: new Date() } as RunEvent;
-    this.#pending.push(event);
-    const terminal =
-      event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled';
-    if (terminal) this.#flush();
-    else if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.#flush());
-    }
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    const batch = this.#pending;
-    if (batch.length === 0) return;
-    this.#pending = [];
-    const last = batch.at(-1);
-    this.services.repos.events.append(
-      batch.map((e) => ({
-        runId: e.runId,
-        seq: e.seq,
-        type: e.type,
-        payload: transformer.stringify(e),
-        at: e.at,
-      })),
-      this.runId,
-      {
-        lastSeq: this.#seq,
-        ...(last?.type === 'cancelled' ? { status: 'cancelled', finishedAt: last.at } : {}),
-      },
-    );
-    for (const event of batch) this.services.bus.publish(event);
-  }
-}
 
 function memory() {
   globalThis.gc?.();
@@ -85,7 +32,7 @@ async function querylaneHost() {
       wsMessagesPerSecond: 100_000,
     },
   });
-  const runs = new Map<string, SyntheticRun>();
+  const runs = new Map<string, RunRecorder>();
   const handle = async (req: HostRequest): Promise<Omit<HostReply, 'id'>> => {
     switch (req.op) {
       case 'idleRun': {
@@ -101,7 +48,7 @@ async function querylaneHost() {
           query: 'bench',
         });
         repos.runs.update(runId, { status: 'running', startedAt: new Date() });
-        const run = new SyntheticRun(runId, server.services);
+        const run = new RunRecorder(runId, 0, server.services.repos, server.services.bus);
         run.emit({ type: 'started', query: 'bench', datasetId: 'shop' });
         runs.set(runId, run);
         return { runId };

@@ -30,7 +30,7 @@ export {
   type StreamLimits,
   type StreamStats,
 } from './services/pacing.ts';
-export { type RunLimits, RunService } from './services/run-service.ts';
+export { type RunLimits, RunRecorder, RunService } from './services/run-service.ts';
 export { transformer } from './transformer.ts';
 export { createCallerFactory } from './trpc.ts';
 

@@ -13,7 +13,7 @@ import {
   subscribeAll,
   type TestClient,
 } from './harness.ts';
-import { until } from './until.ts';
+import { until } from './scope.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 interface Reply {

@@ -3,21 +3,9 @@
 import type { AppRouter } from '@querylane/api';
 import { liveSqlWorkers } from '@querylane/engine';
 import { TRPCClientError } from '@trpc/client';
-import { afterEach, expect, it } from 'vitest';
-import {
-  createTestClient,
-  ENDLESS,
-  removeDir,
-  startTestServer,
-  storedEvents,
-  subscribeAll,
-} from './harness.ts';
-import { until } from './until.ts';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+import { expect, it } from 'vitest';
+import { ENDLESS, storedEvents, subscribeAll } from './harness.ts';
+import { testClient, testServer, until } from './scope.ts';
 
 const alive = (pid: number) => {
   try {
@@ -32,11 +20,8 @@ it.each([
   ['a recursive CTE that never ends', ENDLESS],
   ['a cross join of 219,551² rows', 'SELECT count(*) FROM order_items a CROSS JOIN order_items b'],
 ])('cancels %s: worker gone, one cancelled event, a second cancel refused', async (_, query) => {
-  const server = await startTestServer({ queryTimeoutMs: 120_000 });
-  cleanups.push(() => removeDir(server.dataDir));
-  cleanups.push(() => server.close());
-  const { trpc, close } = createTestClient(server.url);
-  cleanups.push(close);
+  const server = await testServer({ queryTimeoutMs: 120_000 });
+  const { trpc } = testClient(server.url);
 
   const { runId } = await trpc.runs.start.mutate({ query });
   let running = false;

@@ -1,19 +1,9 @@
 // The seam under fire: sockets destroyed at random moments while many runs stream many events.
 // Every subscriber must end with every seq exactly once, in order, equal to the stored replay.
 import type { RunEventOutput } from '@querylane/api';
-import { afterEach, expect, it } from 'vitest';
-import {
-  createTestClient,
-  removeDir,
-  startTestServer,
-  storedEvents,
-  subscribeAll,
-} from './harness.ts';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+import { expect, it } from 'vitest';
+import { storedEvents, subscribeAll } from './harness.ts';
+import { testClient, testServer } from './scope.ts';
 
 /** Small seeded PRNG, so a failing schedule of drops can be replayed. */
 function mulberry32(seed: number) {
@@ -33,11 +23,8 @@ const STREAMING = `SELECT oi.id, oi.quantity, oi.unit_price, o.status, o.channel
 FROM order_items oi JOIN orders o ON o.id = oi.order_id`;
 
 it('delivers every event exactly once, in order, through hundreds of dropped sockets', async () => {
-  const server = await startTestServer({ progressMs: 5, maxConcurrentRuns: 2 });
-  cleanups.push(() => removeDir(server.dataDir));
-  cleanups.push(() => server.close());
-  const clients = Array.from({ length: CLIENTS }, () => createTestClient(server.url));
-  for (const c of clients) cleanups.push(() => c.close());
+  const server = await testServer({ progressMs: 5, maxConcurrentRuns: 2 });
+  const clients = Array.from({ length: CLIENTS }, () => testClient(server.url));
   const seed = Number(process.env.CHAOS_SEED ?? 20261121);
   const random = mulberry32(seed);
 

@@ -1,28 +1,13 @@
 // Keep-alive: the server pings every `pingMs`; a client that stops answering is dropped after
 // `pongWaitMs` more, while one that answers stays on the same connection throughout.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  createTestClient,
-  removeDir,
-  SLOW,
-  startTestServer,
-  storedEvents,
-  subscribeAll,
-} from './harness.ts';
-import { until } from './until.ts';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+import { SLOW, storedEvents, subscribeAll } from './harness.ts';
+import { onCleanup, testClient, testServer, until } from './scope.ts';
 
 it('drops a client that stops answering pings and keeps one that answers', async () => {
-  const server = await startTestServer({ pingMs: 150, pongWaitMs: 150 });
-  cleanups.push(() => removeDir(server.dataDir));
-  cleanups.push(() => server.close());
-  const { trpc, close } = createTestClient(server.url);
-  cleanups.push(close);
+  const server = await testServer({ pingMs: 150, pongWaitMs: 150 });
+  const { trpc } = testClient(server.url);
   const { runId } = await trpc.runs.start.mutate({ query: SLOW });
   const events = subscribeAll(trpc, runId);
   await until(() => expect(server.connections.live.size).toBe(1));
@@ -30,7 +15,7 @@ it('drops a client that stops answering pings and keeps one that answers', async
 
   // A raw socket reads every frame but never answers the server's "PING".
   const silent = new WebSocket(`${server.url.replace('http', 'ws')}/trpc`);
-  cleanups.push(() => silent.terminate());
+  onCleanup(() => silent.terminate());
   const received: string[] = [];
   silent.on('message', (m) => received.push(String(m)));
   const closed = new Promise<number>((ok) => silent.once('close', (code) => ok(code)));

@@ -2,23 +2,11 @@
 // again on the same port. The client never resubscribes by hand; tRPC's reconnect and our
 // `lastEventId` resume carry every subscription through.
 import type { RunEventOutput } from '@querylane/api';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  createTestClient,
-  ENDLESS,
-  freshDataDir,
-  removeDir,
-  SLOW,
-  subscribeAll,
-} from './harness.ts';
-import { freePort, type ServerProcess, startServerProcess } from './process.ts';
-import { until } from './until.ts';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+import { ENDLESS, freshDataDir, removeDir, SLOW, subscribeAll } from './harness.ts';
+import { freePort, startServerProcess } from './process.ts';
+import { onCleanup, testClient, until } from './scope.ts';
 
 async function serverOn(dataDir: string, port: number, env: Record<string, string> = {}) {
   const server = await startServerProcess({
@@ -26,24 +14,18 @@ async function serverOn(dataDir: string, port: number, env: Record<string, strin
     port,
     env: { QUERYLANE_MAX_CONCURRENT_RUNS: '1', ...env },
   });
-  cleanups.push(() => server.stop());
+  onCleanup(() => server.stop());
   return server;
-}
-
-function client(server: ServerProcess) {
-  const c = createTestClient(server.url);
-  cleanups.push(() => c.close());
-  return c;
 }
 
 const isRunning = (e: RunEventOutput) => e.type === 'stage' && e.stage === 'execute';
 
 it('after kill -9 mid-run: the run ends interrupted, nothing shown is lost, the queue survives', async () => {
   const dataDir = freshDataDir();
-  cleanups.push(() => removeDir(dataDir));
+  onCleanup(() => removeDir(dataDir));
   const port = await freePort();
   const first = await serverOn(dataDir, port);
-  const { trpc } = client(first);
+  const { trpc } = testClient(first.url);
 
   const cut = await trpc.runs.start.mutate({ query: ENDLESS });
   const waiting = await trpc.runs.start.mutate({ query: 'SELECT 42 AS answer' });
@@ -65,7 +47,7 @@ it('after kill -9 mid-run: the run ends interrupted, nothing shown is lost, the 
   const [cutEvents, waitingEvents] = await Promise.all([cutDone, waitingDone]);
 
   // Replayed from the store by a client that saw nothing before.
-  const fresh = client(second).trpc;
+  const fresh = testClient(second.url).trpc;
   const cutStored = await subscribeAll(fresh, cut.runId);
   const waitingStored = await subscribeAll(fresh, waiting.runId);
 
@@ -94,13 +76,13 @@ it('after kill -9 mid-run: the run ends interrupted, nothing shown is lost, the 
 
 it('on SIGTERM: clients are told to reconnect, the running run finishes, the next process runs the queue', async () => {
   const dataDir = freshDataDir();
-  cleanups.push(() => removeDir(dataDir));
+  onCleanup(() => removeDir(dataDir));
   const port = await freePort();
   const first = await serverOn(dataDir, port, { QUERYLANE_SHUTDOWN_GRACE_MS: '60000' });
-  const { trpc } = client(first);
+  const { trpc } = testClient(first.url);
 
   const raw = new WebSocket(`${first.url.replace('http', 'ws')}/trpc`);
-  cleanups.push(() => raw.terminate());
+  onCleanup(() => raw.terminate());
   const frames: string[] = [];
   raw.on('message', (m) => frames.push(String(m)));
   await new Promise((ok) => raw.once('open', ok));
@@ -121,7 +103,7 @@ it('on SIGTERM: clients are told to reconnect, the running run finishes, the nex
   const second = await serverOn(dataDir, port);
   const [runningEvents, waitingEvents] = await Promise.all([runningDone, waitingDone]);
 
-  const fresh = client(second).trpc;
+  const fresh = testClient(second.url).trpc;
   const runningStored = await subscribeAll(fresh, running.runId);
   const waitingStored = await subscribeAll(fresh, waiting.runId);
   expect(runningEvents).toEqual(runningStored);

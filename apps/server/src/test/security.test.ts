@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import type { AppRouter } from '@querylane/api';
 import { TRPCClientError } from '@trpc/client';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseTokens } from '../auth.ts';
 import type { SecurityConfig } from '../gate.ts';
 import { createTestClient, freshDataDir, removeDir, startTestServer } from './harness.ts';
-import { until } from './until.ts';
+import { onCleanup, testClient, testServer, until } from './scope.ts';
 
 const TOKENS = {
   alice: 'alice-token-5f3a9c1e7b2d',
@@ -22,28 +22,19 @@ const tokenAuth = {
   tokens: parseTokens(`${TOKENS.alice}:alice,${TOKENS.bob}:bob,${TOKENS.root}:root:admin`),
 };
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
 async function serve(security: Partial<SecurityConfig>, extra: { maxMessageBytes?: number } = {}) {
   const logged: string[] = [];
-  const server = await startTestServer({
+  const server = await testServer({
     security,
     ...extra,
     log: (message, err) =>
       logged.push(`${message} ${err instanceof Error ? err.stack : String(err)}`),
   });
-  cleanups.push(() => removeDir(server.dataDir));
-  cleanups.push(() => server.close());
   return { server, logged };
 }
 
-function client(url: string, opts: Parameters<typeof createTestClient>[1] = {}) {
-  const c = createTestClient(url, opts);
-  cleanups.push(() => c.close());
-  return c.trpc;
+function client(url: string, opts: Parameters<typeof testClient>[1] = {}) {
+  return testClient(url, opts).trpc;
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
@@ -78,7 +69,7 @@ function rawSocket(
   headers: Record<string, string> = {},
 ): Promise<{ ws: WebSocket; status: number | null }> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/trpc`, { headers });
-  cleanups.push(() => ws.terminate());
+  onCleanup(() => ws.terminate());
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, status: null }));
     ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode ?? 0 }));
@@ -271,7 +262,7 @@ describe('authentication with JWTs', () => {
         .end(JSON.stringify({ keys: [jwk] }));
     });
     await new Promise<void>((ok) => jwks.listen(0, '127.0.0.1', ok));
-    cleanups.push(() => new Promise<void>((ok) => jwks.close(() => ok())));
+    onCleanup(() => new Promise<void>((ok) => jwks.close(() => ok())));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
     const { server } = await serve({ auth: { mode: 'jwt', jwksUrl } });
 
@@ -495,7 +486,7 @@ describe('admin over the wire', () => {
 describe('binding without authentication', () => {
   it('refuses a non-loopback host unless insecure is allowed', async () => {
     const dataDir = freshDataDir();
-    cleanups.push(() => removeDir(dataDir));
+    onCleanup(() => removeDir(dataDir));
     await expect(startTestServer({ host: '0.0.0.0', dataDir })).rejects.toThrow(
       /Refusing to listen on 0\.0\.0\.0 without authentication/,
     );

@@ -6,25 +6,16 @@ import type { AppRouter, RunEventOutput } from '@querylane/api';
 import { createRepositories, openStore } from '@querylane/db';
 import { TRPCClientError } from '@trpc/client';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestClient, removeDir, SLOW, startTestServer, subscribeAll } from './harness.ts';
-import { until } from './until.ts';
+import { onCleanup, testClient, testServer, until } from './scope.ts';
 
 type RunEvent = RunEventOutput;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-async function setup(overrides: Parameters<typeof startTestServer>[0] = {}) {
-  const server = await startTestServer(overrides);
-  const client = createTestClient(server.url);
-  cleanups.push(() => removeDir(server.dataDir));
-  cleanups.push(() => server.close());
-  cleanups.push(() => client.close());
-  return { server, ...client };
+async function setup(overrides: Parameters<typeof testServer>[0] = {}) {
+  const server = await testServer(overrides);
+  return { server, ...testClient(server.url) };
 }
 
 describe('server over HTTP and WebSocket', () => {
@@ -146,7 +137,7 @@ GROUP BY p.category ORDER BY revenue DESC`;
 
   it('serves a dataset registered by the user beside shop, read-only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'querylane-user-db-'));
-    cleanups.push(() => removeDir(dir));
+    onCleanup(() => removeDir(dir));
     const file = join(dir, 'sales.db');
     const db = new Database(file);
     db.exec(`CREATE TABLE sales (region TEXT, amount REAL);
@@ -187,7 +178,7 @@ GROUP BY p.category ORDER BY revenue DESC`;
     mkdirSync(join(webDist, 'assets'));
     writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>Querylane</title>');
     writeFileSync(join(webDist, 'assets', 'app-1234.js'), 'console.log(1)');
-    cleanups.push(() => removeDir(webDist));
+    onCleanup(() => removeDir(webDist));
     const { server } = await setup({ webDist });
     const get = (path: string) => fetch(`${server.url}${path}`);
     const root = await get('/');
@@ -202,7 +193,7 @@ GROUP BY p.category ORDER BY revenue DESC`;
 
   it('ends running runs interrupted on shutdown and keeps them after a restart', async () => {
     const first = await startTestServer();
-    cleanups.push(() => removeDir(first.dataDir));
+    onCleanup(() => removeDir(first.dataDir));
     const client = createTestClient(first.url);
     const { runId } = await client.trpc.runs.start.mutate({ query: SLOW });
     await new Promise<void>((resolve, reject) => {

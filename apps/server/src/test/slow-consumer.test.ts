@@ -1,21 +1,10 @@
 // A client that stops reading. Past the soft bound it gets only the latest progress (and every
 // event that must arrive); past the hard bound its socket is closed, and it can resume later.
 import { type RunEventOutput, transformer } from '@querylane/api';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  createTestClient,
-  removeDir,
-  startTestServer,
-  storedEvents,
-  subscribeAll,
-} from './harness.ts';
-import { until } from './until.ts';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+import { storedEvents, subscribeAll } from './harness.ts';
+import { onCleanup, testClient, testServer, until } from './scope.ts';
 
 const SOFT = 64 * 1024;
 const SUBSCRIPTIONS = 30;
@@ -33,21 +22,18 @@ interface Frame {
 }
 
 async function setup(hardBufferBytes: number) {
-  const server = await startTestServer({
+  const server = await testServer({
     progressMs: 5,
     maxRows: 5_000,
     streamLimits: { softBufferBytes: SOFT, hardBufferBytes },
   });
-  cleanups.push(() => removeDir(server.dataDir));
-  cleanups.push(() => server.close());
-  const healthy = createTestClient(server.url);
-  cleanups.push(healthy.close);
+  const healthy = testClient(server.url);
   const big = (await healthy.trpc.runs.start.mutate({ query: BIG })).runId;
   await subscribeAll(healthy.trpc, big);
 
   // The slow client: a raw socket that stops reading, then asks for the big run 30 times over.
   const slow = new WebSocket(`${server.url.replace('http', 'ws')}/trpc`);
-  cleanups.push(() => slow.terminate());
+  onCleanup(() => slow.terminate());
   const frames: Frame[] = [];
   slow.on('message', (m) => frames.push(JSON.parse(String(m)) as Frame));
   await new Promise((ok) => slow.once('open', ok));

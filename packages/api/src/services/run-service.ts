@@ -66,8 +66,11 @@ interface ActiveRun {
   done: Promise<void>;
 }
 
-/** Assigns seq numbers and writes events in batches; publishes only what is committed. */
-class RunRecorder {
+/**
+ * Assigns seq numbers and writes events in batches; publishes only what is committed. Exported
+ * so the fan-out bench drives the same write path as a real run.
+ */
+export class RunRecorder {
   #seq: number;
   #pending: RunEvent[] = [];
   #patch: RunPatch = {};
