@@ -1,7 +1,7 @@
 // GET /metrics in Prometheus text format. Every figure is read from the services' own counters at
 // scrape time, so /metrics and admin.metrics never disagree.
 import type { ConnectionDirectory, Services } from '@querylane/api';
-import { refusalKinds, schema } from '@querylane/db';
+import { RefusalKind, RunStatus } from '@querylane/contracts';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 export function createMetricsRegistry(
@@ -36,7 +36,7 @@ export function createMetricsRegistry(
     registers: [registry],
     collect() {
       const counts = services.repos.runs.countByStatus();
-      for (const status of schema.runStatuses) this.set({ status }, counts[status] ?? 0);
+      for (const status of RunStatus.options) this.set({ status }, counts[status] ?? 0);
     },
   });
   // Counters owned by the services: each scrape copies their totals (reset, then inc), as
@@ -58,7 +58,7 @@ export function createMetricsRegistry(
     collect() {
       const refusals = services.audit.refusals;
       this.reset();
-      for (const kind of refusalKinds) this.inc({ kind }, refusals[kind]);
+      for (const kind of RefusalKind.options) this.inc({ kind }, refusals[kind]);
     },
   });
   return registry;

@@ -1,11 +1,6 @@
+import { isTerminalStatus } from '@querylane/contracts';
 import { describe, expect, it } from 'vitest';
-import {
-  applyEvent,
-  applyEvents,
-  initialRunView,
-  isFinished,
-  runViewFromRecord,
-} from './run-state.ts';
+import { applyEvent, applyEvents, initialRunView, runViewFromRecord } from './run-state.ts';
 import type { Run, RunEvent, RunResult } from './trpc/types.ts';
 
 const runId = 'run_1';
@@ -80,7 +75,7 @@ describe('applyEvent', () => {
     expect(view.progress).toBe(40);
     expect(view.message).toBe('Executing');
     expect(view.rowsFetched).toBe(2);
-    expect(isFinished(view.status)).toBe(false);
+    expect(isTerminalStatus(view.status)).toBe(false);
   });
 
   it('drops events it already folded, so a replay after reconnect is harmless', () => {
@@ -159,7 +154,7 @@ describe('applyEvent', () => {
       error: { code: 'INTERRUPTED', message: 'The server stopped', retryable: true },
     });
     expect(view.status).toBe('interrupted');
-    expect(isFinished(view.status)).toBe(true);
+    expect(isTerminalStatus(view.status)).toBe(true);
   });
 
   it('ignores anything after the terminal event', () => {

@@ -1,5 +1,6 @@
 // Folds a run's event stream (or its stored record) into the one view model a run card renders.
 // Pure, so replays, reconnects and duplicate events can be tested without a browser.
+import { isTerminalStatus } from '@querylane/contracts';
 import type {
   PlanStep,
   Run,
@@ -35,15 +36,6 @@ export interface RunView {
   finishedAt: Date | null;
 }
 
-const finishedStatuses: ReadonlySet<RunStatus> = new Set([
-  'completed',
-  'failed',
-  'cancelled',
-  'interrupted',
-]);
-
-export const isFinished = (status: RunStatus): boolean => finishedStatuses.has(status);
-
 export function initialRunView(runId: string): RunView {
   return {
     runId,
@@ -68,7 +60,7 @@ export function initialRunView(runId: string): RunView {
  * the start (or the seam of a reconnect repeats one), and folding an event twice must not count.
  */
 export function applyEvent(view: RunView, event: RunEvent): RunView {
-  if (event.seq <= view.lastSeq || isFinished(view.status)) return view;
+  if (event.seq <= view.lastSeq || isTerminalStatus(view.status)) return view;
   const next: RunView = { ...view, lastSeq: event.seq };
   switch (event.type) {
     case 'started':
@@ -161,7 +153,7 @@ export function runViewFromRecord(run: Run): RunView {
     status: run.status,
     lastSeq: run.lastSeq,
     stage: asStage(run.stage),
-    progress: isFinished(run.status) ? 100 : (run.progress ?? 0),
+    progress: isTerminalStatus(run.status) ? 100 : (run.progress ?? 0),
     message: run.status === 'queued' ? 'Queued' : run.status,
     result: run.result ?? null,
     error: run.error ?? null,

@@ -1,14 +1,9 @@
 // Keeps one run's view model current: from its stored record when it is finished, otherwise from
 // the `runs.events` subscription (full replay, then live), resuming after the last folded seq.
+import { isTerminalStatus } from '@querylane/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import {
-  applyEvent,
-  initialRunView,
-  isFinished,
-  type RunView,
-  runViewFromRecord,
-} from './run-state.ts';
+import { applyEvent, initialRunView, type RunView, runViewFromRecord } from './run-state.ts';
 import { useTRPC, useTRPCClient } from './trpc/react.tsx';
 
 export interface RunState {
@@ -39,9 +34,9 @@ export function useRun(runId: string, conversationId: string | null, live: boole
     trpc.runs.byId.queryOptions({ runId }, { enabled: !live || streamEnded }),
   );
 
-  const recordFinished = record.data ? isFinished(record.data.status) : false;
+  const recordFinished = record.data ? isTerminalStatus(record.data.status) : false;
   const shouldStream =
-    !isFinished(view.status) &&
+    !isTerminalStatus(view.status) &&
     !streamEnded &&
     !streamError &&
     (live || (record.data !== undefined && !recordFinished));
@@ -73,7 +68,7 @@ export function useRun(runId: string, conversationId: string | null, live: boole
   }, [client, runId, shouldStream]);
 
   // Once the run ends, the stored record, the assistant message and the list order all changed.
-  const finished = isFinished(view.status);
+  const finished = isTerminalStatus(view.status);
   useEffect(() => {
     if (!finished) return;
     void queryClient.invalidateQueries({ queryKey: trpc.runs.byId.queryKey({ runId }) });
@@ -86,11 +81,11 @@ export function useRun(runId: string, conversationId: string | null, live: boole
   }, [finished, queryClient, trpc, runId, conversationId]);
 
   let shown = view;
-  if (!isFinished(view.status) && record.data && (recordFinished || view.lastSeq === 0)) {
+  if (!isTerminalStatus(view.status) && record.data && (recordFinished || view.lastSeq === 0)) {
     // A stream that ended without a terminal event (an interrupted run) defers to the record;
     // before the first event, the record's progress beats an empty card.
     shown = { ...runViewFromRecord(record.data), plan: view.plan };
-  } else if (!isFinished(view.status) && record.data && !recordFinished) {
+  } else if (!isTerminalStatus(view.status) && record.data && !recordFinished) {
     // While the replay catches up, the bar stays where the record says the run already was,
     // rather than running up again from zero.
     shown = { ...view, progress: Math.max(view.progress, record.data.progress ?? 0) };
@@ -99,7 +94,7 @@ export function useRun(runId: string, conversationId: string | null, live: boole
   const problem =
     streamError ??
     (record.error ? record.error.message : null) ??
-    (streamEnded && !isFinished(shown.status) && !record.isFetching
+    (streamEnded && !isTerminalStatus(shown.status) && !record.isFetching
       ? 'The event stream ended before the run finished.'
       : null);
 

@@ -1,6 +1,6 @@
 // What a call must pass beyond sign-in (the per-user rate of runs.start), what it leaves on the
 // audit record, and the bookkeeping of open subscriptions per connection.
-import type { AuditKind } from '@querylane/db';
+import type { AuditKind } from '@querylane/contracts';
 import { TRPCError } from '@trpc/server';
 import type { Context } from './context.ts';
 import { RateLimitedError } from './errors.ts';

@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
+export { transformer } from '@querylane/contracts/transformer';
 export {
   type AuthFailure,
   type AuthMode,
@@ -31,7 +32,6 @@ export {
   type StreamStats,
 } from './services/pacing.ts';
 export { type RunLimits, RunRecorder, RunService } from './services/run-service.ts';
-export { transformer } from './transformer.ts';
 export { createCallerFactory } from './trpc.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

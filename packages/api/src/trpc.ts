@@ -1,9 +1,10 @@
 // tRPC is initialised once here: context, transformer, error shape and the base procedures.
+
+import { transformer } from '@querylane/contracts/transformer';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context.ts';
 import { RateLimitedError, toTRPCError } from './errors.ts';
-import { transformer } from './transformer.ts';
 
 const t = initTRPC.context<Context>().create({
   transformer,

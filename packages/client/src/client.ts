@@ -2,7 +2,8 @@
 // queries and mutations, one self-healing WebSocket for subscriptions), plus `run()` and
 // `events()`, which turn a run's event stream into a promise and an async iterable.
 import type { AppRouter } from '@querylane/api';
-import { transformer } from '@querylane/api/transformer';
+import { isTerminalEvent } from '@querylane/contracts';
+import { transformer } from '@querylane/contracts/transformer';
 import {
   createTRPCClient,
   createWSClient,
@@ -13,7 +14,7 @@ import {
   wsLink,
 } from '@trpc/client';
 import { QuerylaneRunError } from './errors.ts';
-import type { Result, RunEvent, RunEventType } from './types.ts';
+import type { Result, RunEvent } from './types.ts';
 import { endpointUrls, reconnectDelayMs } from './urls.ts';
 
 /**
@@ -66,16 +67,6 @@ export interface QuerylaneClient {
   connectionState: TRPCWebSocketClient['connectionState'];
   /** Closes the socket; runs still being followed reject, the server keeps running them. */
   close(): Promise<void>;
-}
-
-const TERMINAL: ReadonlySet<RunEventType> = new Set<RunEventType>([
-  'completed',
-  'failed',
-  'cancelled',
-]);
-
-export function isTerminalEvent(event: { type: RunEventType }): boolean {
-  return TERMINAL.has(event.type);
 }
 
 class ClientClosedError extends Error {

@@ -1,10 +1,12 @@
 // @querylane/client: a typed Querylane client for TypeScript apps in Node and the browser.
-// Types come from the router (`import type` only); the one runtime import is the transformer.
+// Types come from the router (`import type` only); the runtime imports are the
+// transformer and the contract's predicates.
+
+export { isTerminalEvent, isTerminalStatus } from '@querylane/contracts';
 export {
   type ConnectionState,
   createQuerylaneClient,
   type EventsOptions,
-  isTerminalEvent,
   type QuerylaneClient,
   type QuerylaneClientOptions,
   type RunOptions,

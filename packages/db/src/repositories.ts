@@ -1,20 +1,11 @@
 // Typed reads and writes over the history store. Every person-owned read is scoped by userId;
 // payloads (results, errors, events) are opaque strings serialised by the caller. The audit log
 // belongs to no person: only admins read it.
+
+import type { AuditKind, MessageRole, RefusalKind, RunStatus } from '@querylane/contracts';
 import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import {
-  type AuditKind,
-  auditLog,
-  conversations,
-  datasets,
-  type MessageRole,
-  messages,
-  type RefusalKind,
-  type RunStatusValue,
-  runEvents,
-  runs,
-} from './schema.ts';
+import { auditLog, conversations, datasets, messages, runEvents, runs } from './schema.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -189,7 +180,7 @@ export function createRepositories(db: Db) {
         .all();
     },
     /** Every user's runs, counted per status (for the admin's metrics). */
-    countByStatus(): Partial<Record<RunStatusValue, number>> {
+    countByStatus(): Partial<Record<RunStatus, number>> {
       const rows = db
         .select({ status: runs.status, n: sql<number>`count(*)` })
         .from(runs)
@@ -197,7 +188,7 @@ export function createRepositories(db: Db) {
         .all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
-    withStatus(statuses: RunStatusValue[]): RunRow[] {
+    withStatus(statuses: RunStatus[]): RunRow[] {
       return db
         .select()
         .from(runs)

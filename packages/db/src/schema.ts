@@ -1,4 +1,6 @@
 // The history store's tables: every conversation, message, run and run event a person made.
+
+import { auditKinds, messageRoles, refusalKinds, runStatuses, stages } from '@querylane/contracts';
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
@@ -15,9 +17,6 @@ export const conversations = sqliteTable(
   },
   (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt)],
 );
-
-export const messageRoles = ['user', 'assistant'] as const;
-export type MessageRole = (typeof messageRoles)[number];
 
 export const messages = sqliteTable(
   'messages',
@@ -36,18 +35,6 @@ export const messages = sqliteTable(
   },
   (t) => [index('messages_conversation_position_idx').on(t.conversationId, t.position)],
 );
-
-export const stages = ['plan', 'validate', 'execute', 'interpret', 'finalize'] as const;
-
-export const runStatuses = [
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'interrupted',
-] as const;
-export type RunStatusValue = (typeof runStatuses)[number];
 
 export const runs = sqliteTable(
   'runs',
@@ -100,31 +87,6 @@ export const datasets = sqliteTable('datasets', {
   tables: text({ mode: 'json' }).$type<string[]>().notNull(),
   registeredAt: integer('registered_at', { mode: 'timestamp_ms' }).notNull().default(now),
 });
-
-/** What an audit row records; a refusal says which limit or check in `reason`. */
-export const auditKinds = [
-  'refused',
-  'run_cancelled',
-  'conversation_deleted',
-  'admin_broadcast',
-] as const;
-export type AuditKind = (typeof auditKinds)[number];
-
-/** Every check that can turn a client away, one name each (also the metrics' label). */
-export const refusalKinds = [
-  'unauthorized',
-  'forbidden',
-  'origin',
-  'connections_per_user',
-  'connections_per_ip',
-  'runs_per_minute',
-  'message_rate',
-  'message_size',
-  'body_size',
-  'subscriptions_per_socket',
-  'slow_consumer',
-] as const;
-export type RefusalKind = (typeof refusalKinds)[number];
 
 export const auditLog = sqliteTable(
   'audit_log',

@@ -1,13 +1,6 @@
 // Domain errors of the pipeline and the one function that turns anything thrown into the
 // serialisable RunError that is stored and streamed.
-import type { RunError, RunErrorCode } from './events.ts';
-
-const retryableCodes: ReadonlySet<RunErrorCode> = new Set([
-  'TIMEOUT',
-  'DATASET_UNAVAILABLE',
-  'INTERRUPTED',
-  'INTERNAL',
-]);
+import { type RunError, type RunErrorCode, retryableCodes } from '@querylane/contracts';
 
 export class QueryError extends Error {
   readonly code: RunErrorCode;

@@ -1,8 +1,7 @@
-// @querylane/engine: the query pipeline (datasets, SQL checks, worker execution,
-// interpretation) and the run-event contract it speaks. Knows nothing of tRPC, HTTP or storage.
+// @querylane/engine: the query pipeline (datasets, SQL checks, worker execution, interpretation).
+// Speaks the run-event contract of @querylane/contracts; knows nothing of tRPC, HTTP or storage.
 export * from './datasets.ts';
 export * from './errors.ts';
-export * from './events.ts';
 export * from './interpret.ts';
 export * from './pipeline.ts';
 export * from './runner.ts';

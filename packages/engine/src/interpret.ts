@@ -1,6 +1,6 @@
 // The interpret stage: profiles result columns, writes a short plain-language summary and
 // suggests a chart. Pure functions over the kept rows; deterministic for the same input.
-import type { Chart, ColumnProfile, ValueType } from './events.ts';
+import type { Chart, ColumnProfile, ValueType } from '@querylane/contracts';
 
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Result, RunEventInput } from '@querylane/contracts';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRegistry } from './datasets.ts';
 import { QueryError, RunCancelledError } from './errors.ts';
-import type { Result, RunEventInput } from './events.ts';
 import { executeProgress, runSqlPipeline } from './pipeline.ts';
 import { liveSqlWorkers } from './runner.ts';
 

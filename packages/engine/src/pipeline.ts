@@ -1,9 +1,10 @@
 // The SQL pipeline: plan → validate → execute → interpret → finalize, reporting each step as
 // run events. The caller owns the run: it stamps events and emits `started` and the end.
+
+import type { PlanStep, Result, RunEventInput, Stage } from '@querylane/contracts';
 import type { Database, Statement } from 'better-sqlite3';
 import type { DatasetRegistry } from './datasets.ts';
 import { RunCancelledError } from './errors.ts';
-import type { PlanStep, Result, RunEventInput, Stage } from './events.ts';
 import { profileColumns, suggestChart, summarize } from './interpret.ts';
 import { abortReason, runSql } from './runner.ts';
 import { prepareChecked, screenSql, validateReadOnly } from './sql-check.ts';

@@ -1,8 +1,9 @@
 // One run in the thread: live progress while it runs, then its result, error or cancellation.
+
+import { isTerminalStatus } from '@querylane/contracts';
 import { useMutation } from '@tanstack/react-query';
 import { formatCount, formatDuration } from '../format.ts';
 import type { RunView } from '../run-state.ts';
-import { isFinished } from '../run-state.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import type { ColumnProfile, PlanStep, RunError } from '../trpc/types.ts';
 import { useRun } from '../use-run.ts';
@@ -22,7 +23,7 @@ export function RunCard(props: { runId: string; conversationId: string | null; l
   const { view, loading, problem } = useRun(props.runId, props.conversationId, props.live);
   const trpc = useTRPC();
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
-  const running = !isFinished(view.status);
+  const running = !isTerminalStatus(view.status);
 
   return (
     <section

@@ -1,6 +1,6 @@
 // Who may see what, through createCaller over a real in-memory store: every procedure scoped to
 // the caller's user, sign-in required, admins apart, runs.start rate-limited, and all of it audited.
-import type { RunEvent } from '@querylane/engine';
+import type { RunEvent } from '@querylane/contracts';
 import { TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../context.ts';

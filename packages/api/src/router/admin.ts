@@ -1,6 +1,6 @@
 // Admin: what the server is doing (metrics, connections), what it refused or changed (audit), and
 // a notice to everyone connected. Admins only; anyone else gets FORBIDDEN.
-import { auditKinds, refusalKinds, schema } from '@querylane/db';
+import { AuditKind, RefusalKind, RunStatus } from '@querylane/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { auditAction } from '../guards.ts';
@@ -21,8 +21,8 @@ export const adminRouter = {
       users: new Set(live.flatMap((c) => (c.identity ? [c.identity.userId] : []))).size,
       subscriptions: live.reduce((n, c) => n + c.subscriptions, 0),
       runs: {
-        byStatus: Object.fromEntries(schema.runStatuses.map((s) => [s, stored[s] ?? 0])) as Record<
-          (typeof schema.runStatuses)[number],
+        byStatus: Object.fromEntries(RunStatus.options.map((s) => [s, stored[s] ?? 0])) as Record<
+          RunStatus,
           number
         >,
         ...services.runs.stats,
@@ -59,8 +59,8 @@ export const adminRouter = {
         .object({
           limit: PageLimit.default(50),
           cursor: z.number().int().positive().nullish(),
-          kind: z.enum(auditKinds).optional(),
-          reason: z.enum(refusalKinds).optional(),
+          kind: AuditKind.optional(),
+          reason: RefusalKind.optional(),
         })
         .default({ limit: 50 }),
     )

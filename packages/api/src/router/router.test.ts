@@ -1,6 +1,6 @@
 // The router through createCaller over a real in-memory store and the real shop dataset.
 import { join } from 'node:path';
-import type { RunEvent } from '@querylane/engine';
+import type { RunEvent } from '@querylane/contracts';
 import { TRPCError } from '@trpc/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

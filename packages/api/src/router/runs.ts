@@ -1,13 +1,13 @@
 // Runs: start one, stream its events, cancel it, read it back.
 
+import type { Result, RunError, RunEvent } from '@querylane/contracts';
+import { transformer } from '@querylane/contracts/transformer';
 import type { RunRow } from '@querylane/db';
-import type { Result, RunError, RunEvent } from '@querylane/engine';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import { auditAction, countedOnConnection, limitRunStarts } from '../guards.ts';
 import { paced } from '../services/pacing.ts';
-import { transformer } from '../transformer.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
 

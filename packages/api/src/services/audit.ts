@@ -1,12 +1,7 @@
 // The audit trail: every refusal, cancel, delete and admin action goes to the audit_log table,
 // and refusals are also counted in memory per kind for the admin's metrics.
-import {
-  type AuditEntry,
-  type AuditKind,
-  type RefusalKind,
-  type Repositories,
-  refusalKinds,
-} from '@querylane/db';
+import { type AuditKind, RefusalKind } from '@querylane/contracts';
+import type { AuditEntry, Repositories } from '@querylane/db';
 import { type Clock, TokenBuckets } from './limits.ts';
 
 export interface AuditInput {
@@ -31,7 +26,7 @@ export class AuditLog {
   readonly #repos: Repositories;
   readonly #maxRows: number;
   readonly #log: (message: string, err?: unknown) => void;
-  readonly #refusals = Object.fromEntries(refusalKinds.map((k) => [k, 0])) as Record<
+  readonly #refusals = Object.fromEntries(RefusalKind.options.map((k) => [k, 0])) as Record<
     RefusalKind,
     number
   >;

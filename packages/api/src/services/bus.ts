@@ -1,5 +1,5 @@
 // In-process event bus: live run events fan out to the subscriptions of this process.
-import type { RunEvent } from '@querylane/engine';
+import type { RunEvent } from '@querylane/contracts';
 
 export type RunEventListener = (event: RunEvent) => void;
 

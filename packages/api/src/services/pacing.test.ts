@@ -1,6 +1,6 @@
 // Pacing against a socket whose backlog the test sets: pass-through when the client keeps up,
 // latest-progress-wins when it falls behind. (The hard bound is tested against the real server.)
-import type { RunEvent, RunEventInput } from '@querylane/engine';
+import type { RunEvent, RunEventInput } from '@querylane/contracts';
 import { expect, it } from 'vitest';
 import { until } from '../test/until.ts';
 import { EventQueue } from './bus.ts';

@@ -1,6 +1,6 @@
 // Keeps a slow client bounded. tRPC's ws adapter sends every yielded value at once, so a client
 // that reads slowly makes the server buffer without limit; this watches the socket instead.
-import type { RunEvent } from '@querylane/engine';
+import type { RunEvent } from '@querylane/contracts';
 import type { SocketHandle } from '../context.ts';
 
 export interface StreamLimits {

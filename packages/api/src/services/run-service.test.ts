@@ -1,8 +1,8 @@
 // The run service's stream at its seams, driven step by step over a real store.
-import type { RunEvent, RunEventInput } from '@querylane/engine';
+import type { RunEvent, RunEventInput } from '@querylane/contracts';
+import { transformer } from '@querylane/contracts/transformer';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestApp } from '../test/setup.ts';
-import { transformer } from '../transformer.ts';
 
 let app: Awaited<ReturnType<typeof createTestApp>>;
 beforeEach(async () => {

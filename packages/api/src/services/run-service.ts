@@ -2,23 +2,25 @@
 // event (batched, in transactions) before publishing it, and ends each run with one terminal event.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { Repositories, RunPatch, RunRow } from '@querylane/db';
 import {
-  type DatasetRegistry,
   isTerminalEvent,
   isTerminalStatus,
   type Result,
-  RunCancelledError,
   type RunError,
   type RunEvent,
   type RunEventInput,
   type RunStatus,
+} from '@querylane/contracts';
+import { transformer } from '@querylane/contracts/transformer';
+import type { Repositories, RunPatch, RunRow } from '@querylane/db';
+import {
+  type DatasetRegistry,
+  RunCancelledError,
   runSqlPipeline,
   stopSqlWorkers,
   toRunError,
 } from '@querylane/engine';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { transformer } from '../transformer.ts';
 import { type EventBus, EventQueue } from './bus.ts';
 import { FairQueue } from './fair-queue.ts';
 

@@ -1,4 +1,4 @@
-// The one superjson instance shared by the server, the store's payloads and every client.
+// The one superjson instance: the wire codec of the server, every client and the store's payloads.
 // Blob values come back from SQLite as Uint8Array, which superjson does not know by default.
 import SuperJSON from 'superjson';
 

@@ -1,0 +1,45 @@
+// The closed sets of a run, as plain tuples and predicates with no zod: a browser bundle that
+// only asks "is this run over?" does not pull in the schemas. `run.ts` builds its enums on these.
+
+export const stages = ['plan', 'validate', 'execute', 'interpret', 'finalize'] as const;
+
+export const runStatuses = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+type RunStatus = (typeof runStatuses)[number];
+
+/** Statuses a run never leaves. */
+export const terminalStatuses: ReadonlySet<RunStatus> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+]);
+export const isTerminalStatus = (status: RunStatus): boolean => terminalStatuses.has(status);
+
+export const runEventTypes = [
+  'started',
+  'stage',
+  'queued',
+  'plan',
+  'rows',
+  'retry',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type RunEventType = (typeof runEventTypes)[number];
+
+/** Event types that end a run: after one of these a run has no further event. */
+export const terminalEventTypes: ReadonlySet<RunEventType> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+]);
+export const isTerminalEvent = (event: { type: RunEventType }): boolean =>
+  terminalEventTypes.has(event.type);
