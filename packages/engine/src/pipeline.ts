@@ -4,9 +4,9 @@
 import type { PlanStep, Result, RunEventInput, Stage } from '@querylane/contracts';
 import type { Database, Statement } from 'better-sqlite3';
 import type { DatasetRegistry } from './datasets.ts';
-import { RunCancelledError } from './errors.ts';
+import { abortReason, RunCancelledError } from './errors.ts';
 import { profileColumns, suggestChart, summarize } from './interpret.ts';
-import { abortReason, runSql } from './runner.ts';
+import { runSql } from './runner.ts';
 import { prepareChecked, screenSql, validateReadOnly } from './sql-check.ts';
 
 const DEFAULT_PROGRESS_MS = 250;

@@ -2,7 +2,7 @@
 // a row limit and an abort signal; the worker never outlives the call.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { QueryError, RunCancelledError } from './errors.ts';
+import { abortReason, QueryError, RunCancelledError } from './errors.ts';
 
 export const DEFAULT_MAX_ROWS = 1_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -112,16 +112,6 @@ function takeWorker(): Forked {
 /** Process ids of the SQL workers alive right now; tests use it to prove none leaks. */
 export function liveSqlWorkers(): number[] {
   return [...live].map((child) => child.pid ?? -1);
-}
-
-/** The abort reason as the text a `cancelled` event carries. */
-export function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (typeof reason === 'string' && reason !== '') return reason;
-  if (reason instanceof Error && reason.name !== 'AbortError' && reason.message !== '') {
-    return reason.message;
-  }
-  return 'Cancelled';
 }
 
 function formatMs(ms: number): string {

@@ -1,0 +1,242 @@
+// The ports of the run lifecycle: what it needs from a store, an event log, a queue and a
+// pipeline, as small async interfaces with domain types in and out. Adapters (SQLite and an
+// in-process log by default; PostgreSQL and Redis in a cluster) implement them, each with its
+// own codec inside; the lifecycle in this package never sees a row, a driver or a transport.
+import type {
+  MessageRole,
+  Result,
+  RunError,
+  RunEvent,
+  RunEventInput,
+  RunStatus,
+  Stage,
+} from '@querylane/contracts';
+
+// ─── Records ────────────────────────────────────────────────────────────────────────────────
+
+/** Which pipeline runs a run: SQL as written, or a question in plain words. */
+export type RunKind = 'sql';
+
+export interface RunRecord {
+  id: string;
+  userId: string;
+  conversationId: string;
+  datasetId: string;
+  kind: RunKind;
+  /** The SQL (kind `sql`) or the question (kind `question`) as the person wrote it. */
+  query: string;
+  status: RunStatus;
+  stage: Stage | null;
+  progress: number;
+  /** Seq of the newest stored event; the next event of this run is `lastSeq + 1`. */
+  lastSeq: number;
+  error: RunError | null;
+  /** Whether a result is stored; read it with `RunStore.result` (records never carry it). */
+  hasResult: boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewRun {
+  id: string;
+  userId: string;
+  conversationId: string;
+  datasetId: string;
+  kind: RunKind;
+  query: string;
+}
+
+/** Changes to a run's state that go with a batch of its events (or stand alone). */
+export interface RunPatch {
+  status?: RunStatus;
+  stage?: Stage | null;
+  progress?: number;
+  lastSeq?: number;
+  error?: RunError | null;
+  result?: Result | null;
+  startedAt?: Date | null;
+  finishedAt?: Date | null;
+}
+
+export interface ConversationRecord {
+  id: string;
+  userId: string;
+  title: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewConversation {
+  id: string;
+  userId: string;
+  title: string;
+}
+
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  userId: string;
+  role: MessageRole;
+  content: string;
+  runId: string | null;
+  createdAt: Date;
+}
+
+export type NewMessage = Omit<MessageRecord, 'createdAt'>;
+
+/** A position in a newest-first listing: continue after this (createdAt, id). */
+export interface PageCursor {
+  at: number;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: PageCursor | null;
+}
+
+// ─── Stores ─────────────────────────────────────────────────────────────────────────────────
+
+export interface RunStore {
+  /**
+   * Everything `runs.start` writes, in one transaction: the conversation when it is new, the
+   * run, the person's message and the run's first events. Fails with `ConversationGoneError`
+   * when `conversationId` names a conversation that no longer exists.
+   */
+  start(input: {
+    conversation?: NewConversation;
+    run: NewRun;
+    message: NewMessage;
+    events: readonly RunEvent[];
+  }): Promise<RunRecord>;
+  /** Any user's run: for the lifecycle, which owns every run. */
+  get(runId: string): Promise<RunRecord | undefined>;
+  /** The run only if `userId` owns it. */
+  getOwned(userId: string, runId: string): Promise<RunRecord | undefined>;
+  /** The stored result of a completed run. */
+  result(runId: string): Promise<Result | null>;
+  /** Newest first. */
+  page(opts: {
+    userId: string;
+    conversationId?: string;
+    limit: number;
+    cursor?: PageCursor;
+  }): Promise<Page<RunRecord>>;
+  patch(runId: string, patch: RunPatch): Promise<void>;
+  /** Runs left `queued` or `running`, oldest first (what a crash or a stop left behind). */
+  unfinished(): Promise<RunRecord[]>;
+  countByStatus(): Promise<Record<RunStatus, number>>;
+}
+
+export interface ConversationStore {
+  create(conversation: NewConversation): Promise<ConversationRecord>;
+  getOwned(userId: string, conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Most recently updated first. */
+  list(userId: string, limit: number): Promise<ConversationRecord[]>;
+  rename(
+    userId: string,
+    conversationId: string,
+    title: string,
+  ): Promise<ConversationRecord | undefined>;
+  /** With its messages, runs and their events. False when there was nothing to delete. */
+  delete(userId: string, conversationId: string): Promise<boolean>;
+  /** Appends in order and moves the conversation to the top of its owner's list. */
+  appendMessage(message: NewMessage): Promise<MessageRecord>;
+  messages(conversationId: string): Promise<MessageRecord[]>;
+}
+
+// ─── Event log ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A run's events: stored before anyone can see them, then delivered live. `read` replays what
+ * is stored after `afterSeq` and then tails live events, each exactly once and in `seq` order,
+ * with no gap at the seam; it ends after the run's terminal event, or when `signal` aborts.
+ */
+export interface EventLog {
+  /** Stores the events and the run's new state in one transaction, then publishes them. */
+  append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
+  read(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  /** Subscribers reading live right now (of one run, or in all); for metrics. */
+  listenerCount(runId?: string): number;
+}
+
+/** The durable half of the default event log: what `read` replays from. */
+export interface EventHistory {
+  append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
+  /** Up to `limit` stored events with seq above `afterSeq`, in order. */
+  after(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
+  /** True once the run has a terminal status in the store. */
+  ended(runId: string): Promise<boolean>;
+}
+
+/** The live half of the default event log: best effort, the history fills any gap. */
+export interface LiveChannel {
+  publish(runId: string, events: readonly RunEvent[]): void;
+  /** Returns the unsubscribe function. */
+  subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
+  listenerCount(runId?: string): number;
+}
+
+// ─── Queue ──────────────────────────────────────────────────────────────────────────────────
+
+export interface QueueEntry {
+  runId: string;
+  userId: string;
+  conversationId: string;
+}
+
+/**
+ * Runs waiting for a slot. `claim` hands out up to `n` in fair order: round-robin across
+ * users, oldest first within a user. Shaped so a SQL queue with leases (`FOR UPDATE SKIP
+ * LOCKED`, an expiry, a reaper) can implement it as well as the in-process one.
+ */
+export interface RunQueue {
+  enqueue(entry: QueueEntry): Promise<void>;
+  claim(n: number): Promise<QueueEntry[]>;
+  /** Takes waiting runs out (a cancel before start, a conversation deleted), in queue order. */
+  remove(match: { runId: string } | { conversationId: string }): Promise<QueueEntry[]>;
+  /** A claimed run has ended; its slot and lease are free. */
+  release(runId: string): Promise<void>;
+  /** Every waiting run in the order `claim` would hand them out. */
+  waiting(): Promise<QueueEntry[]>;
+}
+
+// ─── Pipeline ───────────────────────────────────────────────────────────────────────────────
+
+export interface RunLimits {
+  /** Rows kept in a result. */
+  maxRows: number;
+  /** A run's query fails with TIMEOUT past this. */
+  timeoutMs: number;
+  /** At most one `rows` event per this many ms while a query streams rows. */
+  progressMs: number;
+}
+
+export interface PipelineInput {
+  runId: string;
+  userId: string;
+  conversationId: string;
+  datasetId: string;
+  kind: RunKind;
+  query: string;
+}
+
+export interface PipelineContext {
+  /** Records one event; `seq`, `runId` and `at` are stamped by the run's recorder. */
+  emit(event: RunEventInput): void;
+  /** Aborts on cancel, on shutdown, and when the run can no longer be recorded. */
+  signal: AbortSignal;
+  limits: RunLimits;
+  /** Stores the result; a pipeline calls it in its finalize stage, before it returns. */
+  finalize(result: Result): Promise<void>;
+}
+
+/**
+ * One way of answering a run. Resolves with the result; throws a domain error (mapped by
+ * `toRunError`) when the run fails, or `RunCancelledError` once `signal` has aborted.
+ */
+export interface Pipeline {
+  readonly kind: RunKind;
+  run(input: PipelineInput, ctx: PipelineContext): Promise<Result>;
+}
