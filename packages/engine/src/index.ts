@@ -4,6 +4,8 @@ export * from './datasets.ts';
 export * from './errors.ts';
 export * from './interpret.ts';
 export * from './pipeline.ts';
+export * from './pool.ts';
 export * from './runner.ts';
 export * from './shop.ts';
 export * from './sql-check.ts';
+export * from './sql-pipeline.ts';
