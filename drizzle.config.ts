@@ -1,8 +1,8 @@
-// drizzle-kit reads this to generate the history store's migrations into packages/db/drizzle.
+// drizzle-kit reads this to generate the SQLite history store's migrations (npm run db:generate).
 import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './packages/db/src/schema.ts',
-  out: './packages/db/drizzle',
+  schema: './packages/db/src/sqlite/schema.ts',
+  out: './packages/db/drizzle/sqlite',
 });

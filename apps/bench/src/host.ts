@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LOCAL_USER_ID, RunRecorder, transformer } from '@querylane/api';
+import { LOCAL_USER_ID } from '@querylane/api';
+import { transformer } from '@querylane/contracts/transformer';
+import { RunRecorder } from '@querylane/runs';
 import { removeDir, startTestServer } from '@querylane/server/test-harness';
 import { WebSocketServer } from 'ws';
 import type { HostEvent, HostMode, HostReply, HostRequest } from './protocol.ts';
@@ -36,19 +38,32 @@ async function querylaneHost() {
   const handle = async (req: HostRequest): Promise<Omit<HostReply, 'id'>> => {
     switch (req.op) {
       case 'idleRun': {
-        const { repos } = server.services;
         const runId = randomUUID();
         const conversationId = randomUUID();
-        repos.conversations.create({ id: conversationId, userId: LOCAL_USER_ID, title: 'bench' });
-        repos.runs.create({
-          id: runId,
-          userId: LOCAL_USER_ID,
-          conversationId,
-          datasetId: 'shop',
-          query: 'bench',
+        const userId = LOCAL_USER_ID;
+        await server.stores.runs.start({
+          conversation: { id: conversationId, userId, title: 'bench' },
+          run: {
+            id: runId,
+            userId,
+            conversationId,
+            datasetId: 'shop',
+            kind: 'sql',
+            query: 'bench',
+          },
+          message: {
+            id: randomUUID(),
+            conversationId,
+            userId,
+            role: 'user',
+            content: 'bench',
+            runId,
+          },
+          events: [],
         });
-        repos.runs.update(runId, { status: 'running', startedAt: new Date() });
-        const run = new RunRecorder(runId, 0, server.services.repos, server.services.bus);
+        await server.stores.runs.patch(runId, { status: 'running', startedAt: new Date() });
+        // The run's real write path: the recorder over the server's event log.
+        const run = new RunRecorder(runId, 0, server.services.events);
         run.emit({ type: 'started', query: 'bench', datasetId: 'shop' });
         runs.set(runId, run);
         return { runId };
@@ -61,6 +76,7 @@ async function querylaneHost() {
           await nextTurn();
         }
         run.emit({ type: 'cancelled', reason: 'bench over' });
+        await run.flush();
         return { done: true };
       }
       case 'cpu':

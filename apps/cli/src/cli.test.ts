@@ -2,9 +2,11 @@
 // real server on an ephemeral port, and checks what a person or a script would see.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createQuerylaneClient, type QuerylaneClient, type RunEvent } from '@querylane/client';
 import { removeDir, startTestServer } from '@querylane/server/test-harness';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 
@@ -73,11 +75,9 @@ describe('querylane run', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
 
-    const expected = server.services.registry
-      .connection('shop')
-      .prepare(CATEGORIES)
-      .raw(true)
-      .all() as [string, number][];
+    const shop = new Database(join(server.dataDir, 'shop.db'), { readonly: true });
+    const expected = shop.prepare(CATEGORIES).raw(true).all() as [string, number][];
+    shop.close();
     const lines = tableLines(out.stdout);
     expect(lines[0]).toMatch(/^category\s+n$/);
     expect(lines[1]).toMatch(/^-+ {2}-+$/);
@@ -125,12 +125,15 @@ describe('querylane run', () => {
   });
 
   it('cancels the run on the server on Ctrl+C', async () => {
-    const before = server.services.runs.stats.running;
+    const before = (await server.services.runs.stats()).running;
     const { child, done } = start(['run', ENDLESS]);
-    await vi.waitFor(() => expect(server.services.runs.stats.running).toBe(before + 1), {
-      timeout: 30_000,
-      interval: 50,
-    });
+    await vi.waitFor(
+      async () => expect((await server.services.runs.stats()).running).toBe(before + 1),
+      {
+        timeout: 30_000,
+        interval: 50,
+      },
+    );
     const run = await latestRun();
     expect(run.query).toBe(ENDLESS);
     await vi.waitFor(async () =>
@@ -209,15 +212,15 @@ describe('querylane datasets, history and watch', () => {
     const { runId } = await client.trpc.runs.start.mutate({ query: ENDLESS });
     const { done } = start(['watch', runId]);
     // The CLI's subscription is live while the run still runs; then the run is ended from here.
-    await vi.waitFor(() => expect(server.services.bus.listenerCount(runId)).toBe(1), {
+    await vi.waitFor(() => expect(server.services.events.listenerCount(runId)).toBe(1), {
       timeout: 30_000,
       interval: 50,
     });
-    expect(server.services.repos.runs.get(runId)?.status).toBe('running');
+    expect((await server.stores.runs.get(runId))?.status).toBe('running');
     await client.trpc.runs.cancel.mutate({ runId });
     const out = await done;
 
-    const stored = server.services.repos.events.after(runId, 0, 1000);
+    const stored = await server.stores.history.after(runId, 0, 1000);
     const eventLines = out.stdout.split('\n').filter((l) => l.startsWith('#'));
     expect(eventLines.map((l) => l.split(/\s+/)[0])).toEqual(stored.map((e) => `#${e.seq}`));
     expect(eventLines.at(-1)).toMatch(/cancelled {2}Cancelled by the user$/);

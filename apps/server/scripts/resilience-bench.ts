@@ -79,7 +79,7 @@ try {
       }
     },
   });
-  const stored = storedEvents(server, runId);
+  const stored = await storedEvents(server, runId);
   const seqs = new Set(got.map((e) => e.seq));
   console.log(
     `resume: ${got.length} events through ${drops} dropped sockets, lost ${stored.length - seqs.size}, duplicated ${got.length - seqs.size}`,

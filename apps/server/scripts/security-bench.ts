@@ -100,7 +100,7 @@ for (const mode of ['none', 'token'] as const) {
     for (const s of batch) statuses.set(s, (statuses.get(s) ?? 0) + 1);
   }
   const ms = performance.now() - t0;
-  const rows = server.services.repos.audit.list({ limit: 10_000, reason: 'connections_per_ip' });
+  const rows = await server.stores.audit.list({ limit: 10_000, reason: 'connections_per_ip' });
   console.log(
     `${N} upgrades past the per-address limit in ${ms.toFixed(0)} ms (${((ms * 1000) / N).toFixed(0)} µs each, client included):`,
     Object.fromEntries(statuses),

@@ -2,7 +2,10 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, createAuthenticator, isLoopbackHost, parseTokens } from './auth.ts';
-import { assertSafeBinding, defaultSecurity } from './gate.ts';
+import { readEnv } from './env.ts';
+import { assertSafeBinding, securityFromEnv } from './gate.ts';
+
+const defaultSecurity = securityFromEnv(readEnv({}));
 
 describe('parseTokens', () => {
   it('reads token:userId[:role] entries', () => {

@@ -1,4 +1,5 @@
 // The only place this app reads process.env: validated once, with defaults a laptop can run on.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseTokens } from './auth.ts';
 
@@ -30,7 +31,8 @@ export const Env = z
     QUERYLANE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
     /** How often a running query may report rows fetched (one `rows` event per interval). */
     QUERYLANE_PROGRESS_MS: int(0, 60_000).default(250),
-    QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).optional(),
+    /** Runs executing at once per process; by default one per core. */
+    QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).default(availableParallelism()),
     QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(65_536),
     /** Bytes waiting for a slow client past which its progress events are coalesced. */
     QUERYLANE_WS_SOFT_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(256 * 1024),

@@ -45,17 +45,6 @@ export interface SecurityConfig {
   auditMaxRows: number;
 }
 
-export const defaultSecurity: SecurityConfig = {
-  auth: { mode: 'none' },
-  allowInsecure: false,
-  allowedOrigins: [],
-  maxConnectionsPerUser: 5,
-  maxConnectionsPerIp: 20,
-  runsPerMinute: 30,
-  wsMessagesPerSecond: 100,
-  auditMaxRows: 100_000,
-};
-
 export function securityFromEnv(env: Env): SecurityConfig {
   let auth: AuthConfig;
   if (env.QUERYLANE_AUTH === 'token') {

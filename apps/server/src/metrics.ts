@@ -34,9 +34,9 @@ export function createMetricsRegistry(
     help: 'Runs in the history store, by status.',
     labelNames: ['status'],
     registers: [registry],
-    collect() {
-      const counts = services.repos.runs.countByStatus();
-      for (const status of RunStatus.options) this.set({ status }, counts[status] ?? 0);
+    async collect() {
+      const counts = await services.runs.countByStatus();
+      for (const status of RunStatus.options) this.set({ status }, counts[status]);
     },
   });
   // Counters owned by the services: each scrape copies their totals (reset, then inc), as

@@ -4,66 +4,65 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appRouter, createServices, type Services, type StreamLimits } from '@querylane/api';
+import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
-  appRouter,
-  createServices,
-  defaultStreamLimits,
-  type Services,
-  type StreamLimits,
-} from '@querylane/api';
-import { openStore, type Store } from '@querylane/db';
-import { DatasetRegistry, parseDatasetsSpec } from '@querylane/engine';
+  createSqlPipeline,
+  DatasetRegistry,
+  type DatasetSpec,
+  parseDatasetsSpec,
+  SqlWorkerPool,
+} from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { ConnectionRegistry } from './connections.ts';
 import type { Env } from './env.ts';
-import {
-  assertSafeBinding,
-  defaultSecurity,
-  Gate,
-  type SecurityConfig,
-  securityFromEnv,
-} from './gate.ts';
+import { assertSafeBinding, Gate, type SecurityConfig, securityFromEnv } from './gate.ts';
 import { retryAfterMeta } from './limits.ts';
 import { createStaticHandler } from './static.ts';
 
+/** Everything the server takes, complete: built once from the environment (`configFromEnv`). */
 export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
-  datasets?: string | undefined;
-  webDist?: string | undefined;
-  maxRows?: number;
-  queryTimeoutMs?: number;
-  progressMs?: number;
-  maxConcurrentRuns?: number | undefined;
-  maxMessageBytes?: number;
-  streamLimits?: Partial<StreamLimits>;
-  pingMs?: number;
-  pongWaitMs?: number;
-  /** On close, how long running runs get to finish before they end `interrupted`. Default 0. */
-  shutdownGraceMs?: number;
-  version?: string;
-  log?: (message: string, err?: unknown) => void;
-  /** Authentication, origins and limits; defaults in gate.ts. */
-  security?: Partial<SecurityConfig>;
+  /** User datasets, paths resolved. */
+  datasets: DatasetSpec[];
+  /** Folder of the built SPA. */
+  webDist: string;
+  maxRows: number;
+  queryTimeoutMs: number;
+  progressMs: number;
+  maxConcurrentRuns: number;
+  maxMessageBytes: number;
+  streamLimits: StreamLimits;
+  pingMs: number;
+  pongWaitMs: number;
+  /** On close, how long running runs get to finish before they end `interrupted`. */
+  shutdownGraceMs: number;
+  version: string;
+  log: (message: string, err?: unknown) => void;
+  /** Authentication, origins and limits. */
+  security: SecurityConfig;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   services: Services;
-  store: Store;
+  stores: SqliteStores;
   /** The WebSocket server, for connection counts and tests that drop sockets. */
   wss: WebSocketServer;
   connections: ConnectionRegistry;
+  gate: Gate;
+  /** The SQL worker processes of this server. */
+  pool: SqlWorkerPool;
   /**
    * Graceful stop: clients told to reconnect, no new connections or runs, running runs get
    * `shutdownGraceMs` to finish and then end `interrupted`, waiting runs stay queued for the
    * next process, store closed.
    */
-  gate: Gate;
   close(): Promise<void>;
 }
 
@@ -72,17 +71,15 @@ const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
 export function configFromEnv(env: Env): ServerConfig {
   const base = env.npm_config_local_prefix ?? process.cwd();
-  const datasets = env.QUERYLANE_DATASETS
-    ? parseDatasetsSpec(env.QUERYLANE_DATASETS)
-        .map((d) => `${d.id}=${resolve(base, d.path)}`)
-        .join(',')
-    : undefined;
   return {
     port: env.PORT,
     host: env.HOST,
     dataDir: resolve(base, env.QUERYLANE_DATA_DIR),
-    datasets,
-    webDist: env.QUERYLANE_WEB_DIST ? resolve(base, env.QUERYLANE_WEB_DIST) : undefined,
+    datasets: parseDatasetsSpec(env.QUERYLANE_DATASETS).map((d) => ({
+      id: d.id,
+      path: resolve(base, d.path),
+    })),
+    webDist: env.QUERYLANE_WEB_DIST ? resolve(base, env.QUERYLANE_WEB_DIST) : defaultWebDist,
     maxRows: env.QUERYLANE_MAX_ROWS,
     queryTimeoutMs: env.QUERYLANE_QUERY_TIMEOUT_MS,
     progressMs: env.QUERYLANE_PROGRESS_MS,
@@ -96,21 +93,26 @@ export function configFromEnv(env: Env): ServerConfig {
     pingMs: env.QUERYLANE_WS_PING_MS,
     pongWaitMs: env.QUERYLANE_WS_PONG_WAIT_MS,
     shutdownGraceMs: env.QUERYLANE_SHUTDOWN_GRACE_MS,
+    version,
+    log: (message, err) => console.error(message, err ?? ''),
     security: securityFromEnv(env),
   };
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const log = config.log ?? ((message, err) => console.error(message, err ?? ''));
-  const security = { ...defaultSecurity, ...config.security };
+  const { log, security } = config;
   assertSafeBinding(config.host, security);
   const registry = await DatasetRegistry.open({
     dataDir: config.dataDir,
-    datasets: config.datasets ? parseDatasetsSpec(config.datasets) : [],
+    datasets: config.datasets,
   });
-  const store = openStore(join(config.dataDir, 'querylane.db'));
+  const stores = openSqliteStores(join(config.dataDir, 'querylane.db'));
+  await stores.recordDatasets(
+    registry.list().map((ds) => ({ ...ds, path: registry.get(ds.id).path })),
+  );
+  const pool = new SqlWorkerPool({ log });
   const connections = new ConnectionRegistry({
-    hardBufferBytes: config.streamLimits?.hardBufferBytes ?? defaultStreamLimits.hardBufferBytes,
+    hardBufferBytes: config.streamLimits.hardBufferBytes,
     onOverflow: (connection) => {
       services.streamStats.overflowCloses += 1;
       const actor = { userId: connection.identity?.userId ?? null, ip: connection.ip };
@@ -120,23 +122,26 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     },
   });
   const services = createServices({
-    store,
-    registry,
-    limits: {
-      ...(config.maxRows ? { maxRows: config.maxRows } : {}),
-      ...(config.queryTimeoutMs ? { timeoutMs: config.queryTimeoutMs } : {}),
-      ...(config.progressMs === undefined ? {} : { progressMs: config.progressMs }),
+    stores,
+    pipelines: [createSqlPipeline({ registry, pool })],
+    datasets: registry,
+    config: {
+      limits: {
+        maxRows: config.maxRows,
+        timeoutMs: config.queryTimeoutMs,
+        progressMs: config.progressMs,
+      },
+      concurrency: config.maxConcurrentRuns,
+      streamLimits: config.streamLimits,
+      runsPerMinute: security.runsPerMinute,
+      auditMaxRows: security.auditMaxRows,
+      authMode: security.auth.mode,
+      version: config.version,
     },
-    ...(config.maxConcurrentRuns ? { concurrency: config.maxConcurrentRuns } : {}),
-    ...(config.streamLimits ? { streamLimits: config.streamLimits } : {}),
-    version: config.version ?? version,
-    log,
     connections,
-    authMode: security.auth.mode,
-    runsPerMinute: security.runsPerMinute,
-    auditMaxRows: security.auditMaxRows,
+    log,
   });
-  const recovered = services.runs.recover();
+  const recovered = await services.runs.recover();
   if (recovered.interrupted > 0) {
     log(`marked ${recovered.interrupted} run(s) cut off in an earlier process as interrupted`);
   }
@@ -144,7 +149,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log(`queued ${recovered.requeued} run(s) an earlier process left waiting`);
   }
 
-  const maxBodySize = config.maxMessageBytes ?? 65_536;
+  const maxBodySize = config.maxMessageBytes;
   const gate = new Gate({ security, services, connections, maxMessageBytes: maxBodySize, log });
   const trpcHttp = createHTTPHandler({
     router: appRouter,
@@ -157,7 +162,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${path ?? '?'} failed`, error);
     },
   });
-  const serveSpa = createStaticHandler(resolve(config.webDist ?? defaultWebDist));
+  const serveSpa = createStaticHandler(config.webDist);
 
   const server: Server = createServer((req, res) => {
     if (gate.handleHttp(req, res)) return;
@@ -188,8 +193,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     createContext: ({ req, res, info }) => gate.socketContext(res, req, info.connectionParams),
     keepAlive: {
       enabled: true,
-      pingMs: config.pingMs ?? 30_000,
-      pongWaitMs: config.pongWaitMs ?? 5_000,
+      pingMs: config.pingMs,
+      pongWaitMs: config.pongWaitMs,
     },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ws ${path ?? '?'} failed`, error);
@@ -211,16 +216,28 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     closing ??= (async () => {
       wssHandler.broadcastReconnectNotification();
       const httpClosed = new Promise<void>((ok) => server.close(() => ok()));
-      await services.runs.shutdown(config.shutdownGraceMs ?? 0);
+      await services.runs.shutdown(config.shutdownGraceMs);
       for (const client of wss.clients) client.close(1012, 'Server restarting');
       await new Promise<void>((ok) => wss.close(() => ok()));
       server.closeAllConnections();
       await httpClosed;
+      await services.audit.settled();
+      await pool.close();
       registry.close();
-      store.close();
+      await stores.close();
     })();
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, port, services, store, wss, connections, gate, close };
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    services,
+    stores,
+    wss,
+    connections,
+    gate,
+    pool,
+    close,
+  };
 }

@@ -169,6 +169,7 @@ describe('runViewFromRecord', () => {
     id: runId,
     conversationId: 'c1',
     datasetId: 'shop',
+    kind: 'sql',
     query: 'SELECT 1',
     status: 'completed',
     stage: 'finalize',

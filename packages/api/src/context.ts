@@ -1,44 +1,28 @@
 // What every procedure sees: the services of this process, who is calling, and over what.
-import type { Repositories } from '@querylane/db';
-import type { DatasetRegistry } from '@querylane/engine';
+import type { ConversationService, EventLog, RunService, Stores } from '@querylane/runs';
+import type { AuthFailure, AuthMode, Identity, Role } from './identity.ts';
+import { LOCAL_IDENTITY } from './identity.ts';
 import type { AuditLog } from './services/audit.ts';
-import type { EventBus } from './services/bus.ts';
 import type { RateMeter, TokenBuckets } from './services/limits.ts';
 import type { NoticeBoard } from './services/notices.ts';
-import type { StreamLimits, StreamStats } from './services/pacing.ts';
-import type { RunService } from './services/run-service.ts';
+import type { Connection, ConnectionDirectory, StreamLimits, StreamStats } from './transport.ts';
 
-/** The one user of a server without authentication; every person-owned row carries a user id. */
-export const LOCAL_USER_ID = 'local';
-
-export const roles = ['user', 'admin'] as const;
-export type Role = (typeof roles)[number];
-
-/** Who a caller is once their credentials were accepted. */
-export interface Identity {
-  userId: string;
-  role: Role;
-}
-
-/** Without authentication the one local user owns the server, so it is its admin too. */
-export const LOCAL_IDENTITY: Identity = { userId: LOCAL_USER_ID, role: 'admin' };
-
-export const authModes = ['none', 'token', 'jwt'] as const;
-export type AuthMode = (typeof authModes)[number];
-
-/** Why a caller has no identity: no credentials, credentials nobody issued, or expired ones. */
-export type AuthFailure = 'missing' | 'invalid' | 'expired';
-
-/** The live connections of this process, as the admin sees them. */
-export interface ConnectionDirectory {
-  readonly live: ReadonlySet<Connection>;
+/** The datasets runs can use, as the routers show them. */
+export interface DatasetCatalog {
+  list(): { id: string; name: string; kind: 'demo' | 'user'; tables: string[] }[];
+  schema(datasetId: string): {
+    tables: { name: string; rowCount: number; columns: { name: string; type: string }[] }[];
+  };
 }
 
 export interface Services {
-  repos: Repositories;
-  registry: DatasetRegistry;
-  bus: EventBus;
   runs: RunService;
+  conversations: ConversationService;
+  datasets: DatasetCatalog;
+  /** The run event log (for listener counts in metrics and tests). */
+  events: EventLog;
+  /** The history store's ports, for the services above and for tests; routers use services. */
+  stores: Omit<Stores, 'close' | 'recordDatasets'>;
   /** Bounds on what one WebSocket may hold open and leave unread. */
   streamLimits: StreamLimits;
   streamStats: StreamStats;
@@ -52,27 +36,6 @@ export interface Services {
   authMode: AuthMode;
   version: string;
   startedAt: number;
-}
-
-/** As much of a WebSocket as procedures need: how far behind the client is, and a way out. */
-export interface SocketHandle {
-  /** Bytes queued for this client that the kernel has not taken yet. */
-  readonly bufferedAmount: number;
-  terminate(): void;
-}
-
-/** One client connection: a WebSocket for its whole life, or a single HTTP request. */
-export interface Connection {
-  readonly id: string;
-  readonly transport: 'ws' | 'http';
-  readonly ip: string;
-  readonly since: Date;
-  /** Null for HTTP. */
-  readonly socket: SocketHandle | null;
-  /** Subscriptions open on this connection now. */
-  subscriptions: number;
-  /** Set once the credentials of the connection were accepted. */
-  identity: Identity | null;
 }
 
 export interface Context {

@@ -1,21 +1,6 @@
-// Domain errors of the api's services; they become TRPCErrors only at the procedure boundary.
-
-import { QueryError } from '@querylane/engine';
+// Domain errors become TRPCErrors here, at the procedure boundary, and nowhere else.
+import { ConflictError, NotFoundError, QueryError } from '@querylane/runs';
 import { TRPCError } from '@trpc/server';
-
-export class NotFoundError extends Error {
-  constructor(what: string, id: string, opts: { cause?: unknown } = {}) {
-    super(`${what} ${JSON.stringify(id)} was not found`, opts);
-    this.name = 'NotFoundError';
-  }
-}
-
-export class ConflictError extends Error {
-  constructor(message: string, opts: { cause?: unknown } = {}) {
-    super(message, opts);
-    this.name = 'ConflictError';
-  }
-}
 
 /** Too many actions too fast; `retryAfterMs` says when the next one will be accepted. */
 export class RateLimitedError extends Error {

@@ -27,7 +27,7 @@ export function auditAction(
   kind: AuditKind,
   target: string,
   detail?: Record<string, string | number | boolean | null>,
-): number | null {
+): Promise<number | null> {
   return ctx.services.audit.record({
     kind,
     userId: ctx.userId,

@@ -37,8 +37,8 @@ function connect(opts: { token?: string; url?: string; lazy?: boolean } = {}): Q
   return client;
 }
 
-function storedSeqs(runId: string): number[] {
-  return server.services.repos.events.after(runId, 0, 10_000).map((e) => e.seq);
+async function storedSeqs(runId: string): Promise<number[]> {
+  return (await server.stores.history.after(runId, 0, 10_000)).map((e) => e.seq);
 }
 
 describe('run()', () => {
@@ -48,7 +48,7 @@ describe('run()', () => {
     const result = await client.run(CATEGORIES, { onEvent: (e) => seen.push(e) });
 
     const runId = seen[0]?.runId ?? '';
-    expect(seen.map((e) => e.seq)).toEqual(storedSeqs(runId));
+    expect(seen.map((e) => e.seq)).toEqual(await storedSeqs(runId));
     expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
     expect(seen[0]?.type).toBe('started');
     expect(seen.at(-1)?.type).toBe('completed');
@@ -155,7 +155,7 @@ describe('run()', () => {
 
       expect(dropped).toBe(1);
       expect(connections).toBeGreaterThan(connectionsAtDrop);
-      const all = storedSeqs(runId);
+      const all = await storedSeqs(runId);
       expect(all.length).toBeGreaterThan(5);
       expect(seen.map((e) => e.seq)).toEqual(all);
       expect(raw).toEqual(all);
@@ -217,15 +217,15 @@ describe('events()', () => {
       expect(e.type).toBe('started');
       break;
     }
-    await vi.waitFor(() => expect(server.services.bus.listenerCount(runId)).toBe(0));
-    expect(server.services.repos.runs.get(runId)?.status).toMatch(/^(queued|running)$/);
+    await vi.waitFor(() => expect(server.services.events.listenerCount(runId)).toBe(0));
+    expect((await server.stores.runs.get(runId))?.status).toMatch(/^(queued|running)$/);
 
     const live: RunEvent['type'][] = [];
     for await (const e of client.events(runId, { lastEventId: '1' })) live.push(e.type);
     expect(live[0]).toBe('stage');
     expect(live.at(-1)).toBe('completed');
     expect(live).not.toContain('started');
-    expect(live.length).toBe(storedSeqs(runId).length - 1);
+    expect(live.length).toBe((await storedSeqs(runId)).length - 1);
   });
 
   it('throws the server error for an unknown run', async () => {
@@ -308,7 +308,7 @@ describe('against a server that requires a token', () => {
         user: { id: 'alice', role: 'user' },
       });
       const runId = seen[0]?.runId ?? '';
-      expect(secured.services.repos.runs.get(runId)?.userId).toBe('alice');
+      expect((await secured.stores.runs.get(runId))?.userId).toBe('alice');
 
       // Bob's run is not Alice's to read, over HTTP or over the socket.
       let current = 'bob-token-0123456789ab';

@@ -3,6 +3,10 @@
 
 export const stages = ['plan', 'validate', 'execute', 'interpret', 'finalize'] as const;
 
+/** Which pipeline answers a run: SQL as written (and, with issue 11, a question in words). */
+export const runKinds = ['sql'] as const;
+export type RunKind = (typeof runKinds)[number];
+
 export const runStatuses = [
   'queued',
   'running',

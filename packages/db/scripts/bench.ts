@@ -1,13 +1,15 @@
-// Event ingest into the history store, events/s: the store's own write path (one transaction
-// per batch with the run-row update, through Drizzle) against one raw better-sqlite3
-// transaction inserting the same rows. A script, not a test: figures vary by machine.
+// Event ingest into the history store, events/s: the store's own write path (the SQLite event
+// history's append: one transaction per batch with the run-row update, payloads encoded inside)
+// against one raw better-sqlite3 transaction inserting the same events, encoded the same way. A script, not a test: figures vary by machine.
 // Writes .bench/db.json for the root `npm run bench` table. Run: npm run bench -w @querylane/db
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRepositories, openStore, type RunEventRow } from '../src/index.ts';
+import type { RunEvent } from '@querylane/contracts';
+import { transformer } from '@querylane/contracts/transformer';
+import { openSqliteStores } from '../src/index.ts';
 
 const EVENTS = 20_000;
 const ROUNDS = 3;
@@ -17,35 +19,47 @@ const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 const dir = mkdtempSync(join(tmpdir(), 'querylane-db-bench-'));
-const store = openStore(join(dir, 'querylane.db'));
-const repos = createRepositories(store.db);
+const stores = openSqliteStores(join(dir, 'querylane.db'));
+const { store } = stores;
 const conversationId = randomUUID();
-repos.conversations.create({ id: conversationId, userId: 'bench', title: 'bench' });
+await stores.conversations.create({ id: conversationId, userId: 'bench', title: 'bench' });
 
-function newRun(): string {
+async function newRun(): Promise<string> {
   const id = randomUUID();
-  repos.runs.create({ id, userId: 'bench', conversationId, datasetId: 'shop', query: 'bench' });
+  await stores.runs.start({
+    run: { id, userId: 'bench', conversationId, datasetId: 'shop', kind: 'sql', query: 'bench' },
+    message: {
+      id: randomUUID(),
+      conversationId,
+      userId: 'bench',
+      role: 'user',
+      content: 'bench',
+      runId: id,
+    },
+    events: [],
+  });
   return id;
 }
 
-/** A `rows` event as the run service stores it: the superjson text of the whole event. */
-function eventRows(runId: string): RunEventRow[] {
-  return Array.from({ length: EVENTS }, (_, i) => {
-    const at = new Date();
-    const json = { seq: i + 1, runId, at: at.toISOString(), type: 'rows', fetched: i * 100 };
-    const payload = JSON.stringify({ json, meta: { values: { at: ['Date'] } } });
-    return { runId, seq: i + 1, type: 'rows', payload, at };
-  });
+/** `rows` events as a run records them (seq 1 onwards). */
+function events(runId: string): RunEvent[] {
+  return Array.from({ length: EVENTS }, (_, i) => ({
+    seq: i + 1,
+    runId,
+    at: new Date(),
+    type: 'rows',
+    fetched: i * 100,
+  }));
 }
 
 /** Appends `rows` in batches of `batch`, each in its own transaction with the run's lastSeq. */
-function storePath(batch: number): number {
-  const runId = newRun();
-  const rows = eventRows(runId);
+async function storePath(batch: number): Promise<number> {
+  const runId = await newRun();
+  const rows = events(runId);
   const t = performance.now();
   for (let i = 0; i < rows.length; i += batch) {
     const slice = rows.slice(i, i + batch);
-    repos.events.append(slice, runId, { lastSeq: slice.at(-1)?.seq ?? 0 });
+    await stores.history.append(runId, slice, { lastSeq: slice.at(-1)?.seq ?? 0 });
   }
   return (EVENTS / (performance.now() - t)) * 1000;
 }
@@ -53,43 +67,44 @@ function storePath(batch: number): number {
 const insert = store.sqlite.prepare(
   'INSERT INTO run_events (run_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)',
 );
-const insertAll = store.sqlite.transaction((rows: RunEventRow[]) => {
-  for (const r of rows) insert.run(r.runId, r.seq, r.type, r.payload, r.at.getTime());
+const insertAll = store.sqlite.transaction((rows: RunEvent[]) => {
+  for (const r of rows)
+    insert.run(r.runId, r.seq, r.type, transformer.stringify(r), r.at.getTime());
 });
 
 // Where the per-event time goes: the same two statements per event as the store path, but
 // raw prepared statements instead of Drizzle, so commit cost and ORM cost separate.
 const updateRun = store.sqlite.prepare('UPDATE runs SET last_seq = ? WHERE id = ?');
-const appendRaw = store.sqlite.transaction((row: RunEventRow) => {
-  insert.run(row.runId, row.seq, row.type, row.payload, row.at.getTime());
+const appendRaw = store.sqlite.transaction((row: RunEvent) => {
+  insert.run(row.runId, row.seq, row.type, transformer.stringify(row), row.at.getTime());
   updateRun.run(row.seq, row.runId);
 });
 
-function rawPerEvent(): number {
-  const rows = eventRows(newRun());
+async function rawPerEvent(): Promise<number> {
+  const rows = events(await newRun());
   const t = performance.now();
   for (const row of rows) appendRaw(row);
   return (EVENTS / (performance.now() - t)) * 1000;
 }
 
-function singleTransaction(): number {
-  const rows = eventRows(newRun());
+async function singleTransaction(): Promise<number> {
+  const rows = events(await newRun());
   const t = performance.now();
   insertAll(rows);
   return (EVENTS / (performance.now() - t)) * 1000;
 }
 
 try {
-  storePath(100); // warm-up: statement caches, file growth
+  await storePath(100); // warm-up: statement caches, file growth
   const perEvent: number[] = [];
   const batched: number[] = [];
   const baseline: number[] = [];
   const raw: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    perEvent.push(storePath(1));
-    batched.push(storePath(50));
-    baseline.push(singleTransaction());
-    raw.push(rawPerEvent());
+    perEvent.push(await storePath(1));
+    batched.push(await storePath(50));
+    baseline.push(await singleTransaction());
+    raw.push(await rawPerEvent());
   }
   const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US')} events/s`;
   console.log(
@@ -100,7 +115,7 @@ try {
       `raw statements, one transaction per event ${fmt(median(raw))}`,
   );
 
-  const baselineLabel = 'one raw better-sqlite3 transaction, same rows';
+  const baselineLabel = 'one raw better-sqlite3 transaction, same events encoded the same way';
   const rows = [
     {
       id: '4',
@@ -135,6 +150,6 @@ try {
     )}\n`,
   );
 } finally {
-  store.close();
+  await stores.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,3 +1,5 @@
-export { type Db, openStore, type Store } from './client.ts';
-export * from './repositories.ts';
-export * as schema from './schema.ts';
+// @querylane/db: the history store's adapters, one folder per dialect, each implementing the
+// ports of @querylane/runs. SQLite is the embedded default.
+export { type Db, openStore, type Store } from './sqlite/client.ts';
+export { openSqliteStores, type SqliteStores } from './sqlite/index.ts';
+export * as sqliteSchema from './sqlite/schema.ts';

@@ -3,19 +3,21 @@
 // in-process log by default; PostgreSQL and Redis in a cluster) implement them, each with its
 // own codec inside; the lifecycle in this package never sees a row, a driver or a transport.
 import type {
+  AuditKind,
   MessageRole,
+  RefusalKind,
   Result,
   RunError,
   RunEvent,
   RunEventInput,
+  RunKind,
   RunStatus,
   Stage,
 } from '@querylane/contracts';
 
 // ─── Records ────────────────────────────────────────────────────────────────────────────────
 
-/** Which pipeline runs a run: SQL as written, or a question in plain words. */
-export type RunKind = 'sql';
+export type { RunKind } from '@querylane/contracts';
 
 export interface RunRecord {
   id: string;
@@ -101,7 +103,7 @@ export interface Page<T> {
 export interface RunStore {
   /**
    * Everything `runs.start` writes, in one transaction: the conversation when it is new, the
-   * run, the person's message and the run's first events. Fails with `ConversationGoneError`
+   * run, the person's message and the run's first events. Fails with `NotFoundError`
    * when `conversationId` names a conversation that no longer exists.
    */
   start(input: {
@@ -144,6 +146,55 @@ export interface ConversationStore {
   /** Appends in order and moves the conversation to the top of its owner's list. */
   appendMessage(message: NewMessage): Promise<MessageRecord>;
   messages(conversationId: string): Promise<MessageRecord[]>;
+}
+
+/** One entry of the audit trail: a refusal, or an action that changed or ended something. */
+export interface AuditRecord {
+  id: number;
+  at: Date;
+  kind: AuditKind;
+  reason: RefusalKind | null;
+  /** Who acted or was refused; null when no credentials were accepted. */
+  userId: string | null;
+  ip: string | null;
+  /** The run, conversation or procedure the entry is about. */
+  target: string | null;
+  detail: Record<string, string | number | boolean | null> | null;
+}
+
+export type NewAuditRecord = Omit<AuditRecord, 'id' | 'at'>;
+
+export interface AuditStore {
+  append(entry: NewAuditRecord): Promise<AuditRecord>;
+  /** Newest first; `beforeId` continues a page. */
+  list(opts: {
+    limit: number;
+    beforeId?: number;
+    kind?: AuditKind;
+    reason?: RefusalKind;
+  }): Promise<AuditRecord[]>;
+  /** Keeps the newest `keep` entries; returns how many went. */
+  prune(keep: number): Promise<number>;
+}
+
+/** A dataset the server offers, as the history records it. */
+export interface DatasetEntry {
+  id: string;
+  name: string;
+  kind: 'demo' | 'user';
+  path: string;
+  tables: string[];
+}
+
+/** Everything one history store provides: what an app wires into the services. */
+export interface Stores {
+  runs: RunStore;
+  conversations: ConversationStore;
+  history: EventHistory;
+  audit: AuditStore;
+  /** Records which datasets this server offers (at start-up). */
+  recordDatasets(datasets: readonly DatasetEntry[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 // ─── Event log ──────────────────────────────────────────────────────────────────────────────

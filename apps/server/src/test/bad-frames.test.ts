@@ -223,15 +223,15 @@ describe('bad frames on the WebSocket', () => {
     expect(ids).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     // Every refusal counted; the audit log keeps a bounded number of rows for one source.
     expect(server.services.audit.refusals.subscriptions_per_socket).toBe(total - SUBSCRIPTION_CAP);
-    const rows = server.services.repos.audit.list({
+    const rows = await server.stores.audit.list({
       limit: 1_000,
       reason: 'subscriptions_per_socket',
     });
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(100); // about 60 a minute per source; the rest are counted
-    expect(server.services.bus.listenerCount(runId)).toBe(SUBSCRIPTION_CAP);
+    expect(server.services.events.listenerCount(runId)).toBe(SUBSCRIPTION_CAP);
     socket.ws.terminate();
-    await until(() => expect(server.services.bus.listenerCount(runId)).toBe(0));
+    await until(() => expect(server.services.events.listenerCount(runId)).toBe(0));
     await healthy.trpc.runs.cancel.mutate({ runId });
   });
 
@@ -282,7 +282,7 @@ describe('after all of it', () => {
     expect(res.status).toBe(200);
     await healthy.trpc.runs.cancel.mutate({ runId: healthyRunId });
     const events = await healthyEvents;
-    const stored = storedEvents(server, healthyRunId);
+    const stored = await storedEvents(server, healthyRunId);
     expect(events).toEqual(stored);
     expect(events.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
     expect(events.at(-1)?.type).toBe('cancelled');

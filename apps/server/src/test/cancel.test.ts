@@ -47,6 +47,6 @@ it.each([
   const err = again as TRPCClientError<AppRouter>;
   expect(err.data?.code).toBe('CONFLICT');
   expect(err.message).toBe(`Run ${runId} has already ended (cancelled); nothing to cancel.`);
-  expect(storedEvents(server, runId)).toEqual(seen);
+  expect(await storedEvents(server, runId)).toEqual(seen);
   expect((await trpc.runs.byId.query({ runId })).status).toBe('cancelled');
 });

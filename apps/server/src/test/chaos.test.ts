@@ -70,7 +70,9 @@ it('delivers every event exactly once, in order, through hundreds of dropped soc
   let delivered = 0;
   let lost = 0;
   let duplicated = 0;
-  const storedByRun = new Map(runIds.map((id) => [id, storedEvents(server, id)]));
+  const storedByRun = new Map(
+    await Promise.all(runIds.map(async (id) => [id, await storedEvents(server, id)] as const)),
+  );
   for (const { runId, events } of results) {
     const stored = storedByRun.get(runId) ?? [];
     delivered += events.length;

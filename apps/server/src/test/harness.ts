@@ -3,11 +3,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppRouter, type RunEventOutput, transformer } from '@querylane/api';
+import type { AppRouter, RunEventOutput } from '@querylane/api';
+import { transformer } from '@querylane/contracts/transformer';
 import { ensureShopDataset } from '@querylane/engine';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
-import { type RunningServer, type ServerConfig, startServer } from '../server.ts';
+import { readEnv } from '../env.ts';
+import type { SecurityConfig } from '../gate.ts';
+import { configFromEnv, type RunningServer, type ServerConfig, startServer } from '../server.ts';
 
 const sharedShop = join(tmpdir(), 'querylane-test-shop.db');
 
@@ -18,18 +21,30 @@ export function freshDataDir(): string {
   return dataDir;
 }
 
+export type TestServerOverrides = Partial<Omit<ServerConfig, 'security' | 'streamLimits'>> & {
+  security?: Partial<SecurityConfig>;
+  streamLimits?: Partial<ServerConfig['streamLimits']>;
+};
+
+/** The server as configured by an empty environment, with the test's changes on top. */
 export async function startTestServer(
-  overrides: Partial<ServerConfig> = {},
+  overrides: TestServerOverrides = {},
 ): Promise<RunningServer & { dataDir: string }> {
+  const base = configFromEnv(readEnv({}));
   const dataDir = overrides.dataDir ?? freshDataDir();
+  const { security, streamLimits, ...rest } = overrides;
   const server = await startServer({
+    ...base,
     port: 0,
-    host: '127.0.0.1',
     dataDir,
     log: () => {},
     // Tests that need TIMEOUT set their own; a loaded machine must not turn slow into failed.
     queryTimeoutMs: 120_000,
-    ...overrides,
+    // Tests that need a grace period set their own; closing a test server stops its runs now.
+    shutdownGraceMs: 0,
+    ...rest,
+    security: { ...base.security, ...security },
+    streamLimits: { ...base.streamLimits, ...streamLimits },
   });
   return { ...server, dataDir };
 }
@@ -101,10 +116,8 @@ export function subscribeAll(
 }
 
 /** Every stored event of a run, read back from the store as a replay would yield it. */
-export function storedEvents(server: RunningServer, runId: string): RunEventOutput[] {
-  return server.services.repos.events
-    .after(runId, 0, 1_000_000)
-    .map((row) => transformer.parse<RunEventOutput>(row.payload));
+export function storedEvents(server: RunningServer, runId: string): Promise<RunEventOutput[]> {
+  return server.stores.history.after(runId, 0, 1_000_000);
 }
 
 /** A recursive count that keeps the worker busy for a few seconds on this kind of machine. */

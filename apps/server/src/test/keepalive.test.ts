@@ -28,7 +28,7 @@ it('drops a client that stops answering pings and keeps one that answers', async
   // The answering client lived through the same pings on its first connection.
   expect([...server.connections.live]).toEqual([answering]);
   const seen = await events;
-  expect(seen).toEqual(storedEvents(server, runId));
+  expect(seen).toEqual(await storedEvents(server, runId));
   expect(seen.at(-1)?.type).toBe('completed');
   expect([...server.connections.live]).toEqual([answering]);
 });

@@ -82,10 +82,11 @@ const closed = (ws: WebSocket) =>
     ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
   );
 
-function refusals(server: Awaited<ReturnType<typeof serve>>['server'], reason: string) {
-  return server.services.repos.audit
-    .list({ limit: 100 })
-    .filter((r) => r.kind === 'refused' && r.reason === reason);
+async function refusals(server: Awaited<ReturnType<typeof serve>>['server'], reason: string) {
+  await server.services.audit.settled();
+  return (await server.stores.audit.list({ limit: 100 })).filter(
+    (r) => r.kind === 'refused' && r.reason === reason,
+  );
 }
 
 describe('authentication with tokens', () => {
@@ -112,12 +113,12 @@ describe('authentication with tokens', () => {
     expect(res.status).toBe(401);
     expect((await fetch(`${server.url}/trpc/health`)).status).toBe(200);
 
-    const rows = refusals(server, 'unauthorized');
+    const rows = await refusals(server, 'unauthorized');
     expect(new Set(rows.map((r) => (r.detail as { why: string }).why))).toEqual(
       new Set(['missing', 'invalid']),
     );
     // No token is written anywhere: not in the audit log, not in the server's log.
-    const stored = JSON.stringify(server.services.repos.audit.list({ limit: 100 }));
+    const stored = JSON.stringify(await server.stores.audit.list({ limit: 100 }));
     for (const secret of [...Object.values(TOKENS), 'not-a-token']) {
       expect(stored).not.toContain(secret);
       expect(logged.join('\n')).not.toContain(secret);
@@ -208,7 +209,7 @@ describe('authentication with JWTs', () => {
       expect((await trpc.session.query()).user).toBeNull();
     }
     // Each HTTP request above (list, then session) presented a refused token: one entry each.
-    const why = refusals(server, 'unauthorized')
+    const why = (await refusals(server, 'unauthorized'))
       .filter((r) => r.target === 'request')
       .map((r) => (r.detail as { why: string }).why);
     expect(why.filter((w) => w === 'expired')).toHaveLength(2);
@@ -309,11 +310,9 @@ describe('limits', () => {
     expect(same.status).toBe(200);
     expect(same.headers.get('access-control-allow-origin')).toBeNull();
 
-    expect(refusals(server, 'origin').map((r) => (r.detail as { origin: string }).origin)).toEqual([
-      'https://evil.example',
-      'https://evil.example',
-      'https://evil.example',
-    ]);
+    expect(
+      (await refusals(server, 'origin')).map((r) => (r.detail as { origin: string }).origin),
+    ).toEqual(['https://evil.example', 'https://evil.example', 'https://evil.example']);
   });
 
   it('closes a socket beyond the per-user limit with 4029 and leaves other users alone', async () => {
@@ -334,7 +333,7 @@ describe('limits', () => {
     const got: string[] = [];
     bob.notices.subscribe(undefined, { onData: ({ data }) => got.push(data.message) });
     await until(() => expect(server.connections.countUser('bob')).toBe(1));
-    expect(refusals(server, 'connections_per_user')[0]).toMatchObject({
+    expect((await refusals(server, 'connections_per_user'))[0]).toMatchObject({
       userId: 'alice',
       detail: { max: 2 },
     });
@@ -350,7 +349,7 @@ describe('limits', () => {
     a.ws.close();
     await gone;
     await until(async () => expect((await rawSocket(server.url)).status).toBeNull());
-    expect(refusals(server, 'connections_per_ip').length).toBeGreaterThanOrEqual(1);
+    expect((await refusals(server, 'connections_per_ip')).length).toBeGreaterThanOrEqual(1);
   });
 
   it('rate-limits runs.start per user: TOO_MANY_REQUESTS, retryAfterMs in error.data, Retry-After over HTTP', async () => {
@@ -375,7 +374,10 @@ describe('limits', () => {
     expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(30);
     // Bob's bucket is his own.
     await client(server.url, { token: TOKENS.bob }).runs.start.mutate({ query: 'SELECT 1' });
-    expect(refusals(server, 'runs_per_minute').map((r) => r.userId)).toEqual(['alice', 'alice']);
+    expect((await refusals(server, 'runs_per_minute')).map((r) => r.userId)).toEqual([
+      'alice',
+      'alice',
+    ]);
   });
 
   it('closes a socket that sends too fast with 1008', async () => {
@@ -385,8 +387,8 @@ describe('limits', () => {
     // Far beyond a bucket of 10: the refill while these go out is a fraction of one token.
     for (let i = 0; i < 50; i++) ws.send('PING');
     expect(await end).toEqual({ code: 1008, reason: 'Message rate exceeded' });
-    await until(() => expect(refusals(server, 'message_rate')).toHaveLength(1));
-    expect(refusals(server, 'message_rate')[0]?.detail).toEqual({ perSecond: 5 });
+    await until(async () => expect(await refusals(server, 'message_rate')).toHaveLength(1));
+    expect((await refusals(server, 'message_rate'))[0]?.detail).toEqual({ perSecond: 5 });
   });
 
   it('closes a socket with 1009 for a message over the limit and answers 413 to a body over it', async () => {
@@ -407,9 +409,9 @@ describe('limits', () => {
       body: JSON.stringify({ json: { query: `SELECT '${'x'.repeat(4096)}'` } }),
     });
     expect(res.status).toBe(413);
-    await until(() => expect(refusals(server, 'message_size')).toHaveLength(1));
-    expect(refusals(server, 'body_size')).toHaveLength(1);
-    expect(refusals(server, 'body_size')[0]?.detail).toEqual({ maxBytes: 2048 });
+    await until(async () => expect(await refusals(server, 'message_size')).toHaveLength(1));
+    expect(await refusals(server, 'body_size')).toHaveLength(1);
+    expect((await refusals(server, 'body_size'))[0]?.detail).toEqual({ maxBytes: 2048 });
     // Within the limit all is well on a new socket.
     const trpc = client(server.url);
     expect((await trpc.runs.start.mutate({ query: 'SELECT 1' })).runId).toBeTruthy();

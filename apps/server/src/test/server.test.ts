@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppRouter, RunEventOutput } from '@querylane/api';
-import { createRepositories, openStore } from '@querylane/db';
+import { openSqliteStores } from '@querylane/db';
 import { TRPCClientError } from '@trpc/client';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -143,7 +143,7 @@ GROUP BY p.category ORDER BY revenue DESC`;
     db.exec(`CREATE TABLE sales (region TEXT, amount REAL);
       INSERT INTO sales VALUES ('north', 10.5), ('south', 4), ('north', 1.5);`);
     db.close();
-    const { trpc } = await setup({ datasets: `sales=${file}` });
+    const { trpc } = await setup({ datasets: [{ id: 'sales', path: file }] });
 
     const list = await trpc.datasets.list.query();
     expect(list.map((d) => [d.id, d.kind, d.tables])).toEqual([
@@ -213,9 +213,9 @@ GROUP BY p.category ORDER BY revenue DESC`;
     client.close();
     await first.close();
 
-    const store = openStore(join(first.dataDir, 'querylane.db'));
-    const stored = createRepositories(store.db).runs.get(runId);
-    store.close();
+    const stores = openSqliteStores(join(first.dataDir, 'querylane.db'));
+    const stored = await stores.runs.get(runId);
+    await stores.close();
     expect(stored?.status).toBe('interrupted');
 
     const { trpc } = await setup({ dataDir: first.dataDir });

@@ -1,6 +1,7 @@
 // A client that stops reading. Past the soft bound it gets only the latest progress (and every
 // event that must arrive); past the hard bound its socket is closed, and it can resume later.
-import { type RunEventOutput, transformer } from '@querylane/api';
+import type { RunEventOutput } from '@querylane/api';
+import { transformer } from '@querylane/contracts/transformer';
 import { expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { storedEvents, subscribeAll } from './harness.ts';
@@ -69,13 +70,13 @@ it('coalesces progress for a client that stops reading, and keeps every event th
   slow.send(JSON.stringify(subscribe('live', live)));
   const all = await subscribeAll(healthy.trpc, live);
   // The slow client's subscription has ended on the server once no one listens to the run.
-  await until(() => expect(server.services.bus.listenerCount(live)).toBe(0));
+  await until(() => expect(server.services.events.listenerCount(live)).toBe(0));
   expect(backlog()).toBeGreaterThan(SOFT);
 
   slow.resume();
   await until(() => expect(frames).toContainEqual({ id: 'live', result: { type: 'stopped' } }));
   const got = eventsFor(frames, 'live');
-  const stored = storedEvents(server, live);
+  const stored = await storedEvents(server, live);
   expect(all).toEqual(stored);
 
   const progress = (e: RunEventOutput) => e.type === 'stage' || e.type === 'rows';
@@ -104,7 +105,7 @@ it('closes the socket of a client past the hard bound; it resumes from its last 
   expect(await closed).toBe(1006);
 
   // Cut off, some subscriptions never saw their run end; each resumes from its last event.
-  const stored = storedEvents(server, big);
+  const stored = await storedEvents(server, big);
   const cutShort = Array.from({ length: SUBSCRIPTIONS }, (_, i) =>
     eventsFor(frames, `big-${i}`),
   ).filter((events) => events.at(-1)?.type !== 'completed');

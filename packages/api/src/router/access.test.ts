@@ -3,11 +3,11 @@
 import type { RunEvent } from '@querylane/contracts';
 import { TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Connection } from '../context.ts';
 import { RateLimitedError } from '../errors.ts';
 import type { Notice } from '../services/notices.ts';
 import { createTestApp } from '../test/setup.ts';
 import { until } from '../test/until.ts';
+import type { Connection } from '../transport.ts';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 let app: App;
@@ -135,7 +135,7 @@ describe('sign-in and roles', () => {
     expect((await anon.health()).ok).toBe(true);
     expect(await anon.session()).toEqual({ authMode: 'none', user: null });
 
-    const rows = app.services.repos.audit.list({ limit: 100 });
+    const rows = await app.stores.audit.list({ limit: 100 });
     expect(rows.map((r) => [r.kind, r.reason, r.userId, r.ip, r.target, r.detail])).toEqual([
       ['refused', 'unauthorized', null, conn.ip, 'runs.start', { why: 'expired' }],
     ]);
@@ -161,7 +161,7 @@ describe('sign-in and roles', () => {
     await expectCode(alice.admin.connections(), 'FORBIDDEN');
     await expectCode(alice.admin.audit(), 'FORBIDDEN');
     await expectCode(alice.admin.broadcast({ message: 'hi' }), 'FORBIDDEN');
-    const rows = app.services.repos.audit.list({ limit: 10, reason: 'forbidden' });
+    const rows = await app.stores.audit.list({ limit: 10, reason: 'forbidden' });
     expect(rows.map((r) => [r.userId, r.target])).toEqual([
       ['alice', 'admin.broadcast'],
       ['alice', 'admin.audit'],
@@ -196,7 +196,7 @@ describe('runs.start rate', () => {
     now += 1;
     await alice.runs.start({ query: 'SELECT 3' });
 
-    const rows = app.services.repos.audit.list({ limit: 10, reason: 'runs_per_minute' });
+    const rows = await app.stores.audit.list({ limit: 10, reason: 'runs_per_minute' });
     expect(rows.map((r) => [r.userId, r.target, r.detail])).toEqual([
       ['alice', 'runs.start', { retryAfterMs: 1, perMinute: 2 }],
       ['alice', 'runs.start', { retryAfterMs: 30_000, perMinute: 2 }],
@@ -213,7 +213,7 @@ describe('audit of actions', () => {
     const { runId, conversationId } = await alice.runs.start({ query: HEAVY });
     await alice.runs.cancel({ runId });
     await alice.conversations.delete({ conversationId });
-    const rows = app.services.repos.audit.list({ limit: 10 });
+    const rows = await app.stores.audit.list({ limit: 10 });
     expect(rows.map((r) => [r.kind, r.userId, r.ip, r.target])).toEqual([
       ['conversation_deleted', 'alice', conn.ip, conversationId],
       ['run_cancelled', 'alice', conn.ip, runId],
@@ -260,7 +260,7 @@ describe('admin', () => {
     });
     expect(after.runs.queued).toBe(0);
     expect(after.runs.running).toBe(0);
-    expect(after.eventsTotal).toBe(app.services.repos.events.count(runId));
+    expect(after.eventsTotal).toBe((await app.stores.history.after(runId, 0, 1_000)).length);
     expect(after.refusals.forbidden).toBe(1);
     expect(after.refusals.unauthorized).toBe(0);
   });
@@ -328,7 +328,7 @@ describe('admin', () => {
     await resumed.return?.(undefined);
 
     // The broadcast is an audited admin action; its id is the notice's.
-    const rows = app.services.repos.audit.list({ limit: 10, kind: 'admin_broadcast' });
+    const rows = await app.stores.audit.list({ limit: 10, kind: 'admin_broadcast' });
     expect(rows.map((r) => [r.id, r.userId, r.detail])).toEqual([
       [third.id, 'root', { message: 'third' }],
       [second.id, 'root', { message: 'second' }],

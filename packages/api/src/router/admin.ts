@@ -1,6 +1,6 @@
 // Admin: what the server is doing (metrics, connections), what it refused or changed (audit), and
 // a notice to everyone connected. Admins only; anyone else gets FORBIDDEN.
-import { AuditKind, RefusalKind, RunStatus } from '@querylane/contracts';
+import { AuditKind, RefusalKind } from '@querylane/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { auditAction } from '../guards.ts';
@@ -10,23 +10,17 @@ import { PageLimit } from './schemas.ts';
 export const NoticeText = z.string().trim().min(1, 'The notice is empty').max(500);
 
 export const adminRouter = {
-  metrics: adminProcedure.query(({ ctx }) => {
+  metrics: adminProcedure.query(async ({ ctx }) => {
     const { services } = ctx;
     const live = [...services.connections.live];
-    const stored = services.repos.runs.countByStatus();
+    const byStatus = await services.runs.countByStatus();
     return {
       at: new Date(),
       uptimeMs: Date.now() - services.startedAt,
       connections: live.length,
       users: new Set(live.flatMap((c) => (c.identity ? [c.identity.userId] : []))).size,
       subscriptions: live.reduce((n, c) => n + c.subscriptions, 0),
-      runs: {
-        byStatus: Object.fromEntries(RunStatus.options.map((s) => [s, stored[s] ?? 0])) as Record<
-          RunStatus,
-          number
-        >,
-        ...services.runs.stats,
-      },
+      runs: { byStatus, ...(await services.runs.stats()) },
       eventsPerSecond: services.eventRate.perSecond(),
       eventsTotal: services.eventRate.total,
       refusals: services.audit.refusals,
@@ -47,11 +41,15 @@ export const adminRouter = {
       .sort((a, b) => a.since.getTime() - b.since.getTime()),
   ),
 
-  broadcast: adminProcedure.input(z.object({ message: NoticeText })).mutation(({ ctx, input }) => {
-    const auditId = auditAction(ctx, 'admin_broadcast', 'notices', { message: input.message });
-    const notice = ctx.services.notices.publish(input.message, ctx.userId, auditId);
-    return { id: notice.id, delivered: ctx.services.notices.listenerCount };
-  }),
+  broadcast: adminProcedure
+    .input(z.object({ message: NoticeText }))
+    .mutation(async ({ ctx, input }) => {
+      const auditId = await auditAction(ctx, 'admin_broadcast', 'notices', {
+        message: input.message,
+      });
+      const notice = ctx.services.notices.publish(input.message, ctx.userId, auditId);
+      return { id: notice.id, delivered: ctx.services.notices.listenerCount };
+    }),
 
   audit: adminProcedure
     .input(
@@ -64,8 +62,8 @@ export const adminRouter = {
         })
         .default({ limit: 50 }),
     )
-    .query(({ ctx, input }) => {
-      const rows = ctx.services.repos.audit.list({
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.services.audit.list({
         limit: input.limit + 1,
         ...(input.cursor ? { beforeId: input.cursor } : {}),
         ...(input.kind ? { kind: input.kind } : {}),

@@ -5,8 +5,8 @@ import { protectedProcedure } from '../trpc.ts';
 import { DatasetId } from './schemas.ts';
 
 export const datasetsRouter = {
-  list: protectedProcedure.query(({ ctx }) => ctx.services.registry.list()),
+  list: protectedProcedure.query(({ ctx }) => ctx.services.datasets.list()),
   schema: protectedProcedure
     .input(z.object({ datasetId: DatasetId }))
-    .query(({ ctx, input }) => ctx.services.registry.schema(input.datasetId)),
+    .query(({ ctx, input }) => ctx.services.datasets.schema(input.datasetId)),
 } satisfies TRPCRouterRecord;

@@ -82,7 +82,7 @@ describe('runs', () => {
 
   it('keeps at most maxRows rows and counts them all', async () => {
     await app.close();
-    app = await createTestApp({ limits: { maxRows: 25 } });
+    app = await createTestApp({ limits: { maxRows: 25, timeoutMs: 30_000, progressMs: 250 } });
     const { runId } = await app.caller.runs.start({ query: 'SELECT id FROM order_items' });
     const events = await collect(runId);
     const done = events.at(-1);
@@ -182,23 +182,35 @@ describe('runs', () => {
   });
 
   it('marks runs a crash left running as interrupted, with one terminal event', async () => {
-    const { repos, runs } = app.services;
-    repos.conversations.create({ id: 'c1', userId: 'local', title: 'crashed' });
-    repos.runs.create({
-      id: 'r1',
-      userId: 'local',
-      conversationId: 'c1',
-      datasetId: 'shop',
-      query: 'SELECT 1',
+    const { runs } = app.services;
+    await app.stores.runs.start({
+      conversation: { id: 'c1', userId: 'local', title: 'crashed' },
+      run: {
+        id: 'r1',
+        userId: 'local',
+        conversationId: 'c1',
+        datasetId: 'shop',
+        kind: 'sql',
+        query: 'SELECT 1',
+      },
+      message: {
+        id: 'm1',
+        conversationId: 'c1',
+        userId: 'local',
+        role: 'user',
+        content: 'SELECT 1',
+        runId: 'r1',
+      },
+      events: [],
     });
-    repos.runs.update('r1', { status: 'running', lastSeq: 0 });
-    expect(runs.recover()).toEqual({ interrupted: 1, requeued: 0 });
+    await app.stores.runs.patch('r1', { status: 'running' });
+    expect(await runs.recover()).toEqual({ interrupted: 1, requeued: 0 });
     const events = await collect('r1');
     expect(events.map((e) => [e.seq, e.type])).toEqual([[1, 'failed']]);
     const run = await app.caller.runs.byId({ runId: 'r1' });
     expect(run.status).toBe('interrupted');
     expect(run.error?.code).toBe('INTERRUPTED');
-    expect(runs.recover()).toEqual({ interrupted: 0, requeued: 0 });
+    expect(await runs.recover()).toEqual({ interrupted: 0, requeued: 0 });
   });
 });
 
@@ -235,7 +247,7 @@ describe('conversations', () => {
     });
     await expectCode(app.caller.conversations.byId({ conversationId }), 'NOT_FOUND');
     await expectCode(app.caller.runs.byId({ runId }), 'NOT_FOUND');
-    expect(app.services.repos.events.count(runId)).toBe(0);
+    expect(await app.stores.history.after(runId, 0, 10)).toEqual([]);
     await expectCode(app.caller.conversations.delete({ conversationId }), 'NOT_FOUND');
   });
 
@@ -251,7 +263,7 @@ describe('conversations', () => {
       }
     }
     expect(seen.at(-1)).toBe('cancelled');
-    expect(app.services.runs.stats).toEqual({ queued: 0, running: 0 });
+    expect(await app.services.runs.stats()).toEqual({ queued: 0, running: 0 });
   });
 });
 

@@ -1,11 +1,8 @@
 // Runs: start one, stream its events, cancel it, read it back.
-
-import type { Result, RunError, RunEvent } from '@querylane/contracts';
-import { transformer } from '@querylane/contracts/transformer';
-import type { RunRow } from '@querylane/db';
+import type { RunEvent } from '@querylane/contracts';
+import type { RunRecord } from '@querylane/runs';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.ts';
 import { auditAction, countedOnConnection, limitRunStarts } from '../guards.ts';
 import { paced } from '../services/pacing.ts';
 import { protectedProcedure } from '../trpc.ts';
@@ -16,11 +13,13 @@ const Cursor = z
   .max(200)
   .regex(/^\d{1,15}:[A-Za-z0-9_-]{1,64}$/, 'Not a cursor from runs.list');
 
-export function toRunView(run: RunRow) {
+/** A run as clients see it, without its result (listings never load one). */
+function toRunSummary(run: RunRecord) {
   return {
     id: run.id,
     conversationId: run.conversationId,
     datasetId: run.datasetId,
+    kind: run.kind,
     query: run.query,
     status: run.status,
     stage: run.stage,
@@ -29,14 +28,8 @@ export function toRunView(run: RunRow) {
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
-    result: run.result === null ? null : transformer.parse<Result>(run.result),
-    error: run.error === null ? null : transformer.parse<RunError>(run.error),
+    error: run.error,
   };
-}
-
-function toRunSummary(run: RunRow) {
-  const { result: _result, ...rest } = toRunView(run);
-  return rest;
 }
 
 async function* trackEvents(events: AsyncIterable<RunEvent>) {
@@ -53,7 +46,7 @@ export const runsRouter = {
       }),
     )
     .use(limitRunStarts)
-    .mutation(({ ctx, input }) => ctx.services.runs.start(ctx.userId, input)),
+    .mutation(({ ctx, input }) => ctx.services.runs.start(ctx.userId, { kind: 'sql', ...input })),
 
   events: protectedProcedure
     .input(
@@ -65,9 +58,9 @@ export const runsRouter = {
           .nullish(),
       }),
     )
-    .subscription(({ ctx, input, signal }) => {
+    .subscription(async ({ ctx, input, signal }) => {
       // Checked before the stream starts, so an unknown run fails the subscribe call itself.
-      ctx.services.runs.getOwned(ctx.userId, input.runId);
+      await ctx.services.runs.getOwned(ctx.userId, input.runId);
       const { connection, services } = ctx;
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
       const events = services.runs.stream(input.runId, after, signal);
@@ -83,13 +76,14 @@ export const runsRouter = {
 
   cancel: protectedProcedure.input(z.object({ runId: Id })).mutation(async ({ ctx, input }) => {
     const res = await ctx.services.runs.cancel(ctx.userId, input.runId);
-    auditAction(ctx, 'run_cancelled', input.runId);
+    await auditAction(ctx, 'run_cancelled', input.runId);
     return res;
   }),
 
-  byId: protectedProcedure
-    .input(z.object({ runId: Id }))
-    .query(({ ctx, input }) => toRunView(ctx.services.runs.getOwned(ctx.userId, input.runId))),
+  byId: protectedProcedure.input(z.object({ runId: Id })).query(async ({ ctx, input }) => {
+    const run = await ctx.services.runs.view(ctx.userId, input.runId);
+    return { ...toRunSummary(run), result: run.result };
+  }),
 
   list: protectedProcedure
     .input(
@@ -101,29 +95,17 @@ export const runsRouter = {
         })
         .default({ limit: 20 }),
     )
-    .query(({ ctx, input }) => {
-      // Another user's conversation is not there, rather than merely empty.
-      if (
-        input.conversationId &&
-        !ctx.services.repos.conversations.byId(ctx.userId, input.conversationId)
-      ) {
-        throw new NotFoundError('Conversation', input.conversationId);
-      }
-      const [createdAt, id] = input.cursor ? input.cursor.split(':') : [];
-      const rows = ctx.services.repos.runs.list({
+    .query(async ({ ctx, input }) => {
+      const [at, id] = input.cursor ? input.cursor.split(':') : [];
+      const page = await ctx.services.runs.page({
         userId: ctx.userId,
-        ...(input.conversationId ? { conversationId: input.conversationId } : {}),
-        limit: input.limit + 1,
-        ...(createdAt && id ? { cursor: { createdAt: Number(createdAt), id } } : {}),
+        conversationId: input.conversationId,
+        limit: input.limit,
+        cursor: at && id ? { at: Number(at), id } : undefined,
       });
-      const page = rows.slice(0, input.limit);
-      const lastRow = page.at(-1);
       return {
-        items: page.map(toRunSummary),
-        nextCursor:
-          rows.length > input.limit && lastRow
-            ? `${lastRow.createdAt.getTime()}:${lastRow.id}`
-            : null,
+        items: page.items.map(toRunSummary),
+        nextCursor: page.next ? `${page.next.at}:${page.next.id}` : null,
       };
     }),
 } satisfies TRPCRouterRecord;

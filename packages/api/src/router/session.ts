@@ -1,10 +1,10 @@
 // Who the caller is (public, so a client can learn that it must sign in), and the live notices
 // every signed-in client receives.
 
+import { AsyncQueue } from '@querylane/runs';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { countedOnConnection } from '../guards.ts';
-import { EventQueue } from '../services/bus.ts';
 import type { Notice, NoticeBoard } from '../services/notices.ts';
 import { protectedProcedure, publicProcedure } from '../trpc.ts';
 
@@ -15,7 +15,7 @@ export const sessionProcedure = publicProcedure.query(({ ctx }) => ({
 
 /** Missed notices after `afterId` (while reconnecting), then live ones, each once. */
 async function* streamNotices(board: NoticeBoard, afterId: number, signal?: AbortSignal) {
-  const queue = new EventQueue<Notice>();
+  const queue = new AsyncQueue<Notice>();
   const unsubscribe = board.subscribe((n) => queue.push(n));
   try {
     let last = afterId;

@@ -1,7 +1,7 @@
 // The audit trail: every refusal, cancel, delete and admin action goes to the audit_log table,
 // and refusals are also counted in memory per kind for the admin's metrics.
 import { type AuditKind, RefusalKind } from '@querylane/contracts';
-import type { AuditEntry, Repositories } from '@querylane/db';
+import type { AuditRecord, AuditStore, NewAuditRecord } from '@querylane/runs';
 import { type Clock, TokenBuckets } from './limits.ts';
 
 export interface AuditInput {
@@ -23,7 +23,7 @@ const PRUNE_EVERY = 500;
 const MAX_SUPPRESSED_KEYS = 10_000;
 
 export class AuditLog {
-  readonly #repos: Repositories;
+  readonly #store: AuditStore;
   readonly #maxRows: number;
   readonly #log: (message: string, err?: unknown) => void;
   readonly #refusals = Object.fromEntries(RefusalKind.options.map((k) => [k, 0])) as Record<
@@ -35,27 +35,40 @@ export class AuditLog {
   readonly #rowBudget: TokenBuckets;
   readonly #suppressed = new Map<string, number>();
   #sincePrune = 0;
+  readonly #pending = new Set<Promise<number | null>>();
 
   constructor(
-    repos: Repositories,
+    store: AuditStore,
     opts: {
-      maxRows?: number;
+      maxRows: number;
       /** Refusal rows written per minute for one (kind, address, user); the rest are counted. */
       refusalRowsPerMinute?: number;
       now?: Clock;
       log?: (message: string, err?: unknown) => void;
-    } = {},
+    },
   ) {
-    this.#repos = repos;
-    this.#maxRows = opts.maxRows ?? 100_000;
+    this.#store = store;
+    this.#maxRows = opts.maxRows;
     this.#rowBudget = new TokenBuckets(opts.refusalRowsPerMinute ?? 60, opts.now);
     this.#log = opts.log ?? ((message, err) => console.error(message, err ?? ''));
   }
 
-  /** Never throws: a failed audit write is logged, and the call it describes goes on. */
-  record(input: AuditInput): number | null {
+  /** Never rejects: a failed audit write is logged, and the call it describes goes on. */
+  record(input: AuditInput): Promise<number | null> {
+    const write = this.#write(input);
+    this.#pending.add(write);
+    void write.finally(() => this.#pending.delete(write));
+    return write;
+  }
+
+  /** Resolves once every write started so far has settled (for shutdown and tests). */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  async #write(input: AuditInput): Promise<number | null> {
     this.#count(input);
-    const entry: AuditEntry = {
+    const entry: NewAuditRecord = {
       kind: input.kind,
       reason: input.reason ?? null,
       userId: input.userId ?? null,
@@ -64,11 +77,11 @@ export class AuditLog {
       detail: input.detail ?? null,
     };
     try {
-      const row = this.#repos.audit.append(entry);
+      const row = await this.#store.append(entry);
       this.#sincePrune += 1;
       if (this.#sincePrune >= PRUNE_EVERY) {
         this.#sincePrune = 0;
-        this.#repos.audit.prune(this.#maxRows);
+        await this.#store.prune(this.#maxRows);
       }
       return row.id;
     } catch (err) {
@@ -100,7 +113,7 @@ export class AuditLog {
     const suppressed = this.#suppressed.get(key);
     this.#suppressed.delete(key);
     const detail = suppressed ? { ...more.detail, suppressed } : (more.detail ?? null);
-    this.record({ kind: 'refused', reason, userId, ip, target: more.target ?? null, detail });
+    void this.record({ kind: 'refused', reason, userId, ip, target: more.target ?? null, detail });
   }
 
   /**
@@ -131,6 +144,11 @@ export class AuditLog {
   #count(input: AuditInput): void {
     if (input.kind === 'refused' && input.reason) this.#refusals[input.reason] += 1;
     for (const listener of [...this.#listeners]) listener(input);
+  }
+
+  /** Newest first; `beforeId` continues a page. */
+  list(opts: Parameters<AuditStore['list']>[0]): Promise<AuditRecord[]> {
+    return this.#store.list(opts);
   }
 
   /** Refusals since this process started, per kind. */

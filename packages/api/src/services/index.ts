@@ -1,87 +1,129 @@
-// Builds the services one server process runs on, from a store and a dataset registry.
-import { createRepositories, type Store } from '@querylane/db';
-import { type DatasetRegistry, warmSqlWorker } from '@querylane/engine';
-import type { AuthMode, Connection, ConnectionDirectory, Services } from '../context.ts';
+// Builds the services one server process runs on, from its stores, pipelines and config. The
+// in-process event channel and queue are the defaults; a cluster passes its own.
+import {
+  ConversationService,
+  createEventLog,
+  type EventLog,
+  type LiveChannel,
+  MemoryLiveChannel,
+  MemoryRunQueue,
+  type Pipeline,
+  type RunLimits,
+  type RunQueue,
+  RunService,
+  type RunStore,
+  type Stores,
+} from '@querylane/runs';
+import type { DatasetCatalog, Services } from '../context.ts';
+import type { AuthMode } from '../identity.ts';
+import type { Connection, ConnectionDirectory, StreamLimits } from '../transport.ts';
 import { AuditLog } from './audit.ts';
-import { createMemoryBus, type EventBus } from './bus.ts';
 import { type Clock, RateMeter, TokenBuckets } from './limits.ts';
 import { NoticeBoard } from './notices.ts';
-import { defaultStreamLimits, type StreamLimits } from './pacing.ts';
-import { type RunLimits, RunService } from './run-service.ts';
+
+/** Every setting the services take; read and defaulted once, by the app's env module. */
+export interface ServicesConfig {
+  limits: RunLimits;
+  /** Runs executing at once in this process. */
+  concurrency: number;
+  streamLimits: StreamLimits;
+  /** `runs.start` allowed per user and minute. */
+  runsPerMinute: number;
+  /** Newest audit entries kept. */
+  auditMaxRows: number;
+  authMode: AuthMode;
+  version: string;
+}
 
 export interface CreateServicesOptions {
-  store: Store;
-  registry: DatasetRegistry;
-  bus?: EventBus;
-  limits?: Partial<RunLimits>;
-  streamLimits?: Partial<StreamLimits>;
-  concurrency?: number;
-  version?: string;
-  log?: (message: string, err?: unknown) => void;
-  /** `runs.start` allowed per user and minute. Default 30. */
-  runsPerMinute?: number;
+  stores: Stores;
+  pipelines: readonly Pipeline[];
+  /** The datasets runs can use; `get` throws for an unknown id. */
+  datasets: DatasetCatalog & { get(datasetId: string): unknown };
+  config: ServicesConfig;
+  /** Live delivery of run events; in-process unless a cluster shares one. */
+  live?: LiveChannel;
+  queue?: RunQueue;
   /** The server's live connections; none for in-process use. */
   connections?: ConnectionDirectory;
-  authMode?: AuthMode;
-  /** Newest audit rows kept. Default 100,000. */
-  auditMaxRows?: number;
+  log: (message: string, err?: unknown) => void;
   /** For tests that move time by hand. */
   now?: Clock;
 }
 
-/** Counts every event the bus carries, for the events-per-second figure. */
-function metered(bus: EventBus, meter: RateMeter): EventBus {
+/** Counts every event stored, for the events-per-second figure: the log's, and each run's first. */
+function meteredStarts(store: RunStore, meter: RateMeter): RunStore {
   return {
-    subscribe: (runId, listener) => bus.subscribe(runId, listener),
-    publish(event) {
-      meter.mark();
-      bus.publish(event);
+    async start(input) {
+      const run = await store.start(input);
+      meter.mark(input.events.length);
+      return run;
     },
-    listenerCount: (runId) => bus.listenerCount(runId),
+    get: (runId) => store.get(runId),
+    getOwned: (userId, runId) => store.getOwned(userId, runId),
+    result: (runId) => store.result(runId),
+    page: (opts) => store.page(opts),
+    patch: (runId, patch) => store.patch(runId, patch),
+    unfinished: () => store.unfinished(),
+    countByStatus: () => store.countByStatus(),
   };
 }
 
+function metered(log: EventLog, meter: RateMeter): EventLog {
+  return {
+    async append(runId, events, patch) {
+      await log.append(runId, events, patch);
+      meter.mark(events.length);
+    },
+    read: (runId, afterSeq, signal) => log.read(runId, afterSeq, signal),
+    listenerCount: (runId) => log.listenerCount(runId),
+  };
+}
+
+function hasDataset(datasets: CreateServicesOptions['datasets'], datasetId: string): boolean {
+  try {
+    datasets.get(datasetId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createServices(opts: CreateServicesOptions): Services {
-  const repos = createRepositories(opts.store.db);
+  const { stores, config } = opts;
   const now = opts.now ?? Date.now;
   const eventRate = new RateMeter(10, now);
-  const bus = metered(opts.bus ?? createMemoryBus(), eventRate);
-  for (const ds of opts.registry.list()) {
-    repos.datasets.upsert({
-      id: ds.id,
-      name: ds.name,
-      kind: ds.kind,
-      path: opts.registry.get(ds.id).path,
-      tables: ds.tables,
-    });
-  }
-  warmSqlWorker();
+  const events = metered(
+    createEventLog({ history: stores.history, live: opts.live ?? new MemoryLiveChannel() }),
+    eventRate,
+  );
   const runs = new RunService({
-    repos,
-    registry: opts.registry,
-    bus,
-    ...(opts.limits ? { limits: opts.limits } : {}),
-    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-    ...(opts.log ? { log: opts.log } : {}),
+    runs: meteredStarts(stores.runs, eventRate),
+    conversations: stores.conversations,
+    events,
+    queue: opts.queue ?? new MemoryRunQueue(),
+    pipelines: opts.pipelines,
+    limits: config.limits,
+    concurrency: config.concurrency,
+    hasDataset: (id) => hasDataset(opts.datasets, id),
+    datasetIds: () => opts.datasets.list().map((d) => d.id),
+    log: opts.log,
   });
   return {
-    repos,
-    registry: opts.registry,
-    bus,
     runs,
-    streamLimits: { ...defaultStreamLimits, ...opts.streamLimits },
+    conversations: new ConversationService(stores.conversations, runs),
+    datasets: opts.datasets,
+    events,
+    stores,
+    streamLimits: config.streamLimits,
     streamStats: { coalesced: 0, overflowCloses: 0 },
-    audit: new AuditLog(repos, {
-      now,
-      ...(opts.auditMaxRows ? { maxRows: opts.auditMaxRows } : {}),
-      ...(opts.log ? { log: opts.log } : {}),
-    }),
+    audit: new AuditLog(stores.audit, { now, maxRows: config.auditMaxRows, log: opts.log }),
     notices: new NoticeBoard(),
     connections: opts.connections ?? { live: new Set<Connection>() },
-    runStarts: new TokenBuckets(opts.runsPerMinute ?? 30, now),
+    runStarts: new TokenBuckets(config.runsPerMinute, now),
     eventRate,
-    authMode: opts.authMode ?? 'none',
-    version: opts.version ?? '0.0.0',
+    authMode: config.authMode,
+    version: config.version,
     startedAt: Date.now(),
   };
 }

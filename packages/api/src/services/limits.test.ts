@@ -1,5 +1,5 @@
 // Token buckets and the rate meter on a clock moved by hand; the audit log's retention bound.
-import { createRepositories, openStore } from '@querylane/db';
+import { openSqliteStores } from '@querylane/db';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from './audit.ts';
 import { RateMeter, TokenBucket, TokenBuckets } from './limits.ts';
@@ -52,39 +52,45 @@ describe('RateMeter', () => {
 });
 
 describe('AuditLog', () => {
-  it('keeps at most maxRows rows, pruning the oldest', () => {
-    const store = openStore(':memory:');
+  it('keeps at most maxRows rows, pruning the oldest', async () => {
+    const stores = openSqliteStores(':memory:');
     try {
-      const repos = createRepositories(store.db);
-      const audit = new AuditLog(repos, { maxRows: 100 });
+      const audit = new AuditLog(stores.audit, { maxRows: 100 });
       for (let i = 0; i < 1000; i++) audit.refused('origin', { userId: null, ip: `ip${i}` });
-      const rows = repos.audit.list({ limit: 1000 });
+      await audit.settled();
+      const rows = await stores.audit.list({ limit: 1000 });
       // Pruned every 500 writes, so right after the 1000th exactly the newest 100 are left.
       expect(rows.map((r) => r.ip)).toEqual(Array.from({ length: 100 }, (_, i) => `ip${999 - i}`));
       expect(audit.refusals.origin).toBe(1000);
       // 1000 different addresses: no single source went over its budget of rows.
     } finally {
-      store.close();
+      await stores.close();
     }
   });
 
-  it('writes at most refusalRowsPerMinute rows per source and counts the rest', () => {
-    const store = openStore(':memory:');
+  it('writes at most refusalRowsPerMinute rows per source and counts the rest', async () => {
+    const stores = openSqliteStores(':memory:');
     try {
       let now = 0;
-      const repos = createRepositories(store.db);
-      const audit = new AuditLog(repos, { refusalRowsPerMinute: 60, now: () => now });
+      const audit = new AuditLog(stores.audit, {
+        maxRows: 100_000,
+        refusalRowsPerMinute: 60,
+        now: () => now,
+      });
       for (let i = 0; i < 100; i++) audit.refused('connections_per_ip', { ip: '10.0.0.9' });
       audit.refused('connections_per_ip', { ip: '10.0.0.10' });
-      expect(repos.audit.list({ limit: 1000, reason: 'connections_per_ip' })).toHaveLength(61);
+      await audit.settled();
+      const rows = await stores.audit.list({ limit: 1000, reason: 'connections_per_ip' });
+      expect(rows).toHaveLength(61);
       expect(audit.refusals.connections_per_ip).toBe(101);
       now += 1000; // one more row's worth of budget for the busy source
       audit.refused('connections_per_ip', { ip: '10.0.0.9' }, { detail: { max: 20 } });
-      const [latest] = repos.audit.list({ limit: 1 });
+      await audit.settled();
+      const [latest] = await stores.audit.list({ limit: 1 });
       expect(latest?.detail).toEqual({ max: 20, suppressed: 40 });
       expect(audit.refusals.connections_per_ip).toBe(102);
     } finally {
-      store.close();
+      await stores.close();
     }
   });
 });

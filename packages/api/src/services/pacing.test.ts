@@ -1,10 +1,11 @@
 // Pacing against a socket whose backlog the test sets: pass-through when the client keeps up,
 // latest-progress-wins when it falls behind. (The hard bound is tested against the real server.)
 import type { RunEvent, RunEventInput } from '@querylane/contracts';
+import { AsyncQueue } from '@querylane/runs';
 import { expect, it } from 'vitest';
 import { until } from '../test/until.ts';
-import { EventQueue } from './bus.ts';
-import { paced, type StreamStats } from './pacing.ts';
+import type { StreamStats } from '../transport.ts';
+import { paced } from './pacing.ts';
 
 const limits = { softBufferBytes: 1_000 };
 
@@ -29,7 +30,7 @@ const rows = (fetched: number) => ev({ type: 'rows', fetched });
 
 /** A live source: events pushed by the test, ending after a terminal event. */
 function live() {
-  const queue = new EventQueue<RunEvent>();
+  const queue = new AsyncQueue<RunEvent>();
   const abort = new AbortController();
   async function* source(): AsyncGenerator<RunEvent> {
     for await (const event of queue.drain(abort.signal)) {

@@ -1,28 +1,7 @@
 // Keeps a slow client bounded. tRPC's ws adapter sends every yielded value at once, so a client
 // that reads slowly makes the server buffer without limit; this watches the socket instead.
 import type { RunEvent } from '@querylane/contracts';
-import type { SocketHandle } from '../context.ts';
-
-export interface StreamLimits {
-  /** Past this many bytes waiting for a client, its progress events are coalesced. */
-  softBufferBytes: number;
-  /** Past this, the server closes the client's socket; it resumes from its last event later. */
-  hardBufferBytes: number;
-  /** Subscriptions one WebSocket may hold at once. */
-  maxSubscriptionsPerSocket: number;
-}
-
-export const defaultStreamLimits: StreamLimits = {
-  softBufferBytes: 256 * 1024,
-  hardBufferBytes: 8 * 1024 * 1024,
-  maxSubscriptionsPerSocket: 100,
-};
-
-/** What pacing did, for tests and metrics. */
-export interface StreamStats {
-  coalesced: number;
-  overflowCloses: number;
-}
+import type { SocketHandle, StreamLimits, StreamStats } from '../transport.ts';
 
 const POLL_MS = 20;
 
@@ -47,11 +26,12 @@ function coalesce(outbox: RunEvent[]): number {
  * send on the socket, whichever subscription it comes from.)
  */
 export async function* paced(
-  source: AsyncGenerator<RunEvent>,
+  events: AsyncIterable<RunEvent>,
   socket: Pick<SocketHandle, 'bufferedAmount'>,
   limits: Pick<StreamLimits, 'softBufferBytes'>,
   stats?: StreamStats,
 ): AsyncGenerator<RunEvent> {
+  const source = events[Symbol.asyncIterator]();
   const outbox: RunEvent[] = [];
   let pending: Promise<IteratorResult<RunEvent>> | undefined;
   let done = false;
@@ -91,6 +71,6 @@ export async function* paced(
       if (woken) take(woken);
     }
   } finally {
-    await source.return(undefined);
+    await source.return?.(undefined);
   }
 }

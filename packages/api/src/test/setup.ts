@@ -1,28 +1,65 @@
-// Test fixtures: a real in-memory store with the real migrations, and a real dataset registry
-// over a shop dataset generated once per machine and copied into each test's data dir.
+// Test fixtures: a real in-memory store with the real migrations, a real dataset registry over
+// a shop dataset generated once per machine and copied into each test's data dir, and the
+// real SQL pipeline on its own worker pool.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '@querylane/db';
-import { DatasetRegistry, ensureShopDataset } from '@querylane/engine';
-import { type Context, LOCAL_USER_ID, type Role } from '../context.ts';
+import { openSqliteStores } from '@querylane/db';
+import {
+  createSqlPipeline,
+  DatasetRegistry,
+  ensureShopDataset,
+  SqlWorkerPool,
+} from '@querylane/engine';
+import type { Context } from '../context.ts';
+import { LOCAL_USER_ID, type Role } from '../identity.ts';
 import { appRouter } from '../root.ts';
-import { type CreateServicesOptions, createServices } from '../services/index.ts';
+import {
+  type CreateServicesOptions,
+  createServices,
+  type ServicesConfig,
+} from '../services/index.ts';
 import { createCallerFactory } from '../trpc.ts';
 
 const sharedShop = join(tmpdir(), 'querylane-test-shop.db');
 
+/** Settings for tests: values chosen for tests, stated here rather than borrowed as defaults. */
+export const testConfig: ServicesConfig = {
+  limits: { maxRows: 1_000, timeoutMs: 30_000, progressMs: 250 },
+  concurrency: 2,
+  streamLimits: {
+    softBufferBytes: 256 * 1024,
+    hardBufferBytes: 8 * 1024 * 1024,
+    maxSubscriptionsPerSocket: 100,
+  },
+  runsPerMinute: 30,
+  auditMaxRows: 100_000,
+  authMode: 'none',
+  version: '0.0.0-test',
+};
+
 export async function createTestApp(
-  opts: Omit<CreateServicesOptions, 'store' | 'registry'> & {
-    datasets?: { id: string; path: string }[];
-  } = {},
+  opts: Partial<ServicesConfig> &
+    Pick<Partial<CreateServicesOptions>, 'now' | 'connections'> & {
+      datasets?: { id: string; path: string }[];
+    } = {},
 ) {
   ensureShopDataset(sharedShop);
   const dataDir = mkdtempSync(join(tmpdir(), 'querylane-api-'));
   copyFileSync(sharedShop, join(dataDir, 'shop.db'));
   const registry = await DatasetRegistry.open({ dataDir, datasets: opts.datasets ?? [] });
-  const store = openStore(':memory:');
-  const services = createServices({ store, registry, ...opts });
+  const stores = openSqliteStores(':memory:');
+  const pool = new SqlWorkerPool();
+  const { datasets: _datasets, now, connections, ...config } = opts;
+  const services = createServices({
+    stores,
+    pipelines: [createSqlPipeline({ registry, pool })],
+    datasets: registry,
+    config: { ...testConfig, ...config },
+    log: (message, err) => console.error(message, err ?? ''),
+    ...(now ? { now } : {}),
+    ...(connections ? { connections } : {}),
+  });
   const caller = createCallerFactory(appRouter)({
     services,
     userId: LOCAL_USER_ID,
@@ -30,6 +67,7 @@ export async function createTestApp(
   });
   return {
     services,
+    stores,
     caller,
     dataDir,
     callerFor: (userId: string, role: Role = 'user') =>
@@ -38,9 +76,10 @@ export async function createTestApp(
     callerWith: (ctx: Omit<Context, 'services'>) =>
       createCallerFactory(appRouter)({ services, ...ctx }),
     async close() {
-      await services.runs.shutdown();
+      await services.runs.shutdown(0);
+      await pool.close();
       registry.close();
-      store.close();
+      await stores.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,13 @@
-// The history store's tables: every conversation, message, run and run event a person made.
-
-import { auditKinds, messageRoles, refusalKinds, runStatuses, stages } from '@querylane/contracts';
+// The history store's tables (SQLite dialect): every conversation, message, run and run event.
+// Result, error and event payloads are superjson text, written and read by the adapters' codec.
+import {
+  auditKinds,
+  messageRoles,
+  refusalKinds,
+  runKinds,
+  runStatuses,
+  stages,
+} from '@querylane/contracts';
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
@@ -45,6 +52,7 @@ export const runs = sqliteTable(
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
     datasetId: text('dataset_id').notNull(),
+    kind: text({ enum: runKinds }).notNull().default('sql'),
     query: text().notNull(),
     status: text({ enum: runStatuses }).notNull().default('queued'),
     stage: text({ enum: stages }),

@@ -16,7 +16,7 @@ export interface Store {
   close(): void;
 }
 
-const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+const migrationsFolder = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
 /** `path` is a file, or ':memory:' for tests. */
 export function openStore(path: string): Store {

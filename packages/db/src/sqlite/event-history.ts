@@ -1,0 +1,83 @@
+// The durable half of the event log over SQLite: a run's events and its new state written in
+// one transaction, then read back in seq order. Every event of every run passes through here,
+// so the common case skips Drizzle's per-call query building: statements prepared once.
+import { isTerminalStatus } from '@querylane/contracts';
+import type { EventHistory, RunPatch } from '@querylane/runs';
+import { eq } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { decodeEvent, encode, toRunColumns } from './codec.ts';
+import { runs } from './schema.ts';
+
+const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
+
+/** A patch that only moves a run along (what nearly every event batch carries). */
+function isProgressPatch(
+  patch: RunPatch,
+): patch is { lastSeq: number; stage?: NonNullable<RunPatch['stage']>; progress?: number } {
+  return (
+    typeof patch.lastSeq === 'number' &&
+    Object.keys(patch).every((k) => progressKeys.has(k)) &&
+    patch.stage !== null &&
+    patch.progress !== null
+  );
+}
+
+export function createEventHistory(db: Db): EventHistory {
+  const client = db.$client;
+  const insertEvent = client.prepare<[string, number, string, string, number]>(
+    'INSERT INTO run_events (run_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const updateProgress = client.prepare<{
+    id: string;
+    lastSeq: number;
+    stage: string | null;
+    progress: number | null;
+  }>(
+    'UPDATE runs SET last_seq = @lastSeq, stage = coalesce(@stage, stage), ' +
+      'progress = coalesce(@progress, progress) WHERE id = @id',
+  );
+  const selectAfter = client
+    .prepare<[string, number, number], string>(
+      'SELECT payload FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    )
+    .pluck();
+  const selectStatus = client
+    .prepare<[string], string>('SELECT status FROM runs WHERE id = ?')
+    .pluck();
+
+  const appendTx = client.transaction(
+    (
+      runId: string,
+      events: readonly { seq: number; type: string; at: Date }[],
+      patch: RunPatch,
+    ) => {
+      for (const e of events) insertEvent.run(runId, e.seq, e.type, encode(e), e.at.getTime());
+      if (isProgressPatch(patch)) {
+        updateProgress.run({
+          id: runId,
+          lastSeq: patch.lastSeq,
+          stage: patch.stage ?? null,
+          progress: patch.progress ?? null,
+        });
+      } else if (Object.keys(patch).length > 0) {
+        db.update(runs).set(toRunColumns(patch)).where(eq(runs.id, runId)).run();
+      }
+    },
+  );
+
+  return {
+    async append(runId, events, patch) {
+      appendTx(runId, events, patch);
+    },
+    async after(runId, afterSeq, limit) {
+      return selectAfter.all(runId, afterSeq, limit).map(decodeEvent);
+    },
+    async ended(runId) {
+      const status = selectStatus.get(runId);
+      // A run that is not there has nothing more to say.
+      return (
+        status === undefined || isTerminalStatus(status as Parameters<typeof isTerminalStatus>[0])
+      );
+    },
+  };
+}

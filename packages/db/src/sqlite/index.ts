@@ -1,0 +1,42 @@
+// The SQLite history store (the embedded default): every port's adapter over one file.
+import type { Stores } from '@querylane/runs';
+import { createAuditStore } from './audit-store.ts';
+import { openStore, type Store } from './client.ts';
+import { createConversationStore } from './conversation-store.ts';
+import { createEventHistory } from './event-history.ts';
+import { createRunStore } from './run-store.ts';
+import { datasets } from './schema.ts';
+
+export interface SqliteStores extends Stores {
+  /** The connection under the adapters, for tests and benches that look at the file itself. */
+  readonly store: Store;
+}
+
+/** `path` is a file, or ':memory:' for tests. */
+export function openSqliteStores(path: string): SqliteStores {
+  const store = openStore(path);
+  const { db } = store;
+  return {
+    store,
+    runs: createRunStore(db),
+    conversations: createConversationStore(db),
+    history: createEventHistory(db),
+    audit: createAuditStore(db),
+    async recordDatasets(list) {
+      db.transaction((tx) => {
+        for (const row of list) {
+          tx.insert(datasets)
+            .values(row)
+            .onConflictDoUpdate({
+              target: datasets.id,
+              set: { name: row.name, kind: row.kind, path: row.path, tables: row.tables },
+            })
+            .run();
+        }
+      });
+    },
+    async close() {
+      store.close();
+    },
+  };
+}

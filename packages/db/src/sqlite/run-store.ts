@@ -1,0 +1,125 @@
+// RunStore over SQLite: runs, with everything runs.start writes in one transaction. Listings and
+// records never load the result column; `result()` reads it alone.
+import type { RunStatus } from '@querylane/contracts';
+import { runStatuses } from '@querylane/contracts';
+import { NotFoundError, type PageCursor, type RunStore } from '@querylane/runs';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { decodeResult, encode, toRunColumns, toRunRecord } from './codec.ts';
+import { insertMessage } from './conversation-store.ts';
+import { conversations, runEvents, runs } from './schema.ts';
+import { stamp } from './stamp.ts';
+
+const { result: _result, ...recordColumns } = getTableColumns(runs);
+const columns = { ...recordColumns, hasResult: sql<number>`${runs.result} is not null` };
+
+export function createRunStore(db: Db): RunStore {
+  const byId = (id: string) => db.select(columns).from(runs).where(eq(runs.id, id)).get();
+
+  return {
+    async start({ conversation, run, message, events }) {
+      return db.transaction((tx) => {
+        const at = stamp();
+        if (conversation) {
+          tx.insert(conversations)
+            .values({ ...conversation, createdAt: at, updatedAt: at })
+            .run();
+        } else if (
+          !tx
+            .select({ id: conversations.id })
+            .from(conversations)
+            .where(eq(conversations.id, run.conversationId))
+            .get()
+        ) {
+          throw new NotFoundError('Conversation', run.conversationId);
+        }
+        tx.insert(runs)
+          .values({ ...run, createdAt: at, lastSeq: events.at(-1)?.seq ?? 0 })
+          .run();
+        insertMessage(tx, message);
+        for (const e of events) {
+          tx.insert(runEvents)
+            .values({ runId: e.runId, seq: e.seq, type: e.type, payload: encode(e), at: e.at })
+            .run();
+        }
+        const row = tx.select(columns).from(runs).where(eq(runs.id, run.id)).get();
+        if (!row) throw new Error(`run ${run.id} vanished inside its own transaction`);
+        return toRunRecord(row);
+      });
+    },
+
+    async get(runId) {
+      const row = byId(runId);
+      return row && toRunRecord(row);
+    },
+
+    async getOwned(userId, runId) {
+      const row = db
+        .select(columns)
+        .from(runs)
+        .where(and(eq(runs.id, runId), eq(runs.userId, userId)))
+        .get();
+      return row && toRunRecord(row);
+    },
+
+    async result(runId) {
+      const row = db.select({ result: runs.result }).from(runs).where(eq(runs.id, runId)).get();
+      return row?.result ? decodeResult(row.result) : null;
+    },
+
+    async page({ userId, conversationId, limit, cursor }) {
+      const rows = db
+        .select(columns)
+        .from(runs)
+        .where(
+          and(
+            eq(runs.userId, userId),
+            conversationId ? eq(runs.conversationId, conversationId) : undefined,
+            cursor ? before(cursor) : undefined,
+          ),
+        )
+        .orderBy(desc(runs.createdAt), desc(runs.id))
+        .limit(limit + 1)
+        .all();
+      const items = rows.slice(0, limit).map(toRunRecord);
+      const last = items.at(-1);
+      return {
+        items,
+        next: rows.length > limit && last ? { at: last.createdAt.getTime(), id: last.id } : null,
+      };
+    },
+
+    async patch(runId, patch) {
+      db.update(runs).set(toRunColumns(patch)).where(eq(runs.id, runId)).run();
+    },
+
+    async unfinished() {
+      return db
+        .select(columns)
+        .from(runs)
+        .where(inArray(runs.status, ['queued', 'running']))
+        .orderBy(asc(runs.createdAt), asc(runs.id))
+        .all()
+        .map(toRunRecord);
+    },
+
+    async countByStatus() {
+      const rows = db
+        .select({ status: runs.status, n: sql<number>`count(*)` })
+        .from(runs)
+        .groupBy(runs.status)
+        .all();
+      const counts = Object.fromEntries(runStatuses.map((s) => [s, 0])) as Record<
+        RunStatus,
+        number
+      >;
+      for (const row of rows) counts[row.status] = row.n;
+      return counts;
+    },
+  };
+}
+
+function before(cursor: PageCursor) {
+  const at = new Date(cursor.at);
+  return or(lt(runs.createdAt, at), and(eq(runs.createdAt, at), lt(runs.id, cursor.id)));
+}

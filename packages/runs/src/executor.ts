@@ -1,0 +1,119 @@
+// Runs one claimed run: hands it to the pipeline of its kind, records what the pipeline emits,
+// and ends it with exactly one terminal event and the assistant's message. Whatever fails —
+// the pipeline, the model, the store — ends this run only, never the process.
+import type { Result, RunError } from '@querylane/contracts';
+import { sayAboutRun } from './assistant.ts';
+import { abortReason, RunCancelledError, toRunError } from './errors.ts';
+import type { ConversationStore, Pipeline, RunKind, RunLimits, RunStore } from './ports.ts';
+import type { RunRecorder } from './recorder.ts';
+
+/** Abort reason when the server stops: the run ends `interrupted`, not `cancelled`. */
+export const SHUTDOWN_REASON = 'server-shutdown';
+const STORE_FAILED_REASON = 'store-failed';
+
+export const interruptedError: RunError = {
+  code: 'INTERRUPTED',
+  message: 'The server stopped while this run was in progress.',
+  hint: 'Run the query again.',
+  retryable: true,
+};
+
+const storeFailedError: RunError = {
+  code: 'INTERNAL',
+  message: 'The run could not be saved, so it was stopped.',
+  hint: 'Try again; if it keeps failing, the server log has the details.',
+  retryable: true,
+};
+
+export interface ExecutorDeps {
+  runs: RunStore;
+  conversations: ConversationStore;
+  pipelines: ReadonlyMap<RunKind, Pipeline>;
+  limits: RunLimits;
+  log: (message: string, err?: unknown) => void;
+}
+
+export async function executeRun(
+  deps: ExecutorDeps,
+  recorder: RunRecorder,
+  signal: AbortSignal,
+): Promise<void> {
+  const run = await deps.runs.get(recorder.runId);
+  if (!run) return;
+  const say = (content: string) => sayAboutRun(deps.conversations, run, content, deps.log);
+
+  const storeFailed = new AbortController();
+  recorder.onFailure = (err) => {
+    deps.log(`run ${run.id}: events could not be stored`, err);
+    storeFailed.abort(STORE_FAILED_REASON);
+  };
+  const runSignal = AbortSignal.any([signal, storeFailed.signal]);
+  recorder.patch({ status: 'running', startedAt: new Date() });
+  let result: Result;
+  try {
+    const pipeline = deps.pipelines.get(run.kind);
+    if (!pipeline) throw new Error(`no pipeline for runs of kind ${run.kind}`);
+    result = await pipeline.run(
+      {
+        runId: run.id,
+        userId: run.userId,
+        conversationId: run.conversationId,
+        datasetId: run.datasetId,
+        kind: run.kind,
+        query: run.query,
+      },
+      {
+        emit: (event) => {
+          if (!runSignal.aborted) recorder.emit(event);
+        },
+        signal: runSignal,
+        limits: deps.limits,
+        finalize: async (res) => {
+          recorder.patch({ result: res });
+          await recorder.flush();
+          if (recorder.failure) throw new RunCancelledError(STORE_FAILED_REASON);
+          await say(res.summary);
+        },
+      },
+    );
+  } catch (err) {
+    if (storeFailed.signal.aborted) return endUnstored(recorder, deps, run.id);
+    if (err instanceof RunCancelledError || signal.aborted) {
+      if (signal.reason === SHUTDOWN_REASON) {
+        recorder.emit({ type: 'failed', error: interruptedError });
+        await say(interruptedError.message);
+      } else {
+        const reason = signal.aborted ? abortReason(signal) : (err as Error).message;
+        recorder.emit({ type: 'cancelled', reason });
+        await say(`Cancelled: ${reason}.`);
+      }
+      return settle(recorder, deps, run.id);
+    }
+    const error = toRunError(err);
+    if (error.code === 'INTERNAL') deps.log(`run ${run.id} failed with an internal error`, err);
+    recorder.emit({ type: 'failed', error });
+    await say(error.hint ? `${error.message} ${error.hint}` : error.message);
+    return settle(recorder, deps, run.id);
+  }
+  recorder.emit({ type: 'completed', result });
+  return settle(recorder, deps, run.id);
+}
+
+/** Waits for the run's writes; a terminal event that could not be stored is retried once. */
+async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string): Promise<void> {
+  await recorder.flush();
+  if (recorder.failure) await endUnstored(recorder, deps, runId);
+}
+
+/**
+ * The store refused this run's events: what it did not take was never shown to anyone, so the
+ * run continues from its last stored event with one terminal `failed`. If even that cannot be
+ * written (the run's row is gone, the disk is full), the failure is logged and the run left to
+ * recovery at the next start.
+ */
+async function endUnstored(recorder: RunRecorder, deps: ExecutorDeps, runId: string) {
+  recorder.resetToStored();
+  recorder.onFailure = (err) => deps.log(`run ${runId}: could not store its end either`, err);
+  recorder.emit({ type: 'failed', error: storeFailedError });
+  await recorder.flush();
+}

@@ -1,0 +1,136 @@
+// One run's event writer: gives each event its seq, writes the events emitted in the same tick
+// as one append (with the run's new state), and publishes only what is stored. Appends are
+// chained so they land in order; a failed append never escapes as an unhandled error.
+import {
+  isTerminalEvent,
+  type RunEvent,
+  type RunEventInput,
+  statusAfter,
+} from '@querylane/contracts';
+import type { EventLog, RunPatch } from './ports.ts';
+
+const RETRIES = 3;
+const RETRY_MS = 100;
+
+export class RunRecorder {
+  #seq: number;
+  /** Seq of the newest event known to be stored. */
+  #stored: number;
+  #pending: RunEvent[] = [];
+  #patch: RunPatch = {};
+  #scheduled = false;
+  #chain: Promise<void> = Promise.resolve();
+  #failure: { error: unknown } | undefined;
+  /** Called when a batch cannot be stored even after retries; the run must then end. */
+  onFailure: ((err: unknown) => void) | undefined;
+
+  constructor(
+    readonly runId: string,
+    lastSeq: number,
+    private readonly log: EventLog,
+  ) {
+    this.#seq = lastSeq;
+    this.#stored = lastSeq;
+  }
+
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** The error that stopped this recorder, if a write failed for good. */
+  get failure(): { error: unknown } | undefined {
+    return this.#failure;
+  }
+
+  emit(input: RunEventInput, patch: RunPatch = {}): RunEvent {
+    this.#seq += 1;
+    const event = { ...input, seq: this.#seq, runId: this.runId, at: new Date() } as RunEvent;
+    this.#pending.push(event);
+    Object.assign(this.#patch, patchFor(event), patch, { lastSeq: this.#seq });
+    // Events emitted in the same tick share one append; terminal events are written now.
+    if (isTerminalEvent(event)) void this.flush();
+    else this.#schedule();
+    return event;
+  }
+
+  /** Applies run changes that no event carries, in order with pending events. */
+  patch(patch: RunPatch): void {
+    Object.assign(this.#patch, patch);
+    this.#schedule();
+  }
+
+  /** Writes what is pending; resolves once it (and every earlier write) is settled. */
+  flush(): Promise<void> {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    const patch = this.#patch;
+    if (batch.length > 0 || Object.keys(patch).length > 0) {
+      this.#pending = [];
+      this.#patch = {};
+      this.#chain = this.#chain.then(() => this.#write(batch, patch));
+    }
+    return this.#chain;
+  }
+
+  /**
+   * After a failed write: the events that were never stored are dropped (nobody saw them, since
+   * only stored events are published) and the next seq follows the last stored one, so a
+   * terminal event can still be written with no gap when the store recovers.
+   */
+  resetToStored(): void {
+    this.#seq = this.#stored;
+    this.#pending = [];
+    this.#patch = {};
+    this.#failure = undefined;
+  }
+
+  async #write(batch: RunEvent[], patch: RunPatch): Promise<void> {
+    if (this.#failure) return; // later events would leave a gap after the lost batch
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.log.append(this.runId, batch, patch);
+        const last = batch.at(-1);
+        if (last) this.#stored = last.seq;
+        return;
+      } catch (error) {
+        if (attempt >= RETRIES || !isTransient(error)) {
+          this.#failure = { error };
+          try {
+            this.onFailure?.(error);
+          } catch {
+            // The callback is the run's way out; if it throws, the failure is still kept above.
+          }
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS * attempt));
+      }
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+}
+
+/** A store that is busy or locked may take the write a moment later; anything else will not. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /BUSY|LOCKED|40001|40P01|55P03|ECONNRESET/.test(code);
+}
+
+export function patchFor(event: RunEvent): RunPatch {
+  switch (event.type) {
+    case 'stage':
+      return { stage: event.stage, progress: event.progress };
+    case 'completed':
+      return { status: statusAfter(event), progress: 100, finishedAt: event.at };
+    case 'failed':
+      return { status: statusAfter(event), error: event.error, finishedAt: event.at };
+    case 'cancelled':
+      return { status: statusAfter(event), finishedAt: event.at };
+    default:
+      return {};
+  }
+}
