@@ -1,24 +1,17 @@
 // Test harness: the real server on an ephemeral port over a fresh data dir, and the real
 // @trpc/client (HTTP batch + WebSocket) talking to it.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { AppRouter, RunEventOutput } from '@querylane/api';
 import { transformer } from '@querylane/contracts/transformer';
-import { ensureShopDataset } from '@querylane/engine';
+import { freshShopDir } from '@querylane/engine/testing';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
 import { readEnv } from '../env.ts';
 import type { SecurityConfig } from '../gate.ts';
 import { configFromEnv, type RunningServer, type ServerConfig, startServer } from '../server.ts';
 
-const sharedShop = join(tmpdir(), 'querylane-test-shop.db');
-
 export function freshDataDir(): string {
-  ensureShopDataset(sharedShop);
-  const dataDir = mkdtempSync(join(tmpdir(), 'querylane-server-'));
-  copyFileSync(sharedShop, join(dataDir, 'shop.db'));
-  return dataDir;
+  return freshShopDir('querylane-server-');
 }
 
 export type TestServerOverrides = Partial<Omit<ServerConfig, 'security' | 'streamLimits'>> & {

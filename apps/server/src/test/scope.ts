@@ -1,12 +1,9 @@
-// What the server's tests share beyond the harness: waiting on a condition, and one clean-up
+// What the server's tests share beyond the harness: one clean-up
 // list per test (run in reverse after it) that test servers and clients put themselves on.
-import { afterEach, vi } from 'vitest';
+import { afterEach } from 'vitest';
 import { createTestClient, removeDir, startTestServer } from './harness.ts';
 
-/** `vi.waitFor` with room for a loaded CI machine: it still returns as soon as `check` passes. */
-export function until<T>(check: () => T | Promise<T>, timeout = 30_000): Promise<T> {
-  return vi.waitFor(check, { timeout, interval: 20 });
-}
+export { until } from '@querylane/runs/testing';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,12 +1,12 @@
 // Who may see what, through createCaller over a real in-memory store: every procedure scoped to
 // the caller's user, sign-in required, admins apart, runs.start rate-limited, and all of it audited.
 import type { RunEvent } from '@querylane/contracts';
+import { until } from '@querylane/runs/testing';
 import { TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../errors.ts';
 import type { Notice } from '../services/notices.ts';
 import { createTestApp } from '../test/setup.ts';
-import { until } from '../test/until.ts';
 import type { Connection } from '../transport.ts';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;

@@ -2,8 +2,8 @@
 // latest-progress-wins when it falls behind. (The hard bound is tested against the real server.)
 import type { RunEvent, RunEventInput } from '@querylane/contracts';
 import { AsyncQueue } from '@querylane/runs';
+import { until } from '@querylane/runs/testing';
 import { expect, it } from 'vitest';
-import { until } from '../test/until.ts';
 import type { StreamStats } from '../transport.ts';
 import { paced } from './pacing.ts';
 

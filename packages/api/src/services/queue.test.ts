@@ -1,9 +1,9 @@
 // The run queue through the real service: a slot limit, fair turns across users, and the
 // position of every waiting run told in `queued` events as it changes.
 import type { RunEvent } from '@querylane/contracts';
+import { until } from '@querylane/runs/testing';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestApp } from '../test/setup.ts';
-import { until } from '../test/until.ts';
 
 const HEAVY =
   'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';

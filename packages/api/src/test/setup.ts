@@ -1,16 +1,10 @@
 // Test fixtures: a real in-memory store with the real migrations, a real dataset registry over
 // a shop dataset generated once per machine and copied into each test's data dir, and the
 // real SQL pipeline on its own worker pool.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { openSqliteStores } from '@querylane/db';
-import {
-  createSqlPipeline,
-  DatasetRegistry,
-  ensureShopDataset,
-  SqlWorkerPool,
-} from '@querylane/engine';
+import { createSqlPipeline, DatasetRegistry, SqlWorkerPool } from '@querylane/engine';
+import { freshShopDir } from '@querylane/engine/testing';
 import type { Context } from '../context.ts';
 import { LOCAL_USER_ID, type Role } from '../identity.ts';
 import { appRouter } from '../root.ts';
@@ -20,8 +14,6 @@ import {
   type ServicesConfig,
 } from '../services/index.ts';
 import { createCallerFactory } from '../trpc.ts';
-
-const sharedShop = join(tmpdir(), 'querylane-test-shop.db');
 
 /** Settings for tests: values chosen for tests, stated here rather than borrowed as defaults. */
 export const testConfig: ServicesConfig = {
@@ -44,9 +36,7 @@ export async function createTestApp(
       datasets?: { id: string; path: string }[];
     } = {},
 ) {
-  ensureShopDataset(sharedShop);
-  const dataDir = mkdtempSync(join(tmpdir(), 'querylane-api-'));
-  copyFileSync(sharedShop, join(dataDir, 'shop.db'));
+  const dataDir = freshShopDir('querylane-api-');
   const registry = await DatasetRegistry.open({ dataDir, datasets: opts.datasets ?? [] });
   const stores = openSqliteStores(':memory:');
   const pool = new SqlWorkerPool();

@@ -3,3 +3,4 @@ export { describeEventLog, type EventLogFixture } from './event-log-contract.ts'
 export { eventAt, seedRun, stageEvent } from './fixtures.ts';
 export { describeRunQueue } from './queue-contract.ts';
 export { describeStores } from './stores-contract.ts';
+export { until } from './until.ts';
