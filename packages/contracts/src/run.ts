@@ -19,6 +19,8 @@ export const RunErrorCode = z.enum([
   'SQL_RUNTIME',
   'TIMEOUT',
   'ROW_LIMIT',
+  'RESULT_TOO_LARGE',
+  'RESOURCE_LIMIT',
   'DATASET_NOT_FOUND',
   'DATASET_UNAVAILABLE',
   'INTERRUPTED',

@@ -1,5 +1,5 @@
 // Times the shop dataset generation and the heaviest realistic demo aggregates, in-process
-// and through the worker (what a run pays). A script, not a test: timings vary by machine.
+// and through a warm worker pool (what a run pays). A script, not a test: timings vary.
 // Writes the heavy example's comparison to .bench/engine.json for the root `npm run bench` table.
 // Run: npm run bench -w @querylane/engine
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,13 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import {
-  DatasetRegistry,
-  ensureShopDataset,
-  runSql,
-  runSqlPipeline,
-  stopSqlWorkers,
-} from '../src/index.ts';
+import { DatasetRegistry, ensureShopDataset, runSqlPipeline, SqlWorkerPool } from '../src/index.ts';
 
 const QUERIES: Record<string, string> = {
   'revenue by category × month': `
@@ -75,6 +69,8 @@ try {
   const generated = ensureShopDataset(join(dir, 'shop.db'));
   console.log(`generate shop dataset: ${ms(generated.ms)}`);
   const registry = DatasetRegistry.open({ dataDir: dir });
+  const pool = new SqlWorkerPool({ size: 2 });
+  await pool.warm();
   const path = registry.get('shop').path;
   const db = new Database(path, { readonly: true });
 
@@ -90,7 +86,7 @@ try {
       direct.push(performance.now() - t);
 
       t = performance.now();
-      worker.push((await runSql({ path, sql })).elapsedMs);
+      worker.push((await pool.run({ path, sql })).elapsedMs);
       workerWall.push(performance.now() - t);
 
       t = performance.now();
@@ -98,6 +94,7 @@ try {
         query: sql,
         datasetId: 'shop',
         registry,
+        pool,
         signal: new AbortController().signal,
         emit: () => {},
       });
@@ -128,7 +125,7 @@ try {
       );
     }
   }
-  // Cancel: abort a query that never ends on its own, 200 ms in; time until runSql has
+  // Cancel: abort a query that never ends on its own, 200 ms in; time until pool.run has
   // settled, which is after the worker process has exited.
   const ENDLESS =
     'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
@@ -136,16 +133,18 @@ try {
   for (let i = 0; i < RUNS; i++) {
     const controller = new AbortController();
     let abortedAt = 0;
-    await runSql({
-      path,
-      sql: ENDLESS,
-      signal: controller.signal,
-      onStart: () =>
-        setTimeout(() => {
-          abortedAt = performance.now();
-          controller.abort('bench');
-        }, 200),
-    }).catch(() => {});
+    await pool
+      .run({
+        path,
+        sql: ENDLESS,
+        signal: controller.signal,
+        onStart: () =>
+          setTimeout(() => {
+            abortedAt = performance.now();
+            controller.abort('bench');
+          }, 200),
+      })
+      .catch(() => {});
     cancels.push(performance.now() - abortedAt);
   }
   console.log(`cancel a running query → worker gone: ${ms(median(cancels))} (median of ${RUNS})`);
@@ -156,7 +155,7 @@ try {
   const firstRows: number[] = [];
   const inProcess: number[] = [];
   for (let i = 0; i < FIRST_ROWS_RUNS; i++) {
-    await new Promise((r) => setTimeout(r, 300)); // the spare is forked and ready again
+    await pool.warm(); // a cancel above, or nothing: every worker is idle
     let t = performance.now();
     db.prepare(SMALL).raw(true).all();
     inProcess.push(performance.now() - t);
@@ -166,6 +165,7 @@ try {
       query: SMALL,
       datasetId: 'shop',
       registry,
+      pool,
       signal: new AbortController().signal,
       emit: (e) => {
         if (e.type === 'rows' && at === 0) at = performance.now();
@@ -184,7 +184,16 @@ try {
     baseline: median(inProcess),
     baselineLabel: 'bare better-sqlite3, same SQL, in-process',
   });
-  stopSqlWorkers();
+  console.log(`pool: ${JSON.stringify(pool.stats())}`);
+  await pool.close();
+
+  console.log('\n| row | measure | Querylane | baseline | ratio |\n|---|---|--:|--:|--:|');
+  for (const r of rows) {
+    const target = r.id === '5' ? ' (target ≤ 1.05×)' : '';
+    console.log(
+      `| ${r.id} | ${r.measure} | ${ms(r.querylane)} | ${ms(r.baseline)} | ${(r.querylane / r.baseline).toFixed(2)}×${target} |`,
+    );
+  }
 
   db.close();
   registry.close();

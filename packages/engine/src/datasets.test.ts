@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -78,8 +79,9 @@ describe('DatasetRegistry', () => {
         name: 'Shop (demo)',
         kind: 'demo',
         tables: ['customers', 'order_items', 'orders', 'posts', 'products'],
+        available: true,
       },
-      { id: 'sales', name: 'sales.db', kind: 'user', tables: ['deals', 'reps'] },
+      { id: 'sales', name: 'sales.db', kind: 'user', tables: ['deals', 'reps'], available: true },
     ]);
   });
 
@@ -161,5 +163,64 @@ describe('DatasetRegistry', () => {
     expect(() =>
       DatasetRegistry.open({ dataDir: join(dir, 'data'), datasets: [{ id: 'junk', path: junk }] }),
     ).toThrow(`Cannot open dataset "junk" at ${junk}: file is not a database`);
+  });
+
+  it('refuses, without blocking, a dataset that is a FIFO or a directory', () => {
+    const fifo = join(dir, 'pipe.db');
+    execFileSync('mkfifo', [fifo]);
+    // Opening a FIFO read-only blocks until a writer comes; this test would hang, not fail.
+    expect(() =>
+      DatasetRegistry.open({ dataDir: join(dir, 'data'), datasets: [{ id: 'pipe', path: fifo }] }),
+    ).toThrow(`Cannot open dataset "pipe" at ${fifo}: not a regular file`);
+    const folder = join(dir, 'folder.db');
+    mkdirSync(folder);
+    expect(() =>
+      DatasetRegistry.open({ dataDir: join(dir, 'data'), datasets: [{ id: 'f', path: folder }] }),
+    ).toThrow(`Cannot open dataset "f" at ${folder}: not a regular file`);
+  });
+
+  it('refuses the history store as a dataset, also through a hard link or a symlink', () => {
+    const store = join(dir, 'querylane.db');
+    new Database(store).exec('CREATE TABLE runs (id TEXT)').close();
+    const hard = join(dir, 'hard.db');
+    const soft = join(dir, 'soft.db');
+    linkSync(store, hard);
+    symlinkSync(store, soft);
+    for (const path of [store, hard, soft]) {
+      expect(() =>
+        DatasetRegistry.open({
+          dataDir: join(dir, 'data'),
+          datasets: [{ id: 'history', path }],
+          forbiddenPaths: [store],
+        }),
+      ).toThrow(
+        `Cannot open dataset "history" at ${path}: this file is reserved by the server and cannot be a dataset`,
+      );
+    }
+  });
+
+  it('lists a user dataset damaged after start-up as unavailable, and the others as before', () => {
+    const path = join(dir, 'fragile.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+    db.close();
+    const fragile = DatasetRegistry.open({
+      dataDir: join(dir, 'data'),
+      datasets: [{ id: 'fragile', path }],
+    });
+    try {
+      writeFileSync(path, 'no longer a database '.repeat(400));
+      const listed = fragile.list();
+      expect(listed.map((d) => [d.id, d.available, d.tables.length > 0])).toEqual([
+        ['shop', true, true],
+        ['fragile', false, false],
+      ]);
+      expect(() => fragile.schema('fragile')).toThrow(
+        expect.objectContaining({ code: 'DATASET_UNAVAILABLE' }),
+      );
+      expect(fragile.schema('shop').tables).toHaveLength(5);
+    } finally {
+      fragile.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The datasets queries can run on: the generated `shop` demo plus the user's own SQLite
-// files, each held open read-only for planning and validation.
+// files, each held open read-only here for listing and describing (queries run in workers).
+import { realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { QueryError } from './errors.ts';
@@ -25,7 +26,10 @@ export interface DatasetSummary {
   id: string;
   name: string;
   kind: DatasetKind;
+  /** Empty when the dataset is unavailable. */
   tables: string[];
+  /** False when the file cannot be read right now (damaged, gone); runs on it fail. */
+  available: boolean;
 }
 
 export interface DatasetSchema {
@@ -70,6 +74,37 @@ interface Entry extends DatasetInfo {
   schema?: DatasetSchema;
 }
 
+/** The file's identity, so a hard link or a symlink to a forbidden file is still that file. */
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+/**
+ * Refuses what must not be opened as a dataset: anything but a regular file (opening a FIFO
+ * blocks until a writer comes, which would hang start-up) and the forbidden files (the
+ * history store). A missing file is left to SQLite, which says so.
+ */
+function checkFile(path: string, forbidden: readonly Stats[]): void {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return;
+  }
+  if (!stats.isFile()) throw new Error('not a regular file');
+  if (forbidden.some((f) => sameFile(f, stats))) {
+    throw new Error('this file is reserved by the server and cannot be a dataset');
+  }
+}
+
+function statIfExists(path: string): Stats[] {
+  try {
+    return [statSync(realpathSync(path))];
+  } catch {
+    return [];
+  }
+}
+
 function openReadOnly(path: string): Database.Database {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
@@ -92,6 +127,20 @@ function tableNames(db: Database.Database): string[] {
     .all() as string[];
 }
 
+function readSchema(db: Database.Database): DatasetSchema {
+  return {
+    tables: tableNames(db).map((name) => {
+      const quoted = `"${name.replaceAll('"', '""')}"`;
+      const columns = db.pragma(`table_info(${quoted})`) as { name: string; type: string }[];
+      return {
+        name,
+        rowCount: db.prepare(`SELECT count(*) FROM ${quoted}`).pluck().get() as number,
+        columns: columns.map((c) => ({ name: c.name, type: c.type })),
+      };
+    }),
+  };
+}
+
 export class DatasetRegistry {
   readonly #entries: Map<string, Entry>;
 
@@ -103,13 +152,20 @@ export class DatasetRegistry {
    * Generates the shop dataset in `dataDir` if needed and opens every dataset read-only.
    * Throws, naming the file, if a user dataset cannot be opened.
    */
-  static open(opts: { dataDir: string; datasets?: DatasetSpec[] }): DatasetRegistry {
+  static open(opts: {
+    dataDir: string;
+    datasets?: DatasetSpec[];
+    /** Files that may not be datasets, however they are named (the history store). */
+    forbiddenPaths?: string[];
+  }): DatasetRegistry {
     const entries = new Map<string, Entry>();
     const shopPath = resolve(join(opts.dataDir, 'shop.db'));
     ensureShopDataset(shopPath);
+    const forbidden = (opts.forbiddenPaths ?? []).flatMap(statIfExists);
     const add = (info: DatasetInfo) => {
       let db: Database.Database;
       try {
+        checkFile(info.path, forbidden);
         db = openReadOnly(info.path);
       } catch (err) {
         for (const entry of entries.values()) entry.db.close();
@@ -133,14 +189,17 @@ export class DatasetRegistry {
     return new DatasetRegistry(entries);
   }
 
-  /** Every dataset, shop first, with its table names. */
+  /** Every dataset, shop first, with its table names; one that cannot be read is marked. */
   list(): DatasetSummary[] {
-    return [...this.#entries.values()].map((entry) => ({
-      id: entry.id,
-      name: entry.name,
-      kind: entry.kind,
-      tables: tableNames(entry.db),
-    }));
+    return [...this.#entries.values()].map((entry) => {
+      const summary = { id: entry.id, name: entry.name, kind: entry.kind };
+      try {
+        return { ...summary, tables: tableNames(entry.db), available: true };
+      } catch {
+        // A file damaged or replaced after start-up: it fails its own runs, not everyone's list.
+        return { ...summary, tables: [], available: false };
+      }
+    });
   }
 
   get(id: string): DatasetInfo {
@@ -152,25 +211,17 @@ export class DatasetRegistry {
   schema(id: string): DatasetSchema {
     const entry = this.#entry(id);
     if (entry.schema) return entry.schema;
-    const schema: DatasetSchema = {
-      tables: tableNames(entry.db).map((name) => {
-        const quoted = `"${name.replaceAll('"', '""')}"`;
-        const columns = entry.db.pragma(`table_info(${quoted})`) as {
-          name: string;
-          type: string;
-        }[];
-        return {
-          name,
-          rowCount: entry.db.prepare(`SELECT count(*) FROM ${quoted}`).pluck().get() as number,
-          columns: columns.map((c) => ({ name: c.name, type: c.type })),
-        };
-      }),
-    };
-    entry.schema = schema;
-    return schema;
+    try {
+      entry.schema = readSchema(entry.db);
+    } catch (err) {
+      throw new QueryError('DATASET_UNAVAILABLE', `The dataset "${entry.id}" cannot be read.`, {
+        cause: err,
+      });
+    }
+    return entry.schema;
   }
 
-  /** The read-only connection for planning and validation on the calling thread. */
+  /** The read-only connection this registry lists and describes through (and tests read). */
   connection(id: string): Database.Database {
     return this.#entry(id).db;
   }

@@ -3,6 +3,7 @@
 export * from './datasets.ts';
 export * from './errors.ts';
 export * from './interpret.ts';
+export * from './limits.ts';
 export * from './pipeline.ts';
 export * from './pool.ts';
 export * from './runner.ts';

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Result, RunEventInput } from '@querylane/contracts';
+import type { RunLimits } from '@querylane/runs';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRegistry } from './datasets.ts';
 import { QueryError, RunCancelledError } from './errors.ts';
 import { executeProgress, runSqlPipeline } from './pipeline.ts';
-import { liveSqlWorkers } from './runner.ts';
+import { SqlWorkerPool } from './pool.ts';
+import { alive, ENDLESS } from './test/helpers.ts';
 
-const ENDLESS =
-  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
 const BY_CATEGORY = `
   SELECT p.category, round(sum(i.quantity * i.unit_price), 2) AS revenue
   FROM order_items i JOIN products p ON p.id = i.product_id
@@ -18,31 +18,32 @@ const BY_CATEGORY = `
 
 let dir: string;
 let registry: DatasetRegistry;
+let pool: SqlWorkerPool;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'querylane-pipeline-'));
   registry = DatasetRegistry.open({ dataDir: dir });
+  pool = new SqlWorkerPool({ size: 2 });
 }, 60_000);
 
 afterEach(() => {
-  expect(liveSqlWorkers()).toEqual([]);
+  expect(pool.busyPids()).toEqual([]);
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await pool?.close();
   registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(
-  query: string,
-  opts: { signal?: AbortSignal; limits?: { maxRows?: number; timeoutMs?: number } } = {},
-) {
+function run(query: string, opts: { signal?: AbortSignal; limits?: Partial<RunLimits> } = {}) {
   const events: RunEventInput[] = [];
   const saved: Result[] = [];
   const promise = runSqlPipeline({
     query,
     datasetId: 'shop',
     registry,
+    pool,
     signal: opts.signal ?? new AbortController().signal,
     emit: (e) => events.push(e),
     ...(opts.limits ? { limits: opts.limits } : {}),
@@ -185,6 +186,7 @@ describe('runSqlPipeline', () => {
         query: 'SELECT 1',
         datasetId: 'nope',
         registry,
+        pool,
         signal: new AbortController().signal,
         emit: (e) => events.push(e),
       }),
@@ -210,12 +212,15 @@ describe('runSqlPipeline', () => {
   it('cancels during execution, leaving no worker behind', async () => {
     const controller = new AbortController();
     const { events, promise } = run(ENDLESS, { signal: controller.signal });
-    await expect.poll(() => liveSqlWorkers().length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => shape(events).includes('execute:40'), { timeout: 30_000 }).toBe(true);
+    expect(pool.busyPids()).toHaveLength(1);
+    const [pid] = pool.busyPids();
     controller.abort();
     const err = await failure(promise);
     expect(err).toBeInstanceOf(RunCancelledError);
     expect((err as Error).message).toBe('Cancelled');
-    expect(liveSqlWorkers()).toEqual([]);
+    expect(pool.busyPids()).toEqual([]);
+    expect(alive(pid as number)).toBe(false);
     expect(shape(events).slice(0, THROUGH_EXECUTE.length)).toEqual(THROUGH_EXECUTE);
     expect(events.slice(THROUGH_EXECUTE.length).every(isHeartbeat)).toBe(true);
   });
@@ -227,6 +232,7 @@ describe('runSqlPipeline', () => {
         query: ENDLESS,
         datasetId: 'shop',
         registry,
+        pool,
         signal: new AbortController().signal,
         emit: (e) => {
           if (isHeartbeat(e)) throw storeDown;
@@ -234,7 +240,7 @@ describe('runSqlPipeline', () => {
       }),
     );
     expect(err).toBe(storeDown);
-    expect(liveSqlWorkers()).toEqual([]);
+    expect(pool.busyPids()).toEqual([]);
   });
 
   it('does not start when already cancelled', async () => {

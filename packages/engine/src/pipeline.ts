@@ -2,30 +2,26 @@
 // run events. The caller owns the run: it stamps events and emits `started` and the end.
 
 import type { PlanStep, Result, RunEventInput, Stage } from '@querylane/contracts';
-import type { Database, Statement } from 'better-sqlite3';
+import type { RunLimits } from '@querylane/runs';
 import type { DatasetRegistry } from './datasets.ts';
 import { abortReason, RunCancelledError } from './errors.ts';
 import { profileColumns, suggestChart, summarize } from './interpret.ts';
-import { runSql } from './runner.ts';
-import { prepareChecked, screenSql, validateReadOnly } from './sql-check.ts';
+import { MAX_PLAN_BYTES, MAX_PLAN_STEPS, resolveLimits } from './limits.ts';
+import type { SqlWorkerPool } from './pool.ts';
+import { formatBytes, type SqlRunOutput } from './runner.ts';
+import { hasPlan, screenSql } from './sql-check.ts';
 
-const DEFAULT_PROGRESS_MS = 250;
 const HEARTBEAT_MS = 1_000;
-
-export interface PipelineLimits {
-  maxRows?: number;
-  timeoutMs?: number;
-  /** At most one `rows` event per this many ms while rows stream (default 250). */
-  progressMs?: number;
-}
 
 export interface SqlPipelineOptions {
   query: string;
   datasetId: string;
   registry: DatasetRegistry;
+  pool: SqlWorkerPool;
   signal: AbortSignal;
   emit: (event: RunEventInput) => void;
-  limits?: PipelineLimits;
+  /** Missing fields take the engine's defaults (limits.ts). */
+  limits?: Partial<RunLimits>;
   /** Persists the result; runs inside the finalize stage, before the run completes. */
   finalize?: (result: Result) => Promise<void> | void;
 }
@@ -35,18 +31,12 @@ export function executeProgress(ms: number): number {
   return Math.min(74, Math.max(41, Math.floor(40 + 34 * (1 - Math.exp(-ms / 8_000)))));
 }
 
-// Only statements that can be prefixed with EXPLAIN QUERY PLAN; an EXPLAIN or a PRAGMA has no plan.
-const PLANNABLE: ReadonlySet<string> = new Set(['SELECT', 'WITH', 'VALUES']);
-
-function explainPlan(db: Database, sql: string): PlanStep[] {
-  if (!PLANNABLE.has(screenSql(sql))) return [];
-  const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as {
-    id: number;
-    parent: number;
-    detail: string;
-  }[];
-  return rows.map(({ id, parent, detail }) => ({ id, parent, detail }));
-}
+/** The last step of a plan cut at its cap, so a reader knows there is more. */
+export const PLAN_CUT_STEP: PlanStep = {
+  id: -1,
+  parent: 0,
+  detail: `… the plan goes on; a plan event shows at most ${MAX_PLAN_STEPS} steps and ${formatBytes(MAX_PLAN_BYTES)} of text`,
+};
 
 /**
  * Runs one read-only SQL query through every stage and returns its Result. Throws
@@ -68,53 +58,58 @@ export async function runSqlPipeline(opts: SqlPipelineOptions): Promise<Result> 
   checkAborted();
   stage('plan', 10, 'Planning query');
   const dataset = registry.get(opts.datasetId);
-  const db = registry.connection(dataset.id);
   const sql = opts.query.trim();
-  const stmt: Statement = prepareChecked(db, sql);
-  const steps = explainPlan(db, sql);
-  emit({ type: 'plan', steps });
-  stage('plan', 15, steps.length === 1 ? 'Planned 1 step' : `Planned ${steps.length} steps`);
+  // The only look at the query on this thread: lexical, linear in its length. Preparing,
+  // planning and the read-only verdict happen in the worker, under the run's time limit.
+  const first = screenSql(sql);
+  const limits = resolveLimits(opts.limits);
 
-  checkAborted();
-  stage('validate', 20, 'Checking the query is read-only');
-  validateReadOnly(stmt, sql);
-  stage('validate', 40, 'The query is read-only');
-
-  checkAborted();
-  stage('execute', 40, `Running on ${dataset.id}`);
-  const started = performance.now();
-  let lastRowsAt = started;
+  let lastRowsAt = 0;
   let lastFetched: number | undefined;
-  const progressMs = opts.limits?.progressMs ?? DEFAULT_PROGRESS_MS;
+  let heartbeat: NodeJS.Timeout | undefined;
   // `emit` may throw (a store write failing); from inside a timer that would crash the
   // process, so the heartbeat keeps the error, stops the worker, and the run rethrows it.
   let heartbeatError: { error: unknown } | undefined;
   const stopWorker = new AbortController();
-  const heartbeat = setInterval(() => {
-    const ms = performance.now() - started;
-    const next = executeProgress(ms);
-    if (next <= progress) return;
-    try {
-      stage('execute', next, `Running… ${(ms / 1000).toFixed(1)} s`);
-    } catch (error) {
-      heartbeatError = { error };
-      clearInterval(heartbeat);
-      stopWorker.abort();
-    }
-  }, HEARTBEAT_MS);
-  let output: Awaited<ReturnType<typeof runSql>>;
+  const startHeartbeat = () => {
+    const started = performance.now();
+    lastRowsAt = started;
+    heartbeat = setInterval(() => {
+      const ms = performance.now() - started;
+      const next = executeProgress(ms);
+      if (next <= progress) return;
+      try {
+        stage('execute', next, `Running… ${(ms / 1000).toFixed(1)} s`);
+      } catch (error) {
+        heartbeatError = { error };
+        clearInterval(heartbeat);
+        stopWorker.abort();
+      }
+    }, HEARTBEAT_MS);
+  };
+
+  let output: SqlRunOutput;
   try {
-    output = await runSql({
+    output = await opts.pool.run({
       path: dataset.path,
       sql,
+      plan: hasPlan(first),
+      ...limits,
       signal: AbortSignal.any([signal, stopWorker.signal]),
-      ...(opts.limits?.maxRows === undefined ? {} : { maxRows: opts.limits.maxRows }),
-      ...(opts.limits?.timeoutMs === undefined ? {} : { timeoutMs: opts.limits.timeoutMs }),
-      // The worker reports at least as often as events may go out.
-      progressMs: Math.min(progressMs, 100),
+      onPlanned: (steps, more) => {
+        emit({ type: 'plan', steps: more ? [...steps, PLAN_CUT_STEP] : steps });
+        const planned = more ? `more than ${steps.length}` : String(steps.length);
+        stage('plan', 15, planned === '1' ? 'Planned 1 step' : `Planned ${planned} steps`);
+        stage('validate', 20, 'Checking the query is read-only');
+      },
+      onValidated: () => {
+        stage('validate', 40, 'The query is read-only');
+        stage('execute', 40, `Running on ${dataset.id}`);
+        startHeartbeat();
+      },
       onProgress: (fetched) => {
         const now = performance.now();
-        if (now - lastRowsAt < progressMs) return;
+        if (now - lastRowsAt < limits.progressMs) return;
         lastRowsAt = now;
         lastFetched = fetched;
         emit({ type: 'rows', fetched });
@@ -144,6 +139,9 @@ export async function runSqlPipeline(opts: SqlPipelineOptions): Promise<Result> 
     profile,
     summary: summarize({ ...output, profile }),
   };
+  if (output.cut === 'bytes') {
+    result.summary += ` Rows after the first ${output.rows.length.toLocaleString('en-US')} were left out: a result keeps at most ${formatBytes(limits.maxResultBytes)} of values.`;
+  }
   const chart = suggestChart(profile);
   if (chart) result.chart = chart;
   stage('interpret', 90, 'Summarised the result');

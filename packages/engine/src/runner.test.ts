@@ -1,27 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError, RunCancelledError } from './errors.ts';
-import {
-  liveSqlWorkers,
-  runSql,
-  spareSqlWorkerPid,
-  stopSqlWorkers,
-  warmSqlWorker,
-} from './runner.ts';
+import { DEFAULT_RUN_LIMITS, MAX_PLAN_BYTES, MAX_PLAN_STEPS } from './limits.ts';
+import { SqlWorkerPool } from './pool.ts';
+import { alive, doublingCtes, ENDLESS, rejection } from './test/helpers.ts';
+import { LIMIT_SIGNALS } from './worker-process.ts';
 
 const HUNDRED =
   'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) SELECT x FROM c';
-// Never finishes on its own: only a timeout or a cancel ends it.
-const ENDLESS =
-  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
 
 let dir: string;
 let path: string;
+let pool: SqlWorkerPool;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'querylane-runner-'));
@@ -32,42 +27,22 @@ beforeAll(() => {
     INSERT INTO things VALUES (1, 'a', 1.5, x'00ff'), (2, NULL, 2, NULL);
   `);
   db.close();
+  pool = new SqlWorkerPool({ size: 1 });
 });
 
 afterEach(() => {
-  expect(liveSqlWorkers()).toEqual([]);
+  // No query is left running on a worker after its call settled.
+  expect(pool.busyPids()).toEqual([]);
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await pool?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** True while a process with this id runs (a zombie, dead but not yet reaped, does not). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true; // no /proc: kill(pid, 0) is all we know
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the promise to reject');
-}
-
-describe('runSql', () => {
+describe('SqlWorkerPool.run', () => {
   it('returns rows exactly as SQLite does, with declared column types', async () => {
-    const out = await runSql({
+    const out = await pool.run({
       path,
       sql: 'SELECT id, label, price, data, price * 2 AS twice FROM things ORDER BY id',
     });
@@ -88,14 +63,23 @@ describe('runSql', () => {
   });
 
   it('keeps maxRows rows but counts them all', async () => {
-    const out = await runSql({ path, sql: HUNDRED, maxRows: 10 });
+    const out = await pool.run({ path, sql: HUNDRED, maxRows: 10 });
     expect(out.rows).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1]));
     expect(out.rowCount).toBe(100);
     expect(out.truncated).toBe(true);
   });
 
-  it('stops a query that runs past its time limit', async () => {
-    const err = await rejection(runSql({ path, sql: ENDLESS, timeoutMs: 300 }));
+  it('stops a query that runs past its time limit, and its worker is gone', async () => {
+    let pid = 0;
+    const err = await rejection(
+      pool.run({
+        path,
+        sql: ENDLESS,
+        timeoutMs: 300,
+        onStart: () => (pid = pool.busyPids()[0] ?? 0),
+      }),
+    );
+    expect(alive(pid)).toBe(false);
     expect(err).toBeInstanceOf(QueryError);
     expect(err).toMatchObject({
       code: 'TIMEOUT',
@@ -109,10 +93,10 @@ describe('runSql', () => {
     const controller = new AbortController();
     let started = false;
     const run = rejection(
-      runSql({ path, sql: ENDLESS, signal: controller.signal, onStart: () => (started = true) }),
+      pool.run({ path, sql: ENDLESS, signal: controller.signal, onStart: () => (started = true) }),
     );
     await expect.poll(() => started, { timeout: 30_000 }).toBe(true);
-    const [pid] = liveSqlWorkers();
+    const [pid] = pool.busyPids();
     expect(pid).toBeTypeOf('number');
     expect(alive(pid as number)).toBe(true);
 
@@ -120,23 +104,60 @@ describe('runSql', () => {
     const err = await run;
     expect(err).toBeInstanceOf(RunCancelledError);
     expect((err as Error).message).toBe('User pressed stop');
-    expect(liveSqlWorkers()).toEqual([]);
+    expect(pool.busyPids()).toEqual([]);
     expect(alive(pid as number)).toBe(false);
   });
 
-  it('does not start a worker when already aborted', async () => {
-    const err = await rejection(runSql({ path, sql: 'SELECT 1', signal: AbortSignal.abort() }));
+  it('does not hand a query to a worker when already aborted', async () => {
+    const served = pool.stats().served;
+    const err = await rejection(pool.run({ path, sql: 'SELECT 1', signal: AbortSignal.abort() }));
     expect(err).toBeInstanceOf(RunCancelledError);
     expect((err as Error).message).toBe('Cancelled');
+    expect(pool.stats().served).toBe(served);
   });
 
   it('reports a failure while running as SQL_RUNTIME', async () => {
-    const err = await rejection(runSql({ path, sql: 'SELECT abs(-9223372036854775808)' }));
+    const err = await rejection(pool.run({ path, sql: 'SELECT abs(-9223372036854775808)' }));
     expect(err).toMatchObject({ code: 'SQL_RUNTIME', message: 'integer overflow' });
   });
 
+  it('plans on request, cut at its cap, before the read-only verdict', async () => {
+    const seen: string[] = [];
+    let plan: { steps: unknown[]; more: boolean } | undefined;
+    const out = await pool.run({
+      path,
+      sql: doublingCtes(8),
+      plan: true,
+      onPlanned: (steps, more) => {
+        seen.push('planned');
+        plan = { steps, more };
+      },
+      onValidated: () => seen.push('validated'),
+    });
+    expect(out.rows).toEqual([[256]]);
+    expect(seen).toEqual(['planned', 'validated']);
+    expect(plan?.more).toBe(true);
+    expect(plan?.steps).toHaveLength(MAX_PLAN_STEPS);
+    expect(plan?.steps[0]).toEqual({
+      id: expect.any(Number),
+      parent: 0,
+      detail: expect.any(String),
+    });
+    expect(JSON.stringify(plan?.steps).length).toBeLessThan(MAX_PLAN_BYTES + 20 * MAX_PLAN_STEPS);
+  });
+
+  it('fails a bind parameter with an SQL code, not an internal error', async () => {
+    for (const sql of ['SELECT ?', 'SELECT :name', 'SELECT * FROM things WHERE id = @id']) {
+      const err = await rejection(pool.run({ path, sql, plan: true }));
+      expect(err).toMatchObject({
+        code: 'SQL_SYNTAX',
+        message: 'The query has a parameter (?, :name, @name or $name).',
+      });
+    }
+  });
+
   it('refuses to write even if handed a write', async () => {
-    const err = await rejection(runSql({ path, sql: "INSERT INTO things (label) VALUES ('x')" }));
+    const err = await rejection(pool.run({ path, sql: "INSERT INTO things (label) VALUES ('x')" }));
     expect(err).toMatchObject({ code: 'SQL_NOT_READ_ONLY' });
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT count(*) FROM things').pluck().get()).toBe(2);
@@ -144,36 +165,17 @@ describe('runSql', () => {
   });
 });
 
-describe('spare sql worker', () => {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  it('is taken by one query, replaced, never reused, and stopped at shutdown', async () => {
-    warmSqlWorker();
-    const first = spareSqlWorkerPid();
-    expect(first).toBeTypeOf('number');
-    const out = await runSql({ path, sql: 'SELECT 7 AS seven' });
-    expect(out.rows).toEqual([[7]]);
-    expect(liveSqlWorkers()).toEqual([]);
-    // The spare that ran the query is gone; a fresh one stands in for the next query.
-    await vi.waitFor(() => expect(alive(first as number)).toBe(false));
-    await vi.waitFor(() => expect(spareSqlWorkerPid()).toBeTypeOf('number'));
-    const second = spareSqlWorkerPid() as number;
-    expect(second).not.toBe(first);
-    stopSqlWorkers();
-    expect(spareSqlWorkerPid()).toBeUndefined();
-    await vi.waitFor(() => expect(alive(second)).toBe(false));
-  });
-});
-
 describe('sql worker watchdog', () => {
   const worker = fileURLToPath(new URL('./sql-worker.mjs', import.meta.url));
+  const JOB = {
+    type: 'job',
+    id: 1,
+    plan: false,
+    ...DEFAULT_RUN_LIMITS,
+    maxPlanSteps: MAX_PLAN_STEPS,
+    maxPlanBytes: MAX_PLAN_BYTES,
+  };
+  const LIMITS = { memoryBytes: 512 * 1024 * 1024, tempBytes: 1024 ** 3, signals: LIMIT_SIGNALS };
   const goBetweens: ChildProcess[] = [];
 
   afterAll(() => {
@@ -190,10 +192,12 @@ describe('sql worker watchdog', () => {
   } {
     const code = `
       const { fork } = require('node:child_process');
-      const w = fork(${JSON.stringify(worker)}, [], {
+      const w = fork(${JSON.stringify(worker)}, [${JSON.stringify(JSON.stringify(LIMITS))}], {
         execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
-      const job = { path: process.argv[1], sql: ${JSON.stringify(ENDLESS)}, maxRows: 1, timeoutMs: ${opts.timeoutMs} };
+      const job = ${JSON.stringify({ ...JOB, sql: ENDLESS })};
+      job.path = process.argv[1];
+      job.timeoutMs = ${opts.timeoutMs};
       w.on('message', (m) => {
         if (m.type === 'ready') w.send(job, () => process.send(w.pid, () => ${opts.orphan} && process.exit(0)));
       });

@@ -1,26 +1,36 @@
-// Executes one validated query off the main thread (in `sql-worker.mjs`), with a time limit,
-// a row limit and an abort signal; the worker never outlives the call.
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// One query on one warm worker process: hands it the job, relays its steps (planned, validated,
+// rows counted), and settles on its answer, its time limit, a cancel or its death. Whether the
+// process lives on afterwards is the pool's call (pool.ts); this file only says if it can.
+import type { PlanStep } from '@querylane/contracts';
+import type { RunLimits } from '@querylane/runs';
 import { abortReason, QueryError, RunCancelledError } from './errors.ts';
+import { MAX_PLAN_BYTES, MAX_PLAN_STEPS } from './limits.ts';
+import { notReadOnlyError, prepareError, type TableColumns } from './sql-check.ts';
+import {
+  LIMIT_SIGNALS,
+  type SqlWorker,
+  type WorkerExit,
+  type WorkerLimits,
+} from './worker-process.ts';
 
-export const DEFAULT_MAX_ROWS = 1_000;
-export const DEFAULT_TIMEOUT_MS = 30_000;
+export interface SqlRunHooks {
+  signal?: AbortSignal;
+  /** Called once the worker has been handed the query. */
+  onStart?: () => void;
+  /** The plan (empty for statements without one); `more` when it was cut at its cap. */
+  onPlanned?: (steps: PlanStep[], more: boolean) => void;
+  /** SQLite found the prepared statement read-only; rows come next. */
+  onValidated?: () => void;
+  /** Rows counted so far, about every `progressMs` while rows stream. */
+  onProgress?: (fetched: number) => void;
+}
 
-const WORKER_PATH = fileURLToPath(new URL('./sql-worker.mjs', import.meta.url));
-
-export interface SqlRunOptions {
+export interface SqlRunOptions extends SqlRunHooks, Partial<RunLimits> {
   /** The dataset file; the worker opens it read-only itself. */
   path: string;
   sql: string;
-  maxRows?: number;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /** Rows counted so far, about every `progressMs` (default 100) while rows stream. */
-  onProgress?: (fetched: number) => void;
-  progressMs?: number;
-  /** Called once the worker has been handed the query. */
-  onStart?: () => void;
+  /** Ask for EXPLAIN QUERY PLAN; only for statements that have one (SELECT, WITH, VALUES). */
+  plan?: boolean;
 }
 
 export interface SqlRunOutput {
@@ -29,103 +39,91 @@ export interface SqlRunOutput {
   rows: unknown[][];
   rowCount: number;
   truncated: boolean;
-  /** Time spent preparing and stepping the query inside the worker. */
+  /** Which limit stopped keeping rows: `maxRows`, `maxResultBytes`, or none. */
+  cut: 'rows' | 'bytes' | null;
+  /** The kept rows' size as the byte budget counts it. */
+  bytes: number;
+  /** Time spent preparing, planning and stepping the query inside the worker. */
   elapsedMs: number;
+}
+
+/** The job as it goes over IPC; every limit resolved. */
+export interface SqlJob extends RunLimits {
+  type: 'job';
+  id: number;
+  path: string;
+  sql: string;
+  plan: boolean;
+  maxPlanSteps: number;
+  maxPlanBytes: number;
 }
 
 type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'progress'; fetched: number }
-  | ({ type: 'done' } & SqlRunOutput)
-  | { type: 'error'; message: string; code: string | undefined };
-
-const live = new Set<ChildProcess>();
-
-interface Forked {
-  child: ChildProcess;
-  /** Resolves once the worker has its job listener in place. */
-  ready: Promise<void>;
-}
-
-function forkWorker(): Forked {
-  const child = fork(WORKER_PATH, [], {
-    // Not the parent's flags: under tsx or Vitest those load TS hooks the worker does not need.
-    execArgv: [],
-    serialization: 'advanced', // structured clone, so blobs arrive as bytes
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    const onMessage = (msg: WorkerMessage) => {
-      if (msg.type !== 'ready') return;
-      child.off('message', onMessage);
-      resolve();
+  | { type: 'planned'; id: number; steps: PlanStep[]; more: boolean }
+  | { type: 'validated'; id: number }
+  | { type: 'progress'; id: number; fetched: number }
+  | ({ type: 'done'; id: number; rss: number } & SqlRunOutput)
+  | {
+      type: 'error';
+      id: number;
+      code: string | undefined;
+      message: string;
+      detail?: WorkerErrorDetail;
+      rss: number;
     };
-    child.on('message', onMessage);
-    child.once('error', reject);
-    child.once('exit', () => reject(new Error('worker exited before it was ready')));
-  });
-  ready.catch(() => {}); // observed by whoever takes the worker
-  return { child, ready };
+
+interface WorkerErrorDetail {
+  sqliteCode?: string;
+  schema?: TableColumns[];
+  readonly?: boolean;
+  row?: number;
+  column?: string;
+  bytes?: number;
 }
 
-// Forking a worker and loading better-sqlite3 costs ~100 ms; one spare is kept forked so a
-// run does not wait for it. Each process still serves exactly one query and is then killed.
-let spare: Forked | undefined;
+/**
+ * How a job ended. `workerFree`: the worker answered and waits for its next job; otherwise it
+ * is still busy with this one (or dead) and must be killed before anything else happens.
+ */
+export type JobOutcome =
+  | { ok: true; output: SqlRunOutput; rss: number }
+  | { ok: false; error: unknown; workerFree: boolean; rss?: number };
 
-/** The spare, if it is still there to be taken (it may have been killed from outside). */
-function liveSpare(): Forked | undefined {
-  const child = spare?.child;
-  return child && child.exitCode === null && child.signalCode === null && child.connected
-    ? spare
-    : undefined;
-}
-
-/** Forks the spare worker now, if there is none; later runs take it instead of forking. */
-export function warmSqlWorker(): void {
-  if (liveSpare()) return;
-  spare = forkWorker();
-  // An idle spare must not keep the process (a CLI, a test run) alive.
-  spare.child.unref();
-  spare.child.channel?.unref();
-}
-
-/** The spare worker's process id, if one is forked; for tests. */
-export function spareSqlWorkerPid(): number | undefined {
-  return liveSpare()?.child.pid;
-}
-
-/** Kills the spare worker, if any (at shutdown). */
-export function stopSqlWorkers(): void {
-  liveSpare()?.child.kill('SIGKILL');
-  spare = undefined;
-}
-
-function takeWorker(): Forked {
-  const taken = liveSpare() ?? forkWorker();
-  spare = undefined;
-  taken.child.ref();
-  taken.child.channel?.ref();
-  setImmediate(warmSqlWorker);
-  return taken;
-}
-
-/** Process ids of the SQL workers alive right now; tests use it to prove none leaks. */
-export function liveSqlWorkers(): number[] {
-  return [...live].map((child) => child.pid ?? -1);
-}
-
-function formatMs(ms: number): string {
+export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
-function workerError(message: string, code: string | undefined): QueryError {
-  if (code === 'NOT_READ_ONLY') {
-    return new QueryError('SQL_NOT_READ_ONLY', message, {
-      hint: 'Write a SELECT (or WITH … SELECT) query; datasets are read-only.',
-    });
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const kb = bytes / 1024;
+  return kb < 1024 ? `${Number(kb.toFixed(1))} KB` : `${Number((kb / 1024).toFixed(1))} MB`;
+}
+
+/** The run error for a worker's `error` answer. */
+function workerError(
+  msg: { code: string | undefined; message: string; detail?: WorkerErrorDetail },
+  job: SqlJob,
+): Error {
+  const { code, message, detail } = msg;
+  switch (code) {
+    case 'PREPARE':
+      return prepareError(job.sql, message, detail?.sqliteCode, detail?.schema ?? []);
+    case 'NOT_READ_ONLY':
+      return notReadOnlyError(job.sql, detail?.readonly ?? false);
+    case 'PARAMETERS':
+      return new QueryError('SQL_SYNTAX', 'The query has a parameter (?, :name, @name or $name).', {
+        hint: 'Runs take no parameters; write the value into the query.',
+      });
+    case 'VALUE_TOO_LARGE':
+      return new QueryError(
+        'RESULT_TOO_LARGE',
+        `Row ${detail?.row ?? '?'}, column ${JSON.stringify(detail?.column ?? '?')} holds ${formatBytes(detail?.bytes ?? 0)}; one value may hold at most ${formatBytes(job.maxValueBytes)}.`,
+        { hint: 'Select part of it (substr, length, hex of a slice) instead of the whole value.' },
+      );
   }
   if (code === 'SQLITE_NOMEM' || code === 'SQLITE_FULL') {
-    return new QueryError('SQL_RUNTIME', 'The query needed more memory than it is allowed.', {
+    return new QueryError('RESOURCE_LIMIT', 'The query needed more memory than it is allowed.', {
       hint: 'Filter or aggregate more, or add a LIMIT.',
     });
   }
@@ -135,6 +133,34 @@ function workerError(message: string, code: string | undefined): QueryError {
   return new QueryError('SQL_RUNTIME', message, {
     hint: 'The query is valid but failed while running; check the functions and values it uses.',
   });
+}
+
+/** The run error for a worker that died during a job it was not asked to stop. */
+export function deathError(exit: WorkerExit, opts: { limits: WorkerLimits; closing: boolean }) {
+  if (opts.closing) {
+    return new QueryError('INTERRUPTED', 'The query was stopped: the server is shutting down.');
+  }
+  if (exit.signal === LIMIT_SIGNALS.memory) {
+    return new QueryError(
+      'RESOURCE_LIMIT',
+      `The query needed more than the ${formatBytes(opts.limits.memoryBytes)} of memory a query may use.`,
+      { hint: 'Filter or aggregate more, or add a LIMIT.' },
+    );
+  }
+  if (exit.signal === LIMIT_SIGNALS.temp) {
+    return new QueryError(
+      'RESOURCE_LIMIT',
+      `The query needed more than the ${formatBytes(opts.limits.tempBytes)} of temporary storage a query may use.`,
+      {
+        hint: 'Sorting, grouping or DISTINCT over many rows spills to disk; filter or aggregate first.',
+      },
+    );
+  }
+  return new QueryError(
+    'SQL_RUNTIME',
+    `The query stopped unexpectedly (${exit.signal ?? `exit ${exit.code}`}).`,
+    { hint: 'It may have needed too much memory; filter or aggregate more, or add a LIMIT.' },
+  );
 }
 
 /**
@@ -150,108 +176,110 @@ function plainBlobs(row: unknown[]): void {
   }
 }
 
+export function toJob(id: number, opts: SqlRunOptions, limits: RunLimits): SqlJob {
+  return {
+    type: 'job',
+    id,
+    path: opts.path,
+    sql: opts.sql,
+    plan: opts.plan ?? false,
+    ...limits,
+    // The worker reports at least as often as `rows` events may go out.
+    progressMs: Math.min(limits.progressMs, 100),
+    maxPlanSteps: MAX_PLAN_STEPS,
+    maxPlanBytes: MAX_PLAN_BYTES,
+  };
+}
+
 /**
- * Runs `sql` against the dataset at `path` and resolves with up to `maxRows` rows and the
- * count of all rows. Rejects with QueryError('TIMEOUT') after `timeoutMs`, with
- * RunCancelledError when `signal` aborts; either way the worker is killed and has exited
- * before the promise settles.
+ * Runs `job` on `worker` (which the caller holds) and settles on the first of: the answer, the
+ * time limit (TIMEOUT; the clock covers prepare and plan too), an abort, a hook that throws, or
+ * the worker's death. Never kills; see `workerFree`.
  */
-export async function runSql(opts: SqlRunOptions): Promise<SqlRunOutput> {
-  const { signal } = opts;
-  if (signal?.aborted) throw new RunCancelledError(abortReason(signal));
-  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+export function runJob(
+  worker: SqlWorker,
+  job: SqlJob,
+  hooks: SqlRunHooks,
+  death: (exit: WorkerExit) => Error,
+): Promise<JobOutcome> {
+  const { signal } = hooks;
+  return new Promise<JobOutcome>((resolve) => {
+    let settled = false;
+    const cleanups: (() => void)[] = [];
+    const settle = (outcome: JobOutcome) => {
+      if (settled) return;
+      settled = true;
+      for (const cleanup of cleanups) cleanup();
+      resolve(outcome);
+    };
+    const fail = (error: unknown, workerFree = false, rss?: number) =>
+      settle({ ok: false, error, workerFree, ...(rss === undefined ? {} : { rss }) });
+    /** A hook that throws fails the job instead of escaping into an IPC handler. */
+    const call = (fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        fail(err);
+      }
+    };
 
-  const { child, ready } = takeWorker();
-  live.add(child);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      live.delete(child);
-      resolve();
-    });
-  });
-
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    return await new Promise<SqlRunOutput>((resolve, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new QueryError('TIMEOUT', `The query ran longer than ${formatMs(timeoutMs)}.`, {
-            hint: 'Narrow the query or add a LIMIT',
-          }),
-        );
-      }, timeoutMs);
-      onAbort = () => reject(new RunCancelledError(abortReason(signal as AbortSignal)));
-      signal?.addEventListener('abort', onAbort, { once: true });
-
-      ready.then(
-        () =>
-          child.send(
-            {
-              path: opts.path,
-              sql: opts.sql,
-              maxRows,
-              timeoutMs,
-              ...(opts.progressMs === undefined ? {} : { progressMs: opts.progressMs }),
-            },
-            (err) => {
-              if (err) reject(new QueryError('INTERNAL', 'The query worker went away.'));
-              else {
-                try {
-                  opts.onStart?.();
-                } catch (err) {
-                  reject(err);
-                }
-              }
-            },
-          ),
-        (err: unknown) =>
-          reject(new QueryError('INTERNAL', 'The query worker could not start.', { cause: err })),
+    const timer = setTimeout(() => {
+      fail(
+        new QueryError('TIMEOUT', `The query ran longer than ${formatMs(job.timeoutMs)}.`, {
+          hint: 'Narrow the query or add a LIMIT',
+        }),
       );
-      child.on('message', (raw) => {
-        const msg = raw as WorkerMessage;
-        switch (msg.type) {
-          case 'progress':
-            // A throwing callback here would be an uncaught exception; fail the run instead.
-            try {
-              opts.onProgress?.(msg.fetched);
-            } catch (err) {
-              reject(err);
-            }
-            break;
-          case 'done': {
-            const { type: _, ...output } = msg;
-            for (const row of output.rows) plainBlobs(row);
-            resolve(output);
-            break;
-          }
-          case 'error':
-            reject(workerError(msg.message, msg.code));
-            break;
+    }, job.timeoutMs);
+    cleanups.push(() => clearTimeout(timer));
+    if (signal) {
+      const onAbort = () => fail(new RunCancelledError(abortReason(signal)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      cleanups.push(() => signal.removeEventListener('abort', onAbort));
+    }
+
+    const onMessage = (raw: unknown) => {
+      const msg = raw as WorkerMessage;
+      if (msg.type === 'ready' || msg.id !== job.id || settled) return;
+      switch (msg.type) {
+        case 'planned':
+          call(() => hooks.onPlanned?.(msg.steps, msg.more));
+          break;
+        case 'validated':
+          call(() => hooks.onValidated?.());
+          break;
+        case 'progress':
+          call(() => hooks.onProgress?.(msg.fetched));
+          break;
+        case 'done': {
+          const { type: _, id: __, rss, ...output } = msg;
+          for (const row of output.rows) plainBlobs(row);
+          settle({ ok: true, output, rss });
+          break;
         }
-      });
-      child.once('error', (err) => {
-        reject(new QueryError('INTERNAL', 'The query worker could not start.', { cause: err }));
-      });
-      child.once('exit', (code, sig) => {
-        // Only reached before an answer if the worker died on its own (e.g. out of memory).
-        reject(
-          new QueryError(
-            'SQL_RUNTIME',
-            `The query stopped unexpectedly (${sig ?? `exit ${code}`}).`,
-            {
-              hint: 'It may have needed too much memory; filter or aggregate more, or add a LIMIT.',
-            },
-          ),
-        );
-      });
-    });
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-    // SIGKILL: the worker may be deep inside SQLite, where no gentler signal is handled.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  }
+        case 'error':
+          fail(workerError(msg, job), true, msg.rss);
+          break;
+      }
+    };
+    worker.child.on('message', onMessage);
+    cleanups.push(() => worker.child.off('message', onMessage));
+    cleanups.push(worker.onExit((exit) => fail(death(exit))));
+
+    worker.ready.then(
+      () => {
+        if (settled) return;
+        const sent = (err: Error | null) => {
+          if (err) fail(new QueryError('INTERNAL', 'The query worker went away.', { cause: err }));
+          else if (!settled) call(() => hooks.onStart?.());
+        };
+        try {
+          worker.child.send(job, sent);
+        } catch (err) {
+          fail(err); // the job could not be serialised; the worker never saw it
+        }
+      },
+      (err: unknown) =>
+        fail(new QueryError('INTERNAL', 'The query worker could not start.', { cause: err })),
+    );
+  });
 }

@@ -1,17 +1,21 @@
+// The plan + validate verdict on a query: the lexical screen on this thread, then prepare, plan
+// and SQLite's read-only verdict in a real worker process, as a run gets them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError } from './errors.ts';
-import { prepareChecked, validateReadOnly } from './sql-check.ts';
+import { SqlWorkerPool } from './pool.ts';
+import { hasPlan, screenSql } from './sql-check.ts';
 
 let dir: string;
-let db: Database.Database;
+let path: string;
+let pool: SqlWorkerPool;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'querylane-check-'));
-  const path = join(dir, 'check.db');
+  path = join(dir, 'check.db');
   const w = new Database(path);
   w.exec(`
     CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, country TEXT);
@@ -19,19 +23,23 @@ beforeAll(() => {
     INSERT INTO customers VALUES (1, 'Ada', 'UK');
   `);
   w.close();
-  db = new Database(path, { readonly: true, fileMustExist: true });
-  db.pragma('query_only = 1');
+  pool = new SqlWorkerPool({ size: 1 });
 });
 
-afterAll(() => {
-  db.close();
+afterAll(async () => {
+  await pool.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function check(sql: string): Promise<void> {
+  const text = sql.trim();
+  await pool.run({ path, sql: text, plan: hasPlan(screenSql(text)), maxRows: 1 });
+}
+
 /** The code the plan + validate stages give `sql`, or 'ok'. */
-function verdict(sql: string): string {
+async function verdict(sql: string): Promise<string> {
   try {
-    validateReadOnly(prepareChecked(db, sql), sql);
+    await check(sql);
     return 'ok';
   } catch (err) {
     if (err instanceof QueryError) return err.code;
@@ -39,9 +47,9 @@ function verdict(sql: string): string {
   }
 }
 
-function failure(sql: string): QueryError {
+async function failure(sql: string): Promise<QueryError> {
   try {
-    validateReadOnly(prepareChecked(db, sql), sql);
+    await check(sql);
   } catch (err) {
     if (err instanceof QueryError) return err;
     throw err;
@@ -79,8 +87,11 @@ describe('validation', () => {
     ['selec 1', 'SQL_SYNTAX'],
     ['SELECT * FROM nope', 'SQL_SYNTAX'],
     ['SELECT nope FROM customers', 'SQL_SYNTAX'],
-  ])('refuses %j with %s', (sql, code) => {
-    expect(verdict(sql)).toBe(code);
+    ['SELECT * FROM pragma_database_list', 'SQL_FORBIDDEN'],
+    ['SELECT * FROM "pragma_compile_options"', 'SQL_FORBIDDEN'],
+    ['SELECT ?', 'SQL_SYNTAX'],
+  ])('refuses %j with %s', async (sql, code) => {
+    expect(await verdict(sql)).toBe(code);
   });
 
   it.each([
@@ -97,32 +108,35 @@ describe('validation', () => {
     'pragma foreign_key_list(orders);',
     'PRAGMA index_list(orders)',
     'EXPLAIN QUERY PLAN SELECT * FROM customers',
-  ])('accepts %j', (sql) => {
-    expect(verdict(sql)).toBe('ok');
+    "SELECT name FROM pragma_table_info('customers')",
+  ])('accepts %j', async (sql) => {
+    expect(await verdict(sql)).toBe('ok');
   });
 
-  it('screens a pragma before SQLite prepares it, since preparing it would already apply it', () => {
-    expect(verdict('PRAGMA query_only = 0')).toBe('SQL_FORBIDDEN');
-    expect(db.pragma('query_only', { simple: true })).toBe(1);
+  it('screens a pragma before SQLite prepares it, since preparing it would already apply it', async () => {
+    const served = pool.stats().served;
+    expect(await verdict('PRAGMA query_only = 0')).toBe('SQL_FORBIDDEN');
+    // No worker was handed the statement: SQLite never saw it.
+    expect(pool.stats().served).toBe(served);
   });
 
-  it('explains syntax errors with SQLite’s message and a hint', () => {
-    const err = failure('selec 1');
+  it('explains syntax errors with SQLite’s message and a hint', async () => {
+    const err = await failure('selec 1');
     expect(err.message).toBe('near "selec": syntax error');
     expect(err.hint).toBe('Check the SQL near the quoted text; queries use SQLite syntax.');
   });
 
-  it('lists the tables when one is unknown, and the columns when a column is', () => {
-    const table = failure('SELECT * FROM nope');
+  it('lists the tables when one is unknown, and the columns when a column is', async () => {
+    const table = await failure('SELECT * FROM nope');
     expect(table.message).toBe('no such table: nope');
     expect(table.hint).toBe('Available tables: customers, orders.');
-    const column = failure('SELECT nope FROM customers');
+    const column = await failure('SELECT nope FROM customers');
     expect(column.message).toBe('no such column: nope');
     expect(column.hint).toBe('Columns: customers(id, name, country).');
   });
 
-  it('names the statement that would write', () => {
-    const err = failure('DELETE FROM customers');
+  it('names the statement that would write', async () => {
+    const err = await failure('DELETE FROM customers');
     expect(err.message).toBe(
       'DELETE statements change the dataset; only read-only queries can run.',
     );

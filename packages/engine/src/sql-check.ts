@@ -1,7 +1,7 @@
 // What SQL a run may execute: one statement, that parses, that only reads. SQLite's own
-// verdict (`stmt.readonly`, `stmt.reader`) is the gate; a lexical screen in front of it
-// refuses what SQLite calls read-only but is not harmless (ATTACH, transactions, pragmas).
-import type { Database, Statement } from 'better-sqlite3';
+// verdict (`stmt.readonly`, `stmt.reader`, in the worker) is the gate; a lexical screen in front
+// of it, here on the caller's thread and linear in the text, refuses what SQLite calls read-only
+// but is not harmless (ATTACH, transactions, pragmas). This file also words the worker's verdicts.
 import { QueryError } from './errors.ts';
 
 /** Pragmas that only describe the schema; every other pragma can change or leak state. */
@@ -118,7 +118,26 @@ export function screenSql(sql: string): string {
       hint: 'Queries can only use the built-in SQLite functions.',
     });
   }
+  screenPragmaFunctions(statement);
   return screenStatement(statement);
+}
+
+/** Statements that can be prefixed with EXPLAIN QUERY PLAN; an EXPLAIN or a PRAGMA has none. */
+export function hasPlan(firstKeyword: string): boolean {
+  return firstKeyword === 'SELECT' || firstKeyword === 'WITH' || firstKeyword === 'VALUES';
+}
+
+// Every pragma that returns rows is also a table-valued function (`SELECT * FROM
+// pragma_database_list` shows the dataset's absolute path); only the allowed ones may be named.
+function screenPragmaFunctions(statement: string): void {
+  for (const match of statement.matchAll(/\bpragma_(\w+)/gi)) {
+    const name = (match[1] as string).toLowerCase();
+    if (!ALLOWED_PRAGMAS.has(name)) {
+      throw new QueryError('SQL_FORBIDDEN', `pragma_${name} is not allowed.`, {
+        hint: `Allowed pragma functions: ${[...ALLOWED_PRAGMAS].map((p) => `pragma_${p}`).join(', ')}.`,
+      });
+    }
+  }
 }
 
 function screenStatement(statement: string): string {
@@ -154,92 +173,69 @@ function screenPragma(statement: string): void {
   }
 }
 
-/** Tables and views a query may name, for hints. */
-export function listTables(db: Database): string[] {
-  return db
-    .prepare(
-      "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .pluck()
-    .all() as string[];
+/** A table or view and its column names, as the worker reports them for hints. */
+export interface TableColumns {
+  name: string;
+  columns: string[];
 }
 
-function columnsHint(db: Database, sql: string): string {
-  const tables = listTables(db);
+function columnsHint(schema: readonly TableColumns[], sql: string): string {
   const words = new Set(stripSql(sql).toLowerCase().split(/\W+/));
-  const mentioned = tables.filter((t) => words.has(t.toLowerCase()));
-  if (mentioned.length === 0) return `Available tables: ${tables.join(', ')}.`;
-  const described = mentioned.map((t) => {
-    const cols = db.pragma(`table_info(${JSON.stringify(t)})`) as { name: string }[];
-    return `${t}(${cols.map((c) => c.name).join(', ')})`;
-  });
+  const mentioned = schema.filter((t) => words.has(t.name.toLowerCase()));
+  if (mentioned.length === 0) return `Available tables: ${schema.map((t) => t.name).join(', ')}.`;
+  const described = mentioned.map((t) => `${t.name}(${t.columns.join(', ')})`);
   return `Columns: ${described.join('; ')}.`;
 }
 
-/** Maps a prepare-time failure to a QueryError; rethrows what is not an SQL problem. */
-function prepareError(db: Database, sql: string, err: unknown): QueryError {
-  if (!(err instanceof Error)) throw err;
-  const message = err.message;
+/**
+ * Words a prepare-time failure from the worker as a QueryError: syntax, unknown tables or
+ * columns (with the schema as a hint), several statements. What is not an SQL problem stays an
+ * internal error, whose message never reaches the person.
+ */
+export function prepareError(
+  sql: string,
+  message: string,
+  code: string | undefined,
+  schema: readonly TableColumns[],
+): Error {
   if (message.includes('more than one statement')) {
     return new QueryError(
       'SQL_MULTIPLE_STATEMENTS',
       'The query has more than one statement; only one can run at a time.',
-      { hint: 'Remove everything after the first statement.', cause: err },
+      { hint: 'Remove everything after the first statement.' },
     );
   }
   if (message.includes('contains no statements')) {
     return new QueryError('SQL_EMPTY', 'The query is empty.', {
       hint: 'Write one SELECT statement.',
-      cause: err,
     });
   }
-  const code = (err as { code?: unknown }).code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw err;
-  if (code === 'SQLITE_AUTH') {
-    return new QueryError('SQL_FORBIDDEN', message, { cause: err });
+  if (code === undefined || !code.startsWith('SQLITE_')) {
+    return new Error(`Preparing the query failed: ${message}`);
   }
+  if (code === 'SQLITE_AUTH') return new QueryError('SQL_FORBIDDEN', message);
   if (/^SQLITE_(CANTOPEN|CORRUPT|NOTADB|IOERR|BUSY|LOCKED)/.test(code)) {
-    return new QueryError('DATASET_UNAVAILABLE', `The dataset cannot be read: ${message}`, {
-      cause: err,
-    });
+    return new QueryError('DATASET_UNAVAILABLE', `The dataset cannot be read: ${message}`);
   }
   let hint = 'Check the SQL near the quoted text; queries use SQLite syntax.';
   if (message.startsWith('no such table')) {
-    hint = `Available tables: ${listTables(db).join(', ')}.`;
+    hint = `Available tables: ${schema.map((t) => t.name).join(', ')}.`;
   } else if (message.startsWith('no such column')) {
-    hint = columnsHint(db, sql);
+    hint = columnsHint(schema, sql);
   } else if (message.startsWith('no such function')) {
     hint = 'Only the built-in SQLite functions are available.';
   }
-  return new QueryError('SQL_SYNTAX', message, { hint, cause: err });
+  return new QueryError('SQL_SYNTAX', message, { hint });
 }
 
-/**
- * Screens and prepares `sql` as exactly one statement; syntax, unknown tables or columns
- * and several statements become QueryErrors. Does not decide whether it only reads: that
- * is `validateReadOnly`.
- */
-export function prepareChecked(db: Database, sql: string): Statement {
-  const text = sql.trim();
-  screenSql(text);
-  try {
-    return db.prepare(text);
-  } catch (err) {
-    throw prepareError(db, text, err);
-  }
-}
-
-/** The read-only gate of the validate stage. */
-export function validateReadOnly(stmt: Statement, sql: string): void {
-  screenSql(sql);
-  if (!stmt.readonly || !stmt.reader) {
-    const [first = 'This'] = firstWords(stripSql(sql).trim(), 1).map((w) => w.toUpperCase());
-    throw new QueryError(
-      'SQL_NOT_READ_ONLY',
-      stmt.readonly
-        ? `${first} statements return no rows; only queries that read data can run.`
-        : `${first} statements change the dataset; only read-only queries can run.`,
-      { hint: 'Write a SELECT (or WITH … SELECT) query; datasets are read-only.' },
-    );
-  }
+/** The validate stage's refusal, once SQLite has said the statement is not a pure read. */
+export function notReadOnlyError(sql: string, readonly: boolean): QueryError {
+  const [first = 'This'] = firstWords(stripSql(sql).trim(), 1).map((w) => w.toUpperCase());
+  return new QueryError(
+    'SQL_NOT_READ_ONLY',
+    readonly
+      ? `${first} statements return no rows; only queries that read data can run.`
+      : `${first} statements change the dataset; only read-only queries can run.`,
+    { hint: 'Write a SELECT (or WITH … SELECT) query; datasets are read-only.' },
+  );
 }

@@ -16,6 +16,7 @@ export function createSqlPipeline(opts: {
         query: input.query,
         datasetId: input.datasetId,
         registry: opts.registry,
+        pool: opts.pool,
         signal: ctx.signal,
         limits: ctx.limits,
         emit: ctx.emit,

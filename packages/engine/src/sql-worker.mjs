@@ -1,107 +1,255 @@
-// Runs one read-only query in its own process and reports back over IPC: progress while rows
-// stream, then the kept rows and the total count. Plain JS so Node runs it without a loader.
+// A warm SQL worker process: takes one job at a time over IPC, for as long as it lives, and does
+// all of a query's work that the SQL decides — prepare, plan, the read-only check and the rows.
+// Plain JS so Node runs it without a loader.
 //
 // A process rather than a worker thread: SQLite cannot be interrupted from JavaScript
 // (better-sqlite3 exposes no sqlite3_interrupt), and Worker#terminate() only takes effect
 // when the thread returns to JS, so a thread stuck in one long sqlite3_step() could never be
-// stopped. A process can always be killed.
+// stopped. A process can always be killed; the pool kills this one on cancel or timeout.
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const DEFAULT_PROGRESS_MS = 100;
 // The parent kills this process at its time limit; the watchdog is for when it cannot.
 const DEADLINE_GRACE_MS = 2_000;
-// SQLite's own allocations (sorts, group-by tables, page cache) are not JS heap; cap them so a
-// runaway query fails with "out of memory" instead of taking the host down.
-const HEAP_LIMIT_BYTES = 512 * 1024 * 1024;
+const OPEN_CONNECTIONS = 4;
+const SCHEMA_HINT_TABLES = 200;
+/** @type {{ memoryBytes: number; tempBytes: number; signals: { memory: string; temp: string } }} */
+const limits = JSON.parse(process.argv[2] ?? '');
 
 /**
- * @typedef {{ path: string; sql: string; maxRows: number; timeoutMs: number; progressMs?: number }} Job
- * @typedef {{ name: string; type: string | null }} WorkerColumn
- * @typedef {{ type: 'ready' }
- *   | { type: 'progress'; fetched: number }
- *   | { type: 'done'; columns: WorkerColumn[]; rows: unknown[][]; rowCount: number; truncated: boolean; elapsedMs: number }
- *   | { type: 'error'; message: string; code: string | undefined }} WorkerMessage
+ * @typedef {{ type: 'job'; id: number; path: string; sql: string; plan: boolean;
+ *   maxRows: number; maxResultBytes: number; maxValueBytes: number; maxPlanSteps: number;
+ *   maxPlanBytes: number; progressMs: number; timeoutMs: number }} Job
  */
 
-// A watchdog thread, because this thread can sit inside one sqlite3_step() for as long as
-// the query runs and handles nothing meanwhile. If the parent dies (it can no longer kill
-// us; we are re-parented) or the deadline passes, the watchdog SIGKILLs the whole process.
+// A watchdog thread, because this thread can sit inside one sqlite3_step() for as long as the
+// query runs and handles nothing meanwhile. If the parent dies (it can no longer kill us; we
+// are re-parented) or a job's deadline passes, it SIGKILLs the whole process.
+// It also holds the job to two limits, ending the process with the signal the pool reads as
+// that limit: memory (the build of SQLite that better-sqlite3 ships keeps no memory statistics,
+// so `hard_heap_limit` is never enforced; the watchdog measures the process instead) and
+// temporary storage (sorts and group-by tables spill to files SQLite unlinks as it opens them,
+// so they are found through /proc/self/fd and measured while open).
 const watchdog = new Worker(
-  `const { parentPort, workerData } = require('node:worker_threads');
+  `const { readdirSync, readlinkSync, fstatSync } = require('node:fs');
+  const { parentPort, workerData: w } = require('node:worker_threads');
   let deadline = Infinity;
   parentPort.on('message', (at) => { deadline = at; });
+  function tempBytes() {
+    let total = 0;
+    let fds = [];
+    try { fds = readdirSync('/proc/self/fd'); } catch { return 0; }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync('/proc/self/fd/' + fd).includes('etilqs_')) total += fstatSync(Number(fd)).size;
+      } catch {}
+    }
+    return total;
+  }
   setInterval(() => {
-    if (process.ppid !== workerData.ppid || Date.now() > deadline) process.kill(process.pid, 'SIGKILL');
-  }, 250);`,
-  { eval: true, workerData: { ppid: process.ppid } },
+    if (process.ppid !== w.ppid || Date.now() > deadline) process.kill(process.pid, 'SIGKILL');
+    if (process.memoryUsage.rss() > w.limits.memoryBytes) process.kill(process.pid, w.limits.signals.memory);
+    if (deadline !== Infinity && tempBytes() > w.limits.tempBytes) process.kill(process.pid, w.limits.signals.temp);
+  }, 25);`,
+  { eval: true, workerData: { ppid: process.ppid, limits } },
 );
 watchdog.unref();
 
-/** @param {WorkerMessage} message */
 function send(message) {
   process.send?.(message);
 }
 
-/** @param {Job} job */
-function run(job) {
-  watchdog.postMessage(Date.now() + job.timeoutMs + DEADLINE_GRACE_MS);
-  const started = performance.now();
-  const db = new Database(job.path, { readonly: true, fileMustExist: true });
-  try {
+/** Open read-only connections by dataset path, newest use last; a warm page cache per file. */
+const connections = new Map();
+
+function connection(path) {
+  let db = connections.get(path);
+  if (db) {
+    connections.delete(path);
+  } else {
+    db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma('query_only = 1');
-    db.pragma(`hard_heap_limit = ${HEAP_LIMIT_BYTES}`);
-    const stmt = db.prepare(job.sql);
-    // The parent validated the query; this is the last line, on the connection that runs it.
-    if (!stmt.readonly || !stmt.reader) {
-      send({ type: 'error', message: 'Only read-only queries can run.', code: 'NOT_READ_ONLY' });
-      return;
-    }
-    stmt.raw(true);
-    const columns = stmt.columns().map((c) => ({ name: c.name, type: c.type }));
-    /** @type {unknown[][]} */
-    const rows = [];
-    let rowCount = 0;
-    let reported = performance.now();
-    const progressMs = job.progressMs ?? DEFAULT_PROGRESS_MS;
-    for (const row of stmt.iterate()) {
-      // Every row is counted; only the first maxRows are kept in memory.
-      if (rowCount < job.maxRows) rows.push(/** @type {unknown[]} */ (row));
-      rowCount++;
-      const now = performance.now();
-      if (now - reported >= progressMs) {
-        reported = now;
-        send({ type: 'progress', fetched: rowCount });
-      }
-    }
-    send({
-      type: 'done',
-      columns,
-      rows,
-      rowCount,
-      truncated: rowCount > rows.length,
-      elapsedMs: performance.now() - started,
-    });
-  } finally {
-    db.close();
+  }
+  connections.set(path, db);
+  for (const [oldPath, old] of connections) {
+    if (connections.size <= OPEN_CONNECTIONS) break;
+    old.close();
+    connections.delete(oldPath);
+  }
+  return db;
+}
+
+function forget(path) {
+  const db = connections.get(path);
+  connections.delete(path);
+  if (db?.open) db.close();
+}
+
+/** A job-level failure with a code the parent maps to a run error code. */
+class JobError extends Error {
+  constructor(code, message, detail) {
+    super(message);
+    this.code = code;
+    this.detail = detail;
   }
 }
 
-process.once('message', (/** @type {Job} */ job) => {
+/** Tables and their columns, for the hint of an unknown table or column. */
+function schemaOf(db) {
+  const names = db
+    .prepare(
+      "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT ?",
+    )
+    .pluck()
+    .all(SCHEMA_HINT_TABLES);
+  return names.map((name) => ({
+    name,
+    columns: db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(name).map(String),
+  }));
+}
+
+function prepare(db, sql) {
+  try {
+    return db.prepare(sql);
+  } catch (err) {
+    const message = String(err?.message ?? err);
+    const sqliteCode = typeof err?.code === 'string' ? err.code : undefined;
+    const schema = /^no such (table|column)/.test(message) ? schemaOf(db) : undefined;
+    throw new JobError('PREPARE', message, { sqliteCode, schema });
+  }
+}
+
+/** EXPLAIN QUERY PLAN, cut at `maxPlanSteps` steps or `maxPlanBytes` of detail text. */
+function plan(db, job) {
+  if (!job.plan) return { steps: [], more: false };
+  const steps = [];
+  let bytes = 0;
+  for (const row of db.prepare(`EXPLAIN QUERY PLAN ${job.sql}`).iterate()) {
+    bytes += row.detail.length;
+    if (steps.length >= job.maxPlanSteps || bytes > job.maxPlanBytes) return { steps, more: true };
+    steps.push({ id: row.id, parent: row.parent, detail: row.detail });
+  }
+  return { steps, more: false };
+}
+
+/** What a value costs once kept: about its serialised size, plus a fixed cost per value. */
+function sizeOf(value) {
+  if (typeof value === 'string') return 16 + Buffer.byteLength(value);
+  if (value instanceof Uint8Array) return 16 + Math.ceil(value.byteLength / 3) * 4;
+  return 16;
+}
+
+function valueBytes(value) {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (value instanceof Uint8Array) return value.byteLength;
+  return 0;
+}
+
+/** @param {Job} job */
+function run(job) {
+  const started = performance.now();
+  const db = connection(job.path);
+  const stmt = prepare(db, job.sql);
+  const planned = plan(db, job);
+  send({ type: 'planned', id: job.id, ...planned });
+  // The parent screened the text; SQLite's own verdict, on the connection that runs it, decides.
+  if (!stmt.readonly || !stmt.reader) {
+    throw new JobError('NOT_READ_ONLY', 'Only read-only queries can run.', {
+      readonly: stmt.readonly,
+    });
+  }
+  send({ type: 'validated', id: job.id });
+
+  stmt.raw(true);
+  const columns = stmt.columns().map((c) => ({ name: c.name, type: c.type }));
+  const rows = [];
+  let rowCount = 0;
+  let bytes = 0;
+  /** @type {'rows' | 'bytes' | null} */
+  let cut = null;
+  let reported = performance.now();
+  try {
+    for (const row of stmt.iterate()) {
+      rowCount++;
+      if (cut === null) {
+        if (rows.length >= job.maxRows) cut = 'rows';
+        else {
+          let rowBytes = 0;
+          for (let i = 0; i < row.length; i++) {
+            const size = valueBytes(row[i]);
+            if (size > job.maxValueBytes) {
+              throw new JobError('VALUE_TOO_LARGE', 'A value is larger than allowed.', {
+                row: rowCount,
+                column: columns[i]?.name ?? String(i + 1),
+                bytes: size,
+              });
+            }
+            rowBytes += sizeOf(row[i]);
+          }
+          if (bytes + rowBytes > job.maxResultBytes) cut = 'bytes';
+          else {
+            bytes += rowBytes;
+            rows.push(row);
+          }
+        }
+      }
+      // Reading the clock costs more than a cheap row; every 256 rows is often enough.
+      if ((rowCount & 255) === 0) {
+        const now = performance.now();
+        if (now - reported >= job.progressMs) {
+          reported = now;
+          send({ type: 'progress', id: job.id, fetched: rowCount });
+        }
+      }
+    }
+  } catch (err) {
+    // Whatever state a failed step left the connection in, the next job gets a fresh one.
+    forget(job.path);
+    throw err;
+  }
+  send({
+    type: 'done',
+    id: job.id,
+    columns,
+    rows,
+    rowCount,
+    truncated: rowCount > rows.length,
+    cut,
+    bytes,
+    elapsedMs: performance.now() - started,
+    rss: process.memoryUsage.rss(),
+  });
+}
+
+function failure(job, err) {
+  if (err instanceof JobError) {
+    return { code: err.code, message: err.message, detail: err.detail };
+  }
+  const message = String(err?.message ?? err);
+  // better-sqlite3 checks bindings itself and throws (RangeError, TypeError) with no SQLite code.
+  if (typeof err?.code !== 'string' && /parameter/i.test(message)) {
+    return { code: 'PARAMETERS', message };
+  }
+  if (typeof err?.code === 'string' && /^SQLITE_(NOMEM|FULL|TOOBIG)/.test(err.code)) {
+    forget(job.path);
+  }
+  return { code: typeof err?.code === 'string' ? err.code : undefined, message };
+}
+
+process.on('message', (/** @type {Job} */ job) => {
+  if (job?.type !== 'job') return;
+  watchdog.postMessage(Date.now() + job.timeoutMs + DEADLINE_GRACE_MS);
   try {
     run(job);
   } catch (err) {
-    const e = /** @type {{ message?: unknown; code?: unknown }} */ (err ?? {});
-    send({
-      type: 'error',
-      message: String(e.message ?? err),
-      code: typeof e.code === 'string' ? e.code : undefined,
-    });
+    send({ type: 'error', id: job.id, ...failure(job, err), rss: process.memoryUsage.rss() });
+  } finally {
+    // Idle until the next job: no deadline.
+    watchdog.postMessage(Number.POSITIVE_INFINITY);
   }
-  // The parent kills this process once it has the answer; nothing else to do here.
 });
 
 // If the parent goes away, so does this process.
 process.on('disconnect', () => process.exit(0));
-// Only now is the listener in place; the parent sends the job when it hears this.
+// Only now is the listener in place; the parent sends jobs once it hears this.
 send({ type: 'ready' });
