@@ -2,7 +2,10 @@
 // result bytes; and the fixed caps on a query plan and on a worker process's memory.
 import type { RunLimits } from '@querylane/runs';
 
-export const DEFAULT_RUN_LIMITS: Readonly<RunLimits> = {
+/** A run's limits with every field decided, as the engine works with them. */
+export type ResolvedLimits = Required<RunLimits>;
+
+export const DEFAULT_RUN_LIMITS: Readonly<ResolvedLimits> = {
   maxRows: 1_000,
   timeoutMs: 30_000,
   progressMs: 250,
@@ -29,9 +32,9 @@ export const DEFAULT_WORKER_MEMORY_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_WORKER_TEMP_BYTES = 1024 * 1024 * 1024;
 
 /** The limits a run gets: the caller's where given, the defaults elsewhere, progress clamped. */
-export function resolveLimits(limits: Partial<RunLimits> = {}): RunLimits {
+export function resolveLimits(limits: Partial<RunLimits> = {}): ResolvedLimits {
   const merged = { ...DEFAULT_RUN_LIMITS };
-  for (const key of Object.keys(merged) as (keyof RunLimits)[]) {
+  for (const key of Object.keys(merged) as (keyof ResolvedLimits)[]) {
     const value = limits[key];
     if (value !== undefined) merged[key] = value;
   }

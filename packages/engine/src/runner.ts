@@ -4,7 +4,7 @@
 import type { PlanStep } from '@querylane/contracts';
 import type { RunLimits } from '@querylane/runs';
 import { abortReason, QueryError, RunCancelledError } from './errors.ts';
-import { MAX_PLAN_BYTES, MAX_PLAN_STEPS } from './limits.ts';
+import { MAX_PLAN_BYTES, MAX_PLAN_STEPS, type ResolvedLimits } from './limits.ts';
 import { notReadOnlyError, prepareError, type TableColumns } from './sql-check.ts';
 import {
   LIMIT_SIGNALS,
@@ -48,7 +48,7 @@ export interface SqlRunOutput {
 }
 
 /** The job as it goes over IPC; every limit resolved. */
-export interface SqlJob extends RunLimits {
+export interface SqlJob extends ResolvedLimits {
   type: 'job';
   id: number;
   path: string;
@@ -176,7 +176,7 @@ function plainBlobs(row: unknown[]): void {
   }
 }
 
-export function toJob(id: number, opts: SqlRunOptions, limits: RunLimits): SqlJob {
+export function toJob(id: number, opts: SqlRunOptions, limits: ResolvedLimits): SqlJob {
   return {
     type: 'job',
     id,

@@ -1,7 +1,6 @@
 // Cancel through the real server: heavy queries stop, their worker process is gone, the run
 // ends with one `cancelled` event; a second cancel is a clear CONFLICT that adds nothing.
 import type { AppRouter } from '@querylane/api';
-import { liveSqlWorkers } from '@querylane/engine';
 import { TRPCClientError } from '@trpc/client';
 import { expect, it } from 'vitest';
 import { ENDLESS, storedEvents, subscribeAll } from './harness.ts';
@@ -31,12 +30,12 @@ it.each([
     },
   });
   await until(() => expect(running).toBe(true));
-  const workers = liveSqlWorkers();
+  const workers = server.pool.busyPids();
   expect(workers).toHaveLength(1);
 
   expect(await trpc.runs.cancel.mutate({ runId })).toEqual({ runId, status: 'cancelled' });
   // cancel resolves only after the worker process has exited.
-  expect(liveSqlWorkers()).toEqual([]);
+  expect(server.pool.busyPids()).toEqual([]);
   expect(workers.map(alive)).toEqual([false]);
   const seen = await events;
   expect(seen.at(-1)).toMatchObject({ type: 'cancelled', reason: 'Cancelled by the user' });
