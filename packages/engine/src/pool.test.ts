@@ -41,7 +41,7 @@ function newPool(opts: ConstructorParameters<typeof SqlWorkerPool>[0]): SqlWorke
 /** Runs `sql` and reports the pid of the worker that ran it. */
 async function runOn(pool: SqlWorkerPool, sql = 'SELECT sum(x) FROM t') {
   let pid = 0;
-  const out = await pool.run({ path, sql, onStart: () => (pid = pool.busyPids()[0] ?? 0) });
+  const out = await pool.run({ path, sql, onStart: (worker) => (pid = worker) });
   return { pid, out };
 }
 

@@ -76,7 +76,7 @@ describe('SqlWorkerPool.run', () => {
         path,
         sql: ENDLESS,
         timeoutMs: 300,
-        onStart: () => (pid = pool.busyPids()[0] ?? 0),
+        onStart: (worker) => (pid = worker),
       }),
     );
     expect(alive(pid)).toBe(false);

@@ -15,8 +15,8 @@ import {
 
 export interface SqlRunHooks {
   signal?: AbortSignal;
-  /** Called once the worker has been handed the query. */
-  onStart?: () => void;
+  /** Called once the worker has been handed the query, with its process id. */
+  onStart?: (pid: number) => void;
   /** The plan (empty for statements without one); `more` when it was cut at its cap. */
   onPlanned?: (steps: PlanStep[], more: boolean) => void;
   /** SQLite found the prepared statement read-only; rows come next. */
@@ -270,7 +270,7 @@ export function runJob(
         if (settled) return;
         const sent = (err: Error | null) => {
           if (err) fail(new QueryError('INTERNAL', 'The query worker went away.', { cause: err }));
-          else if (!settled) call(() => hooks.onStart?.());
+          else if (!settled) call(() => hooks.onStart?.(worker.pid));
         };
         try {
           worker.child.send(job, sent);
