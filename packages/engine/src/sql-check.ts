@@ -39,7 +39,17 @@ const FORBIDDEN_STATEMENTS: ReadonlySet<string> = new Set([
 function stripSql(sql: string): string {
   let out = '';
   let i = 0;
+  // Plain text is copied a run at a time, up to the next comment or quote.
+  const special = /--|\/\*|['"`[]/g;
   while (i < sql.length) {
+    special.lastIndex = i;
+    const found = special.exec(sql);
+    if (!found) {
+      out += sql.slice(i);
+      break;
+    }
+    out += sql.slice(i, found.index);
+    i = found.index;
     const c = sql[i] as string;
     const next = sql[i + 1];
     if (c === '-' && next === '-') {
@@ -59,9 +69,6 @@ function stripSql(sql: string): string {
       const inner = sql.slice(i + 1, end - 1);
       out += /^\w+$/.test(inner) ? ` ${inner} ` : ' "_" ';
       i = end;
-    } else {
-      out += c;
-      i++;
     }
   }
   return out;
@@ -90,7 +97,13 @@ function statementsOf(sql: string): string[] {
 }
 
 function firstWords(statement: string, n: number): string[] {
-  return statement.split(/\W+/).filter(Boolean).slice(0, n);
+  // Only the first n words are read, however long the statement.
+  const words: string[] = [];
+  for (const match of statement.matchAll(/\w+/g)) {
+    words.push(match[0]);
+    if (words.length >= n) break;
+  }
+  return words;
 }
 
 /**
