@@ -45,6 +45,8 @@ export interface SqlRunOutput {
   bytes: number;
   /** Time spent preparing, planning and stepping the query inside the worker. */
   elapsedMs: number;
+  /** CPU time the worker process spent on it (benchmarks compare it on a busy machine). */
+  cpuMs: number;
 }
 
 /** The job as it goes over IPC; every limit resolved. */
