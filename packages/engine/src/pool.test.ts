@@ -29,6 +29,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Process starts and exits on a machine shared with other work: wait generously.
+const WAIT = { timeout: 30_000 };
+
 const RECURSE = (n: number) =>
   `WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < ${n})`;
 
@@ -88,7 +91,7 @@ describe('SqlWorkerPool', () => {
     const cancelled = rejection(
       pool.run({ path, sql: ENDLESS, signal: controller.signal, onStart: () => (started = true) }),
     );
-    await vi.waitFor(() => expect(started).toBe(true));
+    await vi.waitFor(() => expect(started).toBe(true), WAIT);
     expect(pool.busyPids()).toEqual([first]);
     controller.abort();
     expect(await cancelled).toBeInstanceOf(RunCancelledError);
@@ -114,7 +117,7 @@ describe('SqlWorkerPool', () => {
     expect(pool.stats()).toMatchObject({ forkedOnDemand: 1, retired: 1, idle: 1, busy: 0 });
     const retired = outs.map((o) => o.pid).filter((pid) => !pool.idlePids().includes(pid));
     expect(retired).toHaveLength(1);
-    await vi.waitFor(() => expect(alive(retired[0] as number)).toBe(false));
+    await vi.waitFor(() => expect(alive(retired[0] as number)).toBe(false), WAIT);
   });
 
   it('replaces an idle worker that was killed from outside', async () => {
@@ -122,7 +125,7 @@ describe('SqlWorkerPool', () => {
     await pool.warm();
     const [pid] = pool.idlePids();
     process.kill(pid as number, 'SIGKILL');
-    await vi.waitFor(() => expect(pool.stats()).toMatchObject({ died: 1, forked: 2 }));
+    await vi.waitFor(() => expect(pool.stats()).toMatchObject({ died: 1, forked: 2 }), WAIT);
     await pool.warm();
     expect(pool.idlePids()).not.toContain(pid);
     expect((await runOn(pool)).out.rows).toEqual([[6]]);
@@ -177,7 +180,7 @@ describe('SqlWorkerPool', () => {
     const idle = pool.idlePids();
     let started = false;
     const running = rejection(pool.run({ path, sql: ENDLESS, onStart: () => (started = true) }));
-    await vi.waitFor(() => expect(started).toBe(true));
+    await vi.waitFor(() => expect(started).toBe(true), WAIT);
     await pool.close();
     expect(await running).toMatchObject({ code: 'INTERRUPTED' });
     expect(idle.map(alive)).toEqual([false, false]);
