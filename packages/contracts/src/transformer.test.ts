@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base64, base64Codec } from './base64.ts';
+import { base64, base64Codec } from './transformer.ts';
 
 const browser = base64Codec(undefined);
 
