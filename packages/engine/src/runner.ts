@@ -99,7 +99,9 @@ export function formatMs(ms: number): string {
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
   const kb = bytes / 1024;
-  return kb < 1024 ? `${Number(kb.toFixed(1))} KB` : `${Number((kb / 1024).toFixed(1))} MB`;
+  if (kb < 1024) return `${Number(kb.toFixed(1))} KB`;
+  const mb = kb / 1024;
+  return mb < 1024 ? `${Number(mb.toFixed(1))} MB` : `${Number((mb / 1024).toFixed(1))} GB`;
 }
 
 /** The run error for a worker's `error` answer. */
