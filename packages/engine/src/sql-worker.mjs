@@ -27,7 +27,7 @@ const limits = JSON.parse(process.argv[2] ?? '');
 // are re-parented) or a job's deadline passes, it SIGKILLs the whole process.
 // It also holds the job to two limits, ending the process with the signal the pool reads as
 // that limit: memory (the build of SQLite that better-sqlite3 ships keeps no memory statistics,
-// so `hard_heap_limit` is never enforced; the watchdog measures the process instead) and
+// so `hard_heap_limit` is never enforced; the watchdog measures the process every 50 ms) and
 // temporary storage (sorts and group-by tables spill to files SQLite unlinks as it opens them,
 // so they are found through /proc/self/fd and measured while open).
 const watchdog = new Worker(
@@ -51,10 +51,10 @@ const watchdog = new Worker(
     if (process.ppid !== w.ppid || Date.now() > deadline) process.kill(process.pid, 'SIGKILL');
     if (process.memoryUsage.rss() > w.limits.memoryBytes) process.kill(process.pid, w.limits.signals.memory);
     // Files grow no faster than a disk writes; every 100 ms, and only while a job runs.
-    if (++tick % 4 === 0 && deadline !== Infinity && tempBytes() > w.limits.tempBytes) {
+    if (++tick % 2 === 0 && deadline !== Infinity && tempBytes() > w.limits.tempBytes) {
       process.kill(process.pid, w.limits.signals.temp);
     }
-  }, 25);`,
+  }, 50);`,
   { eval: true, workerData: { ppid: process.ppid, limits } },
 );
 watchdog.unref();
