@@ -1,11 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRegistry, parseDatasetsSpec } from './datasets.ts';
 import { QueryError } from './errors.ts';
+import { freshShopDir } from './testing.ts';
 
 describe('parseDatasetsSpec', () => {
   it('parses name=path pairs', () => {
@@ -53,6 +62,8 @@ describe('DatasetRegistry', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'querylane-registry-'));
+    // The shop dataset, copied from the one generated once per machine, in the data dir.
+    renameSync(freshShopDir('querylane-registry-data-'), join(dir, 'data'));
     salesPath = join(dir, 'sales.db');
     const db = new Database(salesPath);
     db.exec(`

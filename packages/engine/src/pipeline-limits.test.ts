@@ -1,8 +1,6 @@
 // Hostile queries through the whole SQL pipeline, with real worker processes on the shop
 // dataset: compile bombs, oversized values and results, parameters, path probes, event floods.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { RunEventInput } from '@querylane/contracts';
 import type { RunLimits } from '@querylane/runs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,13 +9,15 @@ import { DEFAULT_RUN_LIMITS, MAX_PLAN_BYTES, MAX_PLAN_STEPS, MIN_PROGRESS_MS } f
 import { PLAN_CUT_STEP, runSqlPipeline } from './pipeline.ts';
 import { SqlWorkerPool } from './pool.ts';
 import { doublingCtes, rejection } from './test/helpers.ts';
+import { freshShopDir } from './testing.ts';
 
 let dir: string;
 let registry: DatasetRegistry;
 let pool: SqlWorkerPool;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'querylane-limits-'));
+  // A copy of the shop dataset generated once per machine: generating it per suite is slow.
+  dir = freshShopDir('querylane-limits-');
   registry = DatasetRegistry.open({ dataDir: dir });
   pool = new SqlWorkerPool({ size: 1 });
 }, 60_000);

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Result, RunEventInput } from '@querylane/contracts';
 import type { RunLimits } from '@querylane/runs';
 import Database from 'better-sqlite3';
@@ -10,6 +8,7 @@ import { QueryError, RunCancelledError } from './errors.ts';
 import { executeProgress, runSqlPipeline } from './pipeline.ts';
 import { SqlWorkerPool } from './pool.ts';
 import { alive, ENDLESS } from './test/helpers.ts';
+import { freshShopDir } from './testing.ts';
 
 const BY_CATEGORY = `
   SELECT p.category, round(sum(i.quantity * i.unit_price), 2) AS revenue
@@ -21,7 +20,8 @@ let registry: DatasetRegistry;
 let pool: SqlWorkerPool;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'querylane-pipeline-'));
+  // A copy of the shop dataset generated once per machine: generating it per suite is slow.
+  dir = freshShopDir('querylane-pipeline-');
   registry = DatasetRegistry.open({ dataDir: dir });
   pool = new SqlWorkerPool({ size: 2 });
 }, 60_000);
