@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Generous ceilings, not expectations: the shop dataset is generated in several suites
-    // and every query starts a worker process, which is slow on a loaded machine.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous ceilings, not expectations: suites generate the shop dataset and start worker
+    // processes, which on a machine shared with other work (CI, parallel test runs) is slow.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });
