@@ -76,7 +76,7 @@ describe('DatasetRegistry', () => {
       dataDir: join(dir, 'data'),
       datasets: [{ id: 'sales', path: salesPath }],
     });
-  }, 60_000);
+  });
 
   afterAll(() => {
     registry?.close();

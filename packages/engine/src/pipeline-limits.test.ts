@@ -20,7 +20,7 @@ beforeAll(() => {
   dir = freshShopDir('querylane-limits-');
   registry = DatasetRegistry.open({ dataDir: dir });
   pool = new SqlWorkerPool({ size: 1 });
-}, 60_000);
+});
 
 afterEach(() => {
   expect(pool.busyPids()).toEqual([]);

@@ -24,7 +24,7 @@ beforeAll(() => {
   dir = freshShopDir('querylane-pipeline-');
   registry = DatasetRegistry.open({ dataDir: dir });
   pool = new SqlWorkerPool({ size: 2 });
-}, 60_000);
+});
 
 afterEach(() => {
   expect(pool.busyPids()).toEqual([]);

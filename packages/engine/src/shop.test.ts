@@ -27,7 +27,7 @@ beforeAll(() => {
   ensureShopDataset(join(dir, 'b', 'shop.db'));
   first = new Database(join(dir, 'a', 'shop.db'), { readonly: true, fileMustExist: true });
   second = new Database(join(dir, 'b', 'shop.db'), { readonly: true, fileMustExist: true });
-}, 60_000);
+});
 
 afterAll(() => {
   first?.close();
