@@ -1,5 +1,11 @@
 // The only place this app reads process.env: validated once, with defaults a laptop can run on.
 import { availableParallelism } from 'node:os';
+import {
+  DEFAULT_RUN_LIMITS,
+  DEFAULT_WORKER_MEMORY_BYTES,
+  DEFAULT_WORKER_TEMP_BYTES,
+  MIN_PROGRESS_MS,
+} from '@querylane/engine';
 import { z } from 'zod';
 import { parseTokens } from './auth.ts';
 
@@ -27,10 +33,26 @@ export const Env = z
     QUERYLANE_DATASETS: z.string().max(10_000).optional(),
     /** Folder of the built SPA; defaults to apps/web/dist. */
     QUERYLANE_WEB_DIST: z.string().min(1).optional(),
-    QUERYLANE_MAX_ROWS: int(1, 100_000).default(1_000),
-    QUERYLANE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    QUERYLANE_MAX_ROWS: int(1, 100_000).default(DEFAULT_RUN_LIMITS.maxRows),
+    QUERYLANE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(DEFAULT_RUN_LIMITS.timeoutMs),
     /** How often a running query may report rows fetched (one `rows` event per interval). */
-    QUERYLANE_PROGRESS_MS: int(0, 60_000).default(250),
+    QUERYLANE_PROGRESS_MS: int(MIN_PROGRESS_MS, 60_000).default(DEFAULT_RUN_LIMITS.progressMs),
+    /** Bytes of values a result keeps; later rows are counted, not kept (`truncated`). */
+    QUERYLANE_MAX_RESULT_BYTES: int(1_024, 1024 * 1024 * 1024).default(
+      DEFAULT_RUN_LIMITS.maxResultBytes,
+    ),
+    /** Bytes of one text or blob value in a kept row; a larger one fails RESULT_TOO_LARGE. */
+    QUERYLANE_MAX_VALUE_BYTES: int(64, 1024 * 1024 * 1024).default(
+      DEFAULT_RUN_LIMITS.maxValueBytes,
+    ),
+    /** Memory one SQL worker process may reach while it runs a query (RESOURCE_LIMIT past it). */
+    QUERYLANE_WORKER_MEMORY_BYTES: int(64 * 1024 * 1024, 64 * 1024 * 1024 * 1024).default(
+      DEFAULT_WORKER_MEMORY_BYTES,
+    ),
+    /** Temporary files one query may hold open (RESOURCE_LIMIT past it). */
+    QUERYLANE_WORKER_TEMP_BYTES: int(1024 * 1024, 1024 * 1024 * 1024 * 1024).default(
+      DEFAULT_WORKER_TEMP_BYTES,
+    ),
     /** Runs executing at once per process; by default one per core. */
     QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).default(availableParallelism()),
     QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(65_536),

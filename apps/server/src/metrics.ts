@@ -39,6 +39,19 @@ export function createMetricsRegistry(
       for (const status of RunStatus.options) this.set({ status }, counts[status]);
     },
   });
+  new Gauge({
+    name: 'querylane_sql_workers',
+    help: 'SQL worker processes by state (idle, busy), and since start (forked, killed, died).',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const stats = services.workers?.stats();
+      if (!stats) return;
+      for (const state of ['idle', 'busy', 'forked', 'killed', 'died'] as const) {
+        this.set({ state }, stats[state]);
+      }
+    },
+  });
   // Counters owned by the services: each scrape copies their totals (reset, then inc), as
   // prom-client counters cannot be set.
   new Counter({

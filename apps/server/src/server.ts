@@ -34,6 +34,10 @@ export interface ServerConfig {
   maxRows: number;
   queryTimeoutMs: number;
   progressMs: number;
+  maxResultBytes: number;
+  maxValueBytes: number;
+  workerMemoryBytes: number;
+  workerTempBytes: number;
   maxConcurrentRuns: number;
   maxMessageBytes: number;
   streamLimits: StreamLimits;
@@ -83,6 +87,10 @@ export function configFromEnv(env: Env): ServerConfig {
     maxRows: env.QUERYLANE_MAX_ROWS,
     queryTimeoutMs: env.QUERYLANE_QUERY_TIMEOUT_MS,
     progressMs: env.QUERYLANE_PROGRESS_MS,
+    maxResultBytes: env.QUERYLANE_MAX_RESULT_BYTES,
+    maxValueBytes: env.QUERYLANE_MAX_VALUE_BYTES,
+    workerMemoryBytes: env.QUERYLANE_WORKER_MEMORY_BYTES,
+    workerTempBytes: env.QUERYLANE_WORKER_TEMP_BYTES,
     maxConcurrentRuns: env.QUERYLANE_MAX_CONCURRENT_RUNS,
     maxMessageBytes: env.QUERYLANE_MAX_MESSAGE_BYTES,
     streamLimits: {
@@ -102,15 +110,30 @@ export function configFromEnv(env: Env): ServerConfig {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const { log, security } = config;
   assertSafeBinding(config.host, security);
+  const historyPath = join(config.dataDir, 'querylane.db');
   const registry = await DatasetRegistry.open({
     dataDir: config.dataDir,
     datasets: config.datasets,
+    // The history store holds every user's runs: it must never be a dataset anyone can query.
+    forbiddenPaths: [historyPath],
   });
-  const stores = openSqliteStores(join(config.dataDir, 'querylane.db'));
+  const stores = openSqliteStores(historyPath);
   await stores.recordDatasets(
-    registry.list().map((ds) => ({ ...ds, path: registry.get(ds.id).path })),
+    registry.list().map(({ id, name, kind, tables }) => ({
+      id,
+      name,
+      kind,
+      tables,
+      path: registry.get(id).path,
+    })),
   );
-  const pool = new SqlWorkerPool({ log });
+  // One warm worker per run slot, so no admitted run waits for a fork.
+  const pool = new SqlWorkerPool({
+    size: config.maxConcurrentRuns,
+    memoryLimitBytes: config.workerMemoryBytes,
+    tempLimitBytes: config.workerTempBytes,
+    log,
+  });
   const connections = new ConnectionRegistry({
     hardBufferBytes: config.streamLimits.hardBufferBytes,
     onOverflow: (connection) => {
@@ -130,6 +153,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         maxRows: config.maxRows,
         timeoutMs: config.queryTimeoutMs,
         progressMs: config.progressMs,
+        maxResultBytes: config.maxResultBytes,
+        maxValueBytes: config.maxValueBytes,
       },
       concurrency: config.maxConcurrentRuns,
       streamLimits: config.streamLimits,
@@ -139,6 +164,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       version: config.version,
     },
     connections,
+    workers: pool,
     log,
   });
   const recovered = await services.runs.recover();

@@ -15,6 +15,18 @@ export interface DatasetCatalog {
   };
 }
 
+/** What the SQL worker processes are doing, for metrics. */
+export interface WorkerStats {
+  stats(): {
+    size: number;
+    idle: number;
+    busy: number;
+    forked: number;
+    killed: number;
+    died: number;
+  };
+}
+
 export interface Services {
   runs: RunService;
   conversations: ConversationService;
@@ -33,6 +45,8 @@ export interface Services {
   runStarts: TokenBuckets;
   /** Run events published per second, over the last few seconds. */
   eventRate: RateMeter;
+  /** The SQL worker pool, when this process has one. */
+  workers: WorkerStats | null;
   authMode: AuthMode;
   version: string;
   startedAt: number;

@@ -15,8 +15,11 @@ export const DEFAULT_RUN_LIMITS: Readonly<ResolvedLimits> = {
   maxValueBytes: 1024 * 1024,
 };
 
-/** `rows` events are never closer together than this, whatever `progressMs` asks for. */
-export const MIN_PROGRESS_MS = 100;
+/**
+ * `rows` events are never closer together than this, whatever `progressMs` asks for: at most
+ * 200 a second per run (the chaos and slow-consumer tests use it to get runs with many events).
+ */
+export const MIN_PROGRESS_MS = 5;
 
 /** A plan event carries at most this many steps and this much detail text. */
 export const MAX_PLAN_STEPS = 200;

@@ -262,13 +262,10 @@ export interface RunLimits {
   timeoutMs: number;
   /** At most one `rows` event per this many ms while a query streams rows. */
   progressMs: number;
-  /**
-   * Bytes of values kept in a result; rows past it are counted, not kept (`truncated`).
-   * Unset: the pipeline's default (the SQL engine's `DEFAULT_RUN_LIMITS`).
-   */
-  maxResultBytes?: number;
+  /** Bytes of values kept in a result; rows past it are counted, not kept (`truncated`). */
+  maxResultBytes: number;
   /** Bytes of one text or blob value in a kept row; a larger one fails RESULT_TOO_LARGE. */
-  maxValueBytes?: number;
+  maxValueBytes: number;
 }
 
 export interface PipelineInput {

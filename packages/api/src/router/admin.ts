@@ -21,6 +21,7 @@ export const adminRouter = {
       users: new Set(live.flatMap((c) => (c.identity ? [c.identity.userId] : []))).size,
       subscriptions: live.reduce((n, c) => n + c.subscriptions, 0),
       runs: { byStatus, ...(await services.runs.stats()) },
+      workers: services.workers?.stats() ?? null,
       eventsPerSecond: services.eventRate.perSecond(),
       eventsTotal: services.eventRate.total,
       refusals: services.audit.refusals,

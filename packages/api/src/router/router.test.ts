@@ -4,7 +4,7 @@ import type { RunEvent } from '@querylane/contracts';
 import { TRPCError } from '@trpc/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp } from '../test/setup.ts';
+import { createTestApp, testConfig } from '../test/setup.ts';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 let app: App;
@@ -82,7 +82,7 @@ describe('runs', () => {
 
   it('keeps at most maxRows rows and counts them all', async () => {
     await app.close();
-    app = await createTestApp({ limits: { maxRows: 25, timeoutMs: 30_000, progressMs: 250 } });
+    app = await createTestApp({ limits: { ...testConfig.limits, maxRows: 25 } });
     const { runId } = await app.caller.runs.start({ query: 'SELECT id FROM order_items' });
     const events = await collect(runId);
     const done = events.at(-1);

@@ -14,7 +14,7 @@ import {
   type RunStore,
   type Stores,
 } from '@querylane/runs';
-import type { DatasetCatalog, Services } from '../context.ts';
+import type { DatasetCatalog, Services, WorkerStats } from '../context.ts';
 import type { AuthMode } from '../identity.ts';
 import type { Connection, ConnectionDirectory, StreamLimits } from '../transport.ts';
 import { AuditLog } from './audit.ts';
@@ -44,6 +44,8 @@ export interface CreateServicesOptions {
   /** Live delivery of run events; in-process unless a cluster shares one. */
   live?: LiveChannel;
   queue?: RunQueue;
+  /** The SQL worker pool, for metrics. */
+  workers?: WorkerStats;
   /** The server's live connections; none for in-process use. */
   connections?: ConnectionDirectory;
   log: (message: string, err?: unknown) => void;
@@ -122,6 +124,7 @@ export function createServices(opts: CreateServicesOptions): Services {
     connections: opts.connections ?? { live: new Set<Connection>() },
     runStarts: new TokenBuckets(config.runsPerMinute, now),
     eventRate,
+    workers: opts.workers ?? null,
     authMode: config.authMode,
     version: config.version,
     startedAt: Date.now(),

@@ -17,7 +17,13 @@ import { createCallerFactory } from '../trpc.ts';
 
 /** Settings for tests: values chosen for tests, stated here rather than borrowed as defaults. */
 export const testConfig: ServicesConfig = {
-  limits: { maxRows: 1_000, timeoutMs: 30_000, progressMs: 250 },
+  limits: {
+    maxRows: 1_000,
+    timeoutMs: 30_000,
+    progressMs: 250,
+    maxResultBytes: 2 * 1024 * 1024,
+    maxValueBytes: 1024 * 1024,
+  },
   concurrency: 2,
   streamLimits: {
     softBufferBytes: 256 * 1024,
