@@ -1,169 +1,220 @@
-// The page: conversations on the left, the selected thread with the editor in the middle, the
-// dataset's schema on the right. Owns the editor text so the schema and "Edit" can fill it.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
-import { AdminPage } from './components/AdminPage.tsx';
+// The page: conversations on the left (a drawer on narrow screens), the selected thread with the
+// editor in the middle, the dataset's schema on the right. The thread and the admin page load as
+// their own chunks; the editor's text lives in a store so typing re-renders only the composer.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { Announcer } from './announcer.tsx';
 import { Composer } from './components/Composer.tsx';
-import { ConversationView } from './components/ConversationView.tsx';
 import { NoticeBanner } from './components/NoticeBanner.tsx';
 import { SchemaPanel } from './components/SchemaPanel.tsx';
+import { ShortcutHelp } from './components/ShortcutHelp.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
+import { TopBar } from './components/TopBar.tsx';
+import { ComposerContext, ComposerStore } from './composer-store.ts';
+import HomePage from './pages/HomePage.tsx';
 import type { PendingRun } from './pending-runs.ts';
 import { conversationPath, navigate, parseRoute, usePathname } from './route.ts';
-import { describeError } from './trpc/errors.ts';
 import { useTRPC } from './trpc/react.tsx';
+import type { StartRunInput } from './trpc/types.ts';
+import { NARROW, useMedia, WIDE } from './use-media.ts';
+import { useShortcuts } from './use-shortcuts.ts';
+import { type Started, useStart } from './use-start.ts';
 
-const EXAMPLES: { label: string; sql: string }[] = [
-  {
-    label: 'Products per category',
-    sql: 'SELECT category, count(*) AS n FROM products GROUP BY category ORDER BY category',
-  },
-  {
-    label: 'Orders per channel',
-    sql: 'SELECT channel, count(*) AS orders FROM orders GROUP BY channel ORDER BY orders DESC',
-  },
-  {
-    label: 'Revenue by category',
-    sql: 'SELECT p.category, round(sum(oi.quantity * oi.unit_price), 2) AS revenue\nFROM order_items oi JOIN products p ON p.id = oi.product_id\nGROUP BY p.category ORDER BY revenue DESC',
-  },
-  {
-    label: 'Orders per month',
-    sql: 'SELECT substr(order_date, 1, 7) AS month, count(*) AS orders\nFROM orders GROUP BY month ORDER BY month',
-  },
-  {
-    label: 'Engagement by platform',
-    sql: 'SELECT platform, avg(likes) AS avg_likes, avg(shares) AS avg_shares FROM posts GROUP BY platform',
-  },
-  {
-    // Joins ~220k order items to themselves per customer: a couple of seconds, enough to
-    // watch every stage go by.
-    label: 'Bought together (heavy, a few seconds)',
-    sql: 'WITH cp AS (\n  SELECT DISTINCT o.customer_id, oi.product_id\n  FROM orders o JOIN order_items oi ON oi.order_id = o.id\n)\nSELECT pa.name AS product, pb.name AS also_bought, count(*) AS customers\nFROM cp a JOIN cp b ON a.customer_id = b.customer_id AND a.product_id < b.product_id\nJOIN products pa ON pa.id = a.product_id JOIN products pb ON pb.id = b.product_id\nGROUP BY a.product_id, b.product_id ORDER BY customers DESC LIMIT 25',
-  },
-];
+const ConversationView = lazy(() => import('./components/ConversationView.tsx'));
+const AdminPage = lazy(() => import('./components/AdminPage.tsx'));
 
 export function App() {
+  const [composer] = useState(() => new ComposerStore());
+  return (
+    <ComposerContext.Provider value={composer}>
+      <Announcer>
+        <Shell composer={composer} />
+      </Announcer>
+    </ComposerContext.Provider>
+  );
+}
+
+function Shell({ composer }: { composer: ComposerStore }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const route = parseRoute(usePathname());
   const conversationId = route.page === 'conversation' ? route.conversationId : null;
+  const narrow = useMedia(NARROW);
+  const wide = useMedia(WIDE);
 
-  const [draft, setDraft] = useState('');
   const [pending, setPending] = useState<PendingRun[]>([]);
   const [chosenDataset, setChosenDataset] = useState<string | null>(null);
-  const [schemaOpen, setSchemaOpen] = useState(true);
-  const editorRef = useRef<HTMLTextAreaElement>(null);
+  const [schemaOpen, setSchemaOpen] = useState(wide);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
 
   const datasets = useQuery(trpc.datasets.list.queryOptions());
   const datasetId = chosenDataset ?? datasets.data?.[0]?.id ?? null;
 
-  const start = useMutation(
-    trpc.runs.start.mutationOptions({
-      onSuccess: (res, input) => {
-        setPending((p) => [
-          ...p,
-          { runId: res.runId, conversationId: res.conversationId, query: input.query },
-        ]);
-        setDraft('');
-        navigate(conversationPath(res.conversationId));
-        void queryClient.invalidateQueries({ queryKey: trpc.conversations.list.queryKey() });
-        void queryClient.invalidateQueries({
-          queryKey: trpc.conversations.byId.queryKey({ conversationId: res.conversationId }),
-        });
-      },
-    }),
+  const onStarted = useCallback(
+    (res: Started, input: StartRunInput) => {
+      setPending((p) => [
+        ...p,
+        { runId: res.runId, conversationId: res.conversationId, query: input.query },
+      ]);
+      // Only the text that was sent is cleared: a start that waited keeps what was typed since.
+      if (composer.text.trim() === input.query.trim()) composer.sent(res.runId, input.query);
+      navigate(conversationPath(res.conversationId));
+      void queryClient.invalidateQueries({ queryKey: trpc.conversations.pathKey() });
+      void queryClient.invalidateQueries({
+        queryKey: trpc.conversations.byId.queryKey({ conversationId: res.conversationId }),
+      });
+    },
+    [composer, queryClient, trpc],
+  );
+  const start = useStart(onStarted);
+  const { submit, clearError } = start;
+
+  const runQuery = useCallback(
+    (query: string, conversation: string | null = conversationId) =>
+      submit({
+        query,
+        ...(datasetId ? { datasetId } : {}),
+        ...(conversation ? { conversationId: conversation } : {}),
+      }),
+    [submit, datasetId, conversationId],
   );
 
-  const run = () => {
-    const query = draft.trim();
-    if (!query) return;
-    start.mutate({
-      query,
-      ...(datasetId ? { datasetId } : {}),
-      ...(conversationId ? { conversationId } : {}),
-    });
-  };
+  // A start error is about the page it was made on.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the route changes
+  useEffect(() => clearError(), [conversationId, clearError]);
 
-  const fillEditor = (sql: string) => {
-    setDraft(sql);
-    editorRef.current?.focus();
-  };
+  const closeDrawer = useCallback((restoreFocus: boolean) => {
+    setDrawerOpen(false);
+    if (restoreFocus) menuButton.current?.focus();
+  }, []);
+  // Going somewhere from the drawer closes it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the route changes
+  useEffect(() => setDrawerOpen(false), [route.page, conversationId]);
 
-  const startError = start.error ? describeError(start.error) : null;
+  useShortcuts({
+    onHelp: () => setHelpOpen(true),
+    onSearch: () => {
+      if (narrow) setDrawerOpen(true);
+      requestAnimationFrame(() => searchRef.current?.focus());
+    },
+    onNew: () => {
+      navigate('/');
+      composer.focus();
+    },
+  });
 
-  if (route.page === 'admin') {
-    return (
-      <div className="app">
-        <NoticeBanner />
-        <Sidebar currentId={null} onNew={() => navigate('/')} />
-        <main className="main">
-          <AdminPage />
-        </main>
-      </div>
+  const drawer = narrow && drawerOpen;
+  const sidebar = (
+    <Sidebar
+      currentId={conversationId}
+      searchRef={searchRef}
+      drawer={narrow}
+      open={!narrow || drawerOpen}
+      onClose={closeDrawer}
+      onNew={() => {
+        navigate('/');
+        start.clearError();
+        composer.focus();
+      }}
+    />
+  );
+
+  const page =
+    route.page === 'admin' ? (
+      <AdminPage />
+    ) : conversationId ? (
+      <ConversationView
+        key={conversationId}
+        conversationId={conversationId}
+        pending={pending}
+        onRunAgain={runQuery}
+      />
+    ) : (
+      <HomePage />
     );
-  }
 
   return (
-    <div className={`app${schemaOpen ? ' with-schema' : ''}`}>
+    <div
+      className={`app${schemaOpen && route.page !== 'admin' ? ' with-schema' : ''}${drawer ? ' drawer-open' : ''}`}
+    >
+      <SkipLinks admin={route.page === 'admin'} />
       <NoticeBanner />
-      <Sidebar
-        currentId={conversationId}
-        onNew={() => {
-          navigate('/');
-          start.reset();
-          editorRef.current?.focus();
-        }}
-      />
-      <main className="main">
-        <div className="toolbar">
-          <button
-            type="button"
-            className="btn btn-small btn-ghost"
-            aria-pressed={schemaOpen}
-            onClick={() => setSchemaOpen((o) => !o)}
-          >
-            {schemaOpen ? 'Hide schema' : 'Show schema'}
-          </button>
-        </div>
-        {conversationId ? (
-          <ConversationView
-            key={conversationId}
-            conversationId={conversationId}
-            pending={pending}
-            onEditSql={fillEditor}
-          />
-        ) : (
-          <div className="thread-empty">
-            <h1>Ask your data a question</h1>
-            <p className="muted">
-              Write read-only SQL below and run it with <kbd>Ctrl</kbd> + <kbd>Enter</kbd>. Each run
-              streams its progress live and is kept in a conversation you can come back to.
-            </p>
-            <ul className="examples">
-              {EXAMPLES.map((ex) => (
-                <li key={ex.label}>
-                  <button type="button" className="example" onClick={() => fillEditor(ex.sql)}>
-                    <strong>{ex.label}</strong>
-                    <code>{ex.sql}</code>
-                  </button>
-                </li>
-              ))}
-            </ul>
+      {narrow && (
+        <TopBar
+          menuButton={menuButton}
+          drawerOpen={drawerOpen}
+          onMenu={() => setDrawerOpen(true)}
+        />
+      )}
+      {sidebar}
+      {drawer && (
+        // biome-ignore lint/a11y/noStaticElementInteractions: the pointer's way out; Escape is the keyboard's
+        // biome-ignore lint/a11y/useKeyWithClickEvents: Escape closes the drawer (handled in Sidebar)
+        <div className="drawer-backdrop" onClick={() => closeDrawer(true)} />
+      )}
+      <main className="main" id="main" tabIndex={-1} inert={drawer}>
+        {route.page !== 'admin' && (
+          <div className="toolbar">
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              aria-pressed={schemaOpen}
+              onClick={() => setSchemaOpen((o) => !o)}
+            >
+              {schemaOpen ? 'Hide schema' : 'Show schema'}
+            </button>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              aria-keyshortcuts="?"
+              onClick={() => setHelpOpen(true)}
+            >
+              Shortcuts
+            </button>
           </div>
         )}
-        <Composer
-          value={draft}
-          onChange={setDraft}
-          datasets={datasets.data ?? []}
-          datasetId={datasetId}
-          onDatasetChange={setChosenDataset}
-          onRun={run}
-          running={start.isPending}
-          error={startError}
-          editorRef={editorRef}
-        />
+        <Suspense fallback={<p className="muted pad-page">Loading…</p>}>{page}</Suspense>
+        {route.page !== 'admin' && (
+          <Composer
+            datasets={datasets.data ?? []}
+            datasetId={datasetId}
+            onDatasetChange={setChosenDataset}
+            onRun={runQuery}
+            sending={start.sending}
+            waiting={start.waiting}
+            onDiscard={start.discard}
+            onRetryNow={start.retryNow}
+            error={start.error}
+            onClearError={start.clearError}
+          />
+        )}
       </main>
-      {schemaOpen && <SchemaPanel datasetId={datasetId} onInsert={fillEditor} />}
+      {schemaOpen && route.page !== 'admin' && (
+        <SchemaPanel
+          datasetId={datasetId}
+          onInsert={(sql) => composer.fill(sql)}
+          onClose={wide ? undefined : () => setSchemaOpen(false)}
+        />
+      )}
+      <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </div>
+  );
+}
+
+function SkipLinks({ admin }: { admin: boolean }) {
+  return (
+    <div className="skip-links">
+      {!admin && (
+        <a className="skip-link" href="#sql-editor">
+          Skip to the query editor
+        </a>
+      )}
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
     </div>
   );
 }

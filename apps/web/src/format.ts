@@ -58,3 +58,9 @@ export function formatRelative(date: Date, now: Date = new Date()): string {
 export function quoteIdent(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }
+
+/** A query on one line, cut to a length a screen reader can say as a label. */
+export function shortQuery(sql: string, max = 80): string {
+  const line = sql.trim().replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -6,7 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { ClientSession, readStoredToken, SessionRoot } from './session.tsx';
 import { createQueryClient } from './trpc/react.tsx';
-import './styles.css';
+import './styles/index.css';
 
 const session = new ClientSession(() =>
   createQuerylaneClient({ url: window.location.origin, token: readStoredToken }),

@@ -9,7 +9,7 @@ import type { AdminMetrics, AuditEntry } from '../trpc/types.ts';
 
 const LIVE_MS = 2000;
 
-export function AdminPage() {
+export default function AdminPage() {
   const trpc = useTRPC();
   const metrics = useQuery(
     trpc.admin.metrics.queryOptions(undefined, { refetchInterval: LIVE_MS }),

@@ -1,10 +1,14 @@
-// A conversation's thread: each query as a SQL block followed by its run card. Runs this tab just
-// started show up before the server's message list catches up, under the same key.
+// A conversation's thread, virtualised: only the turns near the viewport are in the DOM, each an
+// <article> of a feed labelled by its query. It opens on the newest turn and follows new ones
+// while the reader is at the bottom. Runs this tab just started show before the server's list.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
-import { formatRelative } from '../format.ts';
+import { defaultRangeExtractor, type Range, useVirtualizer } from '@tanstack/react-virtual';
+import { type KeyboardEvent, memo, useCallback, useEffect, useMemo, useRef } from 'react';
+import { useComposer } from '../composer-store.ts';
+import { formatRelative, shortQuery } from '../format.ts';
 import type { PendingRun } from '../pending-runs.ts';
 import { useTRPC } from '../trpc/react.tsx';
+import type { Conversation } from '../trpc/types.ts';
 import { RunCard } from './RunCard.tsx';
 
 type ThreadItem =
@@ -12,22 +16,15 @@ type ThreadItem =
   | { kind: 'user'; key: string; sql: string }
   | { kind: 'assistant'; key: string; text: string };
 
-export function ConversationView(props: {
-  conversationId: string;
-  pending: PendingRun[];
-  onEditSql: (sql: string) => void;
-}) {
-  const trpc = useTRPC();
-  const conversation = useQuery(
-    trpc.conversations.byId.queryOptions({ conversationId: props.conversationId }),
-  );
-  const threadRef = useRef<HTMLDivElement>(null);
-  const listRef = useRef<HTMLOListElement>(null);
-
+function threadItems(
+  conversation: Conversation | undefined,
+  conversationId: string,
+  pending: PendingRun[],
+): ThreadItem[] {
   const items: ThreadItem[] = [];
   const seen = new Set<string>();
-  const liveIds = new Set(props.pending.map((p) => p.runId));
-  for (const m of conversation.data?.messages ?? []) {
+  const liveIds = new Set(pending.map((p) => p.runId));
+  for (const m of conversation?.messages ?? []) {
     if (m.role === 'user') {
       if (m.runId) {
         seen.add(m.runId);
@@ -46,42 +43,82 @@ export function ConversationView(props: {
       items.push({ kind: 'assistant', key: m.id, text: m.content });
     }
   }
-  for (const p of props.pending) {
-    if (p.conversationId === props.conversationId && !seen.has(p.runId)) {
+  for (const p of pending) {
+    if (p.conversationId === conversationId && !seen.has(p.runId)) {
       items.push({ kind: 'run', key: p.runId, sql: p.query, runId: p.runId, live: true });
     }
   }
+  return items;
+}
 
-  // Stick to the bottom while the reader is there, so a result that lands (and grows the card)
-  // stays in view; once they scroll up to read, leave the scroll position alone.
-  const pinned = useRef(true);
-  const hasThread = !conversation.error;
-  useEffect(() => {
-    const el = threadRef.current;
-    const list = listRef.current;
-    if (!hasThread || !el || !list) return;
-    const onScroll = () => {
-      pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-    };
-    const follow = new ResizeObserver(() => {
-      if (pinned.current) el.scrollTop = el.scrollHeight;
-    });
-    el.addEventListener('scroll', onScroll, { passive: true });
-    follow.observe(list);
-    return () => {
-      el.removeEventListener('scroll', onScroll);
-      follow.disconnect();
-    };
-  }, [hasThread]);
+// A finished run with a table is about this tall; measuring corrects it once it renders.
+const estimateSize = (item: ThreadItem | undefined) =>
+  item?.kind === 'run' ? 420 : item?.kind === 'user' ? 90 : 60;
 
-  // A run the reader just started is where they want to look.
-  const count = items.length;
+export default function ConversationView(props: {
+  conversationId: string;
+  pending: PendingRun[];
+  onRunAgain: (query: string, conversationId: string) => void;
+}) {
+  const trpc = useTRPC();
+  const conversation = useQuery(
+    trpc.conversations.byId.queryOptions({ conversationId: props.conversationId }),
+  );
+  const items = useMemo(
+    () => threadItems(conversation.data, props.conversationId, props.pending),
+    [conversation.data, props.conversationId, props.pending],
+  );
+  const threadRef = useRef<HTMLDivElement>(null);
+  // The turn holding focus stays mounted when it scrolls away, so focus is never dropped.
+  const focused = useRef<number | null>(null);
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => threadRef.current,
+    estimateSize: (i) => estimateSize(items[i]),
+    getItemKey: (i) => items[i]?.key ?? i,
+    overscan: 2,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: 80,
+    paddingEnd: 16,
+    rangeExtractor: useCallback((range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      const f = focused.current;
+      return f === null || indexes.includes(f) || f >= range.count
+        ? indexes
+        : [...indexes, f].sort((a, b) => a - b);
+    }, []),
+  });
+
+  // Opening a conversation lands on its newest turn.
+  const loaded = items.length > 0;
   useEffect(() => {
-    if (count === 0) return;
-    pinned.current = true;
-    const el = threadRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [count]);
+    if (loaded) virtualizer.scrollToEnd();
+  }, [loaded, virtualizer]);
+
+  const onRunAgain = props.onRunAgain;
+  const conversationId = props.conversationId;
+  const runAgain = useCallback(
+    (query: string) => onRunAgain(query, conversationId),
+    [onRunAgain, conversationId],
+  );
+
+  // Page Down / Page Up move between turns, as the ARIA feed pattern asks.
+  const onFeedKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'PageDown' && e.key !== 'PageUp') return;
+    const current = (e.target as HTMLElement).closest('article');
+    const index = Number(current?.getAttribute('data-index') ?? -1);
+    if (index < 0) return;
+    const next = e.key === 'PageDown' ? index + 1 : index - 1;
+    if (next < 0 || next >= items.length) return;
+    e.preventDefault();
+    focused.current = next;
+    virtualizer.scrollToIndex(next, { align: 'start' });
+    requestAnimationFrame(() =>
+      threadRef.current?.querySelector<HTMLElement>(`article[data-index="${next}"]`)?.focus(),
+    );
+  };
 
   if (conversation.error) {
     const notFound = conversation.error.data?.code === 'NOT_FOUND';
@@ -98,41 +135,98 @@ export function ConversationView(props: {
   }
 
   return (
-    <div className="thread" data-testid="thread" ref={threadRef}>
+    <>
       <header className="thread-head">
         <h1 data-testid="conversation-title">{conversation.data?.title ?? ' '}</h1>
         {conversation.data && (
           <span className="muted small">started {formatRelative(conversation.data.createdAt)}</span>
         )}
       </header>
-      {conversation.isPending && props.pending.length === 0 && <p className="muted">Loading…</p>}
-      <ol className="messages" ref={listRef}>
-        {items.map((item) => (
-          <li key={item.key} className={`message message-${item.kind}`}>
-            {item.kind === 'assistant' ? (
-              <p className="assistant-text">{item.text}</p>
-            ) : (
-              <SqlBlock sql={item.sql} onEdit={() => props.onEditSql(item.sql)} />
-            )}
-            {item.kind === 'run' && (
-              <RunCard runId={item.runId} conversationId={props.conversationId} live={item.live} />
-            )}
-          </li>
-        ))}
-      </ol>
-    </div>
+      <div className="thread" data-testid="thread" ref={threadRef}>
+        {conversation.isPending && items.length === 0 && <p className="muted">Loading…</p>}
+        <div
+          role="feed"
+          aria-label="Runs in this conversation"
+          aria-busy={conversation.isFetching}
+          className="messages"
+          style={{ height: virtualizer.getTotalSize() }}
+          onKeyDown={onFeedKey}
+          onFocus={(e) => {
+            const article = (e.target as HTMLElement).closest('article');
+            if (article) focused.current = Number(article.getAttribute('data-index'));
+          }}
+        >
+          {virtualizer.getVirtualItems().map((v) => {
+            const item = items[v.index]!;
+            return (
+              <article
+                key={v.key}
+                data-index={v.index}
+                ref={virtualizer.measureElement}
+                className={`message message-${item.kind}`}
+                style={{ transform: `translateY(${v.start}px)` }}
+                tabIndex={-1}
+                aria-posinset={v.index + 1}
+                aria-setsize={items.length}
+                aria-labelledby={`turn-${item.key}`}
+              >
+                <Turn item={item} onRunAgain={runAgain} conversationId={props.conversationId} />
+              </article>
+            );
+          })}
+        </div>
+      </div>
+    </>
   );
 }
 
-function SqlBlock(props: { sql: string; onEdit: () => void }) {
+const Turn = memo(function Turn(props: {
+  item: ThreadItem;
+  conversationId: string;
+  onRunAgain: (query: string) => void;
+}) {
+  const { item } = props;
+  if (item.kind === 'assistant') {
+    return (
+      <p className="assistant-text" id={`turn-${item.key}`}>
+        {item.text}
+      </p>
+    );
+  }
+  return (
+    <>
+      <SqlBlock sql={item.sql} id={`turn-${item.key}`} />
+      {item.kind === 'run' && (
+        <RunCard
+          runId={item.runId}
+          conversationId={props.conversationId}
+          live={item.live}
+          query={item.sql}
+          onRunAgain={props.onRunAgain}
+        />
+      )}
+    </>
+  );
+});
+
+const SqlBlock = memo(function SqlBlock(props: { sql: string; id: string }) {
+  const composer = useComposer();
   return (
     <div className="sql-block">
+      <span id={props.id} className="sr-only">
+        {shortQuery(props.sql)}
+      </span>
       <pre>
         <code>{props.sql}</code>
       </pre>
-      <button type="button" className="btn btn-small btn-ghost" onClick={props.onEdit}>
+      <button
+        type="button"
+        className="btn btn-small btn-ghost"
+        aria-label={`Edit query: ${shortQuery(props.sql)}`}
+        onClick={() => composer.fill(props.sql)}
+      >
         Edit
       </button>
     </div>
   );
-}
+});

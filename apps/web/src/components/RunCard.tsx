@@ -1,41 +1,76 @@
-// One run in the thread: live progress while it runs, then its result, error or cancellation.
-
+// One run in the thread: live progress while it runs (and that the connection is lost, when it
+// is), then its result, error or cancellation, with "Run again". Memoised: a card re-renders when
+// its own run changes, not when the thread around it does.
 import { isTerminalStatus } from '@querylane/contracts';
 import { useMutation } from '@tanstack/react-query';
-import { formatCount, formatDuration } from '../format.ts';
+import { memo, useEffect, useRef } from 'react';
+import { useAnnounce } from '../announcer.tsx';
+import { useComposer } from '../composer-store.ts';
+import { formatCount, formatDuration, shortQuery } from '../format.ts';
 import type { RunView } from '../run-state.ts';
-import { useTRPC } from '../trpc/react.tsx';
-import type { ColumnProfile, PlanStep, RunError } from '../trpc/types.ts';
+import { useConnectionStatus } from '../trpc/connection.ts';
+import { useSocketState, useTRPC } from '../trpc/react.tsx';
 import { useRun } from '../use-run.ts';
-import { ResultChartView } from './Chart.tsx';
-import { ResultTable } from './ResultTable.tsx';
+import { ResultView } from './ResultView.tsx';
+import { ErrorBox, PlanSteps, Progress } from './RunParts.tsx';
 
-const statusLabel: Record<RunView['status'], string> = {
-  queued: 'queued',
-  running: 'running',
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-  interrupted: 'interrupted',
-};
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
-export function RunCard(props: { runId: string; conversationId: string | null; live: boolean }) {
+/** Says a run's end once, when this tab sees it happen (not when history loads). */
+function useEndAnnouncement(view: RunView, loading: boolean, live: boolean, query: string) {
+  const announce = useAnnounce();
+  const composer = useComposer();
+  const seen = useRef<RunView['status'] | null>(null);
+  useEffect(() => {
+    if (loading) return;
+    const before = seen.current;
+    seen.current = view.status;
+    if (before === null || isTerminalStatus(before) || !isTerminalStatus(view.status)) return;
+    const what = shortQuery(query, 60);
+    if (view.status === 'completed') {
+      const n = view.result?.rowCount ?? 0;
+      announce(`Run completed, ${formatCount(n)} ${n === 1 ? 'row' : 'rows'}: ${what}`);
+    } else if (view.status === 'cancelled') {
+      announce(`Run cancelled: ${what}`);
+    } else {
+      const error = view.error;
+      announce(
+        `Run ${view.status}: ${error ? `${error.code}, ${error.message}` : what}`,
+        'assertive',
+      );
+    }
+    // A run that gave no result gives its text back to the editor.
+    if (live && view.status !== 'completed') composer.failed(view.runId);
+  }, [view, loading, live, query, announce, composer]);
+}
+
+export const RunCard = memo(function RunCard(props: {
+  runId: string;
+  conversationId: string | null;
+  live: boolean;
+  query: string;
+  onRunAgain: (query: string) => void;
+}) {
   const { view, loading, problem } = useRun(props.runId, props.conversationId, props.live);
   const trpc = useTRPC();
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
+  const connection = useConnectionStatus(useSocketState());
   const running = !isTerminalStatus(view.status);
+  useEndAnnouncement(view, loading, props.live, props.query);
 
   return (
-    <section
+    // biome-ignore lint/a11y/useSemanticElements: a group, not a fieldset: nothing in it is a form field
+    <div
       className={`run-card run-${view.status}`}
-      aria-label="Run"
+      role="group"
+      aria-label={`Run of ${shortQuery(props.query)}`}
       data-testid="run-card"
       data-run-id={props.runId}
       data-status={view.status}
     >
       <header className="run-head">
         <span className={`status-pill status-${view.status}`} data-testid="run-status">
-          {loading ? 'loading' : statusLabel[view.status]}
+          {loading ? 'loading' : view.status}
         </span>
         {view.result && <span className="run-meta">{formatDuration(view.result.elapsedMs)}</span>}
         {running && view.rowsFetched !== null && (
@@ -53,29 +88,42 @@ export function RunCard(props: { runId: string; conversationId: string | null; l
             {cancel.isPending || cancel.isSuccess ? 'Cancelling…' : 'Cancel'}
           </button>
         )}
+        {!running && !loading && (
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="run-again"
+            onClick={() => props.onRunAgain(props.query)}
+          >
+            Run again
+          </button>
+        )}
       </header>
 
+      {running && !loading && connection === 'reconnecting' && (
+        <p className="notice notice-offline" data-testid="connection-lost">
+          Connection lost. The run goes on on the server; this card resumes when the connection is
+          back.
+        </p>
+      )}
       {running && !loading && <Progress view={view} />}
-      {cancel.error && <p className="inline-error">Could not cancel: {cancel.error.message}</p>}
+      {running && cancel.error && (
+        <p className="inline-error">Could not cancel: {cancel.error.message}</p>
+      )}
       {problem && <p className="inline-error">{problem}</p>}
       {view.plan && view.plan.length > 0 && <PlanSteps steps={view.plan} />}
 
       {view.status === 'completed' && view.result && (
-        <>
-          {view.result.summary && <p className="summary">{view.result.summary}</p>}
-          {view.result.chart && <ResultChartView result={view.result} chart={view.result.chart} />}
-          <ResultTable result={view.result} fileName={`querylane-${props.runId.slice(0, 8)}.csv`} />
-          {view.result.profile.length > 0 && <Profile profile={view.result.profile} />}
-        </>
+        <ResultView runId={props.runId} result={view.result} />
       )}
       {view.status === 'failed' && view.error && <ErrorBox error={view.error} />}
       {view.status === 'cancelled' && (
-        <p className="notice notice-cancelled" role="status">
+        <p className="notice notice-cancelled">
           {sentence(view.cancelReason ?? 'Cancelled')} No result was kept.
         </p>
       )}
       {view.status === 'interrupted' && (
-        <div className="notice notice-interrupted" role="status" data-testid="run-error">
+        <div className="notice notice-interrupted" data-testid="run-error">
           <p>
             <code className="error-code">{view.error?.code ?? 'INTERRUPTED'}</code>{' '}
             {view.error?.message ?? 'The server stopped while this query ran.'}
@@ -83,108 +131,6 @@ export function RunCard(props: { runId: string; conversationId: string | null; l
           <p className="hint">{view.error?.hint ?? 'Run it again to get a result.'}</p>
         </div>
       )}
-    </section>
-  );
-}
-
-const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
-
-function Progress({ view }: { view: RunView }) {
-  return (
-    <div className="progress">
-      <div
-        className="progress-track"
-        role="progressbar"
-        aria-label="Run progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={view.progress}
-        aria-valuetext={`${view.progress}% — ${view.message}`}
-      >
-        <div className="progress-fill" style={{ width: `${view.progress}%` }} />
-      </div>
-      <p className="progress-text" aria-live="polite">
-        {view.stage && <span className="stage">{view.stage}</span>}
-        {view.message}
-      </p>
-      {view.retry && (
-        <p className="retry">
-          Retrying {view.retry.stage} (attempt {view.retry.attempt} of {view.retry.maxAttempts}):{' '}
-          {view.retry.reason}
-        </p>
-      )}
     </div>
   );
-}
-
-export function ErrorBox({ error }: { error: RunError }) {
-  return (
-    <div className="error-box" role="alert" data-testid="run-error">
-      <p>
-        <code className="error-code">{error.code}</code> {error.message}
-      </p>
-      {error.hint && <p className="hint">{error.hint}</p>}
-      {error.retryable && <p className="hint">This may work if you run it again.</p>}
-    </div>
-  );
-}
-
-function PlanSteps({ steps }: { steps: PlanStep[] }) {
-  // EXPLAIN QUERY PLAN gives a tree as (id, parent); depth drives the indent.
-  const depth = new Map<number, number>();
-  for (const step of steps) depth.set(step.id, (depth.get(step.parent) ?? -1) + 1);
-  return (
-    <details className="plan">
-      <summary>
-        Query plan ({steps.length} {steps.length === 1 ? 'step' : 'steps'})
-      </summary>
-      <ol>
-        {steps.map((step) => (
-          <li key={step.id} style={{ paddingLeft: `${(depth.get(step.id) ?? 0) * 1.25}rem` }}>
-            <code>{step.detail}</code>
-          </li>
-        ))}
-      </ol>
-    </details>
-  );
-}
-
-function Profile({ profile }: { profile: ColumnProfile[] }) {
-  const show = (v: number | string | undefined) =>
-    v === undefined ? '' : typeof v === 'number' ? formatCount(Number(v.toFixed(4))) : v;
-  return (
-    <details className="profile">
-      <summary>Column profile</summary>
-      <div className="table-wrap table-wrap-small">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">column</th>
-              <th scope="col">type</th>
-              <th scope="col">nulls</th>
-              <th scope="col">distinct</th>
-              <th scope="col">min</th>
-              <th scope="col">max</th>
-              <th scope="col">mean</th>
-              <th scope="col">top values</th>
-            </tr>
-          </thead>
-          <tbody>
-            {profile.map((p) => (
-              <tr key={p.name}>
-                <td>{p.name}</td>
-                <td>{p.type}</td>
-                <td className="cell-number">{formatCount(p.nulls)}</td>
-                <td className="cell-number">{formatCount(p.distinct)}</td>
-                <td>{show(p.min)}</td>
-                <td>{show(p.max)}</td>
-                <td className="cell-number">{show(p.mean)}</td>
-                <td>{p.top?.map((t) => `${t.value} (${t.count})`).join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </details>
-  );
-}
+});

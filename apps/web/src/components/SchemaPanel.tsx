@@ -4,7 +4,12 @@ import { useState } from 'react';
 import { formatCount, quoteIdent } from '../format.ts';
 import { useTRPC } from '../trpc/react.tsx';
 
-export function SchemaPanel(props: { datasetId: string | null; onInsert: (sql: string) => void }) {
+export function SchemaPanel(props: {
+  datasetId: string | null;
+  onInsert: (sql: string) => void;
+  /** Set when the panel overlays the page (narrow screens): the way to put it away. */
+  onClose?: (() => void) | undefined;
+}) {
   const trpc = useTRPC();
   const schema = useQuery(
     trpc.datasets.schema.queryOptions(
@@ -22,8 +27,23 @@ export function SchemaPanel(props: { datasetId: string | null; onInsert: (sql: s
     });
 
   return (
-    <aside className="schema" aria-label="Dataset schema">
-      <h2 className="panel-title">Schema</h2>
+    <aside
+      className={`schema${props.onClose ? ' schema-overlay' : ''}`}
+      aria-label="Dataset schema"
+    >
+      <div className="panel-head">
+        <h2 className="panel-title">Schema</h2>
+        {props.onClose && (
+          <button
+            type="button"
+            className="icon-btn"
+            aria-label="Hide schema"
+            onClick={props.onClose}
+          >
+            ×
+          </button>
+        )}
+      </div>
       {schema.isPending && props.datasetId && <p className="muted">Loading tables…</p>}
       {schema.error && <p className="inline-error">{schema.error.message}</p>}
       {schema.data && (

@@ -1,143 +1,127 @@
-// The conversation list: start a new one, switch, rename in place (F2 or the pencil), delete.
+// The conversation sidebar: new conversation, search, the list (pinned first, paged as it is
+// scrolled), rename, delete. Below 768 px it is a drawer: a modal panel that Esc closes, giving
+// focus back to the button that opened it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type KeyboardEvent, useState } from 'react';
-import { formatRelative } from '../format.ts';
-import { conversationPath, navigate } from '../route.ts';
+import { type RefObject, useEffect, useMemo, useRef } from 'react';
+import { navigate } from '../route.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import type { ConversationSummary } from '../trpc/types.ts';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
+import type { ItemActions } from './ConversationItem.tsx';
+import { ConversationList } from './ConversationList.tsx';
 import { UserMenu } from './UserMenu.tsx';
 
-export function Sidebar(props: { currentId: string | null; onNew: () => void }) {
-  const trpc = useTRPC();
-  const list = useQuery(trpc.conversations.list.queryOptions());
-
-  return (
-    <aside className="sidebar">
-      <div className="brand">
-        <span className="brand-name">Querylane</span>
-        <ConnectionBadge />
-      </div>
-      <UserMenu />
-      <button type="button" className="btn btn-new" onClick={props.onNew}>
-        + New conversation
-      </button>
-      <nav aria-label="Conversations" className="conversations">
-        {list.isPending && <p className="muted pad">Loading…</p>}
-        {list.error && <p className="inline-error pad">{list.error.message}</p>}
-        {list.data?.length === 0 && <p className="muted pad">No conversations yet.</p>}
-        <ul>
-          {list.data?.map((c) => (
-            <ConversationItem key={c.id} conversation={c} current={c.id === props.currentId} />
-          ))}
-        </ul>
-      </nav>
-    </aside>
-  );
-}
-
-function ConversationItem(props: { conversation: ConversationSummary; current: boolean }) {
-  const { conversation: c } = props;
+export function Sidebar(props: {
+  currentId: string | null;
+  onNew: () => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+  /** Narrow screen: the sidebar is a drawer, shown only while `open`. */
+  drawer: boolean;
+  open: boolean;
+  onClose: (restoreFocus: boolean) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [editing, setEditing] = useState(false);
-  const invalidate = async () => {
+  const list = useQuery(trpc.conversations.list.queryOptions());
+  const panel = useRef<HTMLElement>(null);
+  const { drawer, open, onClose } = props;
+
+  const invalidate = async (id: string) => {
     await queryClient.invalidateQueries({ queryKey: trpc.conversations.list.queryKey() });
     await queryClient.invalidateQueries({
-      queryKey: trpc.conversations.byId.queryKey({ conversationId: c.id }),
+      queryKey: trpc.conversations.byId.queryKey({ conversationId: id }),
     });
   };
-  const rename = useMutation(trpc.conversations.rename.mutationOptions({ onSuccess: invalidate }));
-  const remove = useMutation(
-    trpc.conversations.delete.mutationOptions({
-      onSuccess: async () => {
-        if (props.current) navigate('/', { replace: true });
-        queryClient.removeQueries({
-          queryKey: trpc.conversations.byId.queryKey({ conversationId: c.id }),
-        });
-        await queryClient.invalidateQueries({ queryKey: trpc.conversations.list.queryKey() });
-      },
+  const rename = useMutation(
+    trpc.conversations.rename.mutationOptions({
+      onSuccess: (row) => invalidate(row.id),
     }),
   );
+  const remove = useMutation(trpc.conversations.delete.mutationOptions());
+  const { mutate: renameMutate } = rename;
+  const { mutate: removeMutate } = remove;
+  const currentId = props.currentId;
 
-  const commit = (value: string) => {
-    setEditing(false);
-    const title = value.trim();
-    if (title && title !== c.title) rename.mutate({ conversationId: c.id, title });
-  };
-  const onInputKey = (e: KeyboardEvent<HTMLInputElement>) => {
-    if (e.key === 'Enter') commit(e.currentTarget.value);
-    if (e.key === 'Escape') setEditing(false);
-  };
-  const confirmDelete = () => {
-    if (window.confirm(`Delete “${c.title}” and all its runs?`)) {
-      remove.mutate({ conversationId: c.id });
-    }
-  };
+  const actions = useMemo<ItemActions>(
+    () => ({
+      rename: (c, title) => renameMutate({ conversationId: c.id, title }),
+      remove: (c: ConversationSummary, after) => {
+        if (!window.confirm(`Delete “${c.title}” and all its runs?`)) return;
+        removeMutate(
+          { conversationId: c.id },
+          {
+            onSuccess: async () => {
+              if (c.id === currentId) navigate('/', { replace: true });
+              queryClient.removeQueries({
+                queryKey: trpc.conversations.byId.queryKey({ conversationId: c.id }),
+              });
+              await queryClient.invalidateQueries({
+                queryKey: trpc.conversations.list.queryKey(),
+              });
+              after();
+            },
+          },
+        );
+      },
+    }),
+    [renameMutate, removeMutate, currentId, queryClient, trpc],
+  );
 
-  const title = rename.isPending ? rename.variables.title : c.title;
+  // Opening the drawer moves focus into it; Esc closes it.
+  useEffect(() => {
+    if (!drawer || !open) return;
+    const el = panel.current;
+    el?.querySelector<HTMLElement>('.conversation-list [tabindex="0"], .btn-new')?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault();
+        onClose(true);
+      }
+    };
+    el?.addEventListener('keydown', onKey);
+    return () => el?.removeEventListener('keydown', onKey);
+  }, [drawer, open, onClose]);
 
+  const items = list.data ?? [];
+  const modal = drawer && open;
   return (
-    <li
-      className={`conversation${props.current ? ' current' : ''}`}
-      data-testid="conversation-item"
+    <aside
+      ref={panel}
+      id="sidebar"
+      className={`sidebar${drawer ? ' sidebar-drawer' : ''}${modal ? ' open' : ''}`}
+      aria-label="Conversations"
+      inert={drawer && !open}
+      {...(modal ? { role: 'dialog', 'aria-modal': true } : {})}
     >
-      {editing ? (
-        <input
-          className="rename-input"
-          aria-label="Conversation title"
-          defaultValue={c.title}
-          maxLength={200}
-          // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this field
-          autoFocus
-          onFocus={(e) => e.currentTarget.select()}
-          onKeyDown={onInputKey}
-          onBlur={(e) => commit(e.currentTarget.value)}
-        />
-      ) : (
-        <a
-          href={conversationPath(c.id)}
-          className="conversation-link"
-          aria-current={props.current ? 'page' : undefined}
-          onClick={(e) => {
-            if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-            e.preventDefault();
-            navigate(conversationPath(c.id));
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'F2') {
-              e.preventDefault();
-              setEditing(true);
-            }
-          }}
-        >
-          <span className="conversation-title">{title}</span>
-          <span className="conversation-time">{formatRelative(c.updatedAt)}</span>
-        </a>
-      )}
-      {!editing && (
-        <span className="conversation-actions">
+      <div className="brand">
+        <span className="brand-name">Querylane</span>
+        {drawer ? (
           <button
             type="button"
             className="icon-btn"
-            aria-label={`Rename ${c.title}`}
-            title="Rename (F2)"
-            onClick={() => setEditing(true)}
-          >
-            ✎
-          </button>
-          <button
-            type="button"
-            className="icon-btn icon-danger"
-            aria-label={`Delete ${c.title}`}
-            title="Delete"
-            disabled={remove.isPending}
-            onClick={confirmDelete}
+            aria-label="Close conversations"
+            onClick={() => onClose(true)}
           >
             ×
           </button>
-        </span>
-      )}
-    </li>
+        ) : (
+          <ConnectionBadge />
+        )}
+      </div>
+      <UserMenu />
+      <button type="button" className="btn btn-new" aria-keyshortcuts="Alt+N" onClick={props.onNew}>
+        + New conversation
+      </button>
+      <nav aria-label="Conversation list" className="conversations">
+        <p id="conversation-list-help" className="sr-only">
+          Arrow keys move between conversations; right arrow reaches their buttons; F2 renames;
+          Delete deletes.
+        </p>
+        {list.isPending && <p className="muted pad">Loading…</p>}
+        {list.error && <p className="inline-error pad">{list.error.message}</p>}
+        {items.length === 0 && list.isSuccess && <p className="muted pad">No conversations yet.</p>}
+        <ConversationList items={items} currentId={props.currentId} actions={actions} />
+      </nav>
+    </aside>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from './errors.ts';
+import { describeError, isUnreachable } from './errors.ts';
 
 describe('describeError', () => {
   it('prefers the zod issues of a BAD_REQUEST', () => {
@@ -21,5 +21,18 @@ describe('describeError', () => {
       'Conversation not found',
     );
     expect(describeError({ message: 'offline' })).toBe('offline');
+  });
+});
+
+describe('isUnreachable', () => {
+  it('knows a failed fetch from an answer of the server', () => {
+    expect(isUnreachable({ message: 'Failed to fetch' })).toBe(true);
+    expect(isUnreachable({ message: 'x', cause: new TypeError('NetworkError') })).toBe(true);
+    expect(isUnreachable({ message: 'Failed to fetch', data: { code: 'BAD_REQUEST' } })).toBe(
+      false,
+    );
+    expect(isUnreachable({ message: 'Too many runs', data: { code: 'TOO_MANY_REQUESTS' } })).toBe(
+      false,
+    );
   });
 });

@@ -18,3 +18,21 @@ export function describeError(error: { message: string; data?: unknown }): strin
   ];
   return lines.length > 0 ? lines.join('; ') : error.message;
 }
+
+/**
+ * True when a request never got an answer from the server (connection refused, network down):
+ * tRPC then has no error `data`, only the fetch failure. The request was not taken.
+ */
+export function isUnreachable(error: {
+  message: string;
+  data?: unknown;
+  cause?: unknown;
+}): boolean {
+  if (error.data !== undefined && error.data !== null) return false;
+  return (
+    error.cause instanceof TypeError ||
+    /failed to fetch|fetch failed|networkerror|load failed|network request failed/i.test(
+      error.message,
+    )
+  );
+}

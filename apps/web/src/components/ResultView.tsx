@@ -1,0 +1,18 @@
+// A completed run's result: the summary, the chart, the rows and the column profile.
+import { memo } from 'react';
+import type { RunResult } from '../trpc/types.ts';
+import { ChartPanel } from './ChartPanel.tsx';
+import { ResultTable } from './ResultTable.tsx';
+import { Profile } from './RunParts.tsx';
+
+export const ResultView = memo(function ResultView(props: { runId: string; result: RunResult }) {
+  const { result } = props;
+  return (
+    <>
+      {result.summary && <p className="summary">{result.summary}</p>}
+      <ChartPanel runId={props.runId} result={result} />
+      <ResultTable runId={props.runId} result={result} />
+      {result.profile.length > 0 && <Profile profile={result.profile} />}
+    </>
+  );
+});

@@ -1,0 +1,55 @@
+// The start page: what Querylane does, and example queries that fill the editor.
+import { useComposer } from '../composer-store.ts';
+
+const EXAMPLES: { label: string; sql: string }[] = [
+  {
+    label: 'Products per category',
+    sql: 'SELECT category, count(*) AS n FROM products GROUP BY category ORDER BY category',
+  },
+  {
+    label: 'Orders per channel',
+    sql: 'SELECT channel, count(*) AS orders FROM orders GROUP BY channel ORDER BY orders DESC',
+  },
+  {
+    label: 'Revenue by category',
+    sql: 'SELECT p.category, round(sum(oi.quantity * oi.unit_price), 2) AS revenue\nFROM order_items oi JOIN products p ON p.id = oi.product_id\nGROUP BY p.category ORDER BY revenue DESC',
+  },
+  {
+    label: 'Orders per month',
+    sql: 'SELECT substr(order_date, 1, 7) AS month, count(*) AS orders\nFROM orders GROUP BY month ORDER BY month',
+  },
+  {
+    label: 'Engagement by platform',
+    sql: 'SELECT platform, avg(likes) AS avg_likes, avg(shares) AS avg_shares FROM posts GROUP BY platform',
+  },
+  {
+    // Joins ~220k order items to themselves per customer: a couple of seconds, enough to
+    // watch every stage go by.
+    label: 'Bought together (heavy, a few seconds)',
+    sql: 'WITH cp AS (\n  SELECT DISTINCT o.customer_id, oi.product_id\n  FROM orders o JOIN order_items oi ON oi.order_id = o.id\n)\nSELECT pa.name AS product, pb.name AS also_bought, count(*) AS customers\nFROM cp a JOIN cp b ON a.customer_id = b.customer_id AND a.product_id < b.product_id\nJOIN products pa ON pa.id = a.product_id JOIN products pb ON pb.id = b.product_id\nGROUP BY a.product_id, b.product_id ORDER BY customers DESC LIMIT 25',
+  },
+];
+
+export default function HomePage() {
+  const composer = useComposer();
+  return (
+    <div className="thread-empty" data-testid="home">
+      <h1>Ask your data a question</h1>
+      <p className="muted">
+        Write read-only SQL below and run it with <kbd>Ctrl</kbd> + <kbd>Enter</kbd>. Each run
+        streams its progress live and is kept in a conversation you can come back to. Press{' '}
+        <kbd>?</kbd> for keyboard shortcuts.
+      </p>
+      <ul className="examples">
+        {EXAMPLES.map((ex) => (
+          <li key={ex.label}>
+            <button type="button" className="example" onClick={() => composer.fill(ex.sql)}>
+              <strong>{ex.label}</strong>
+              <code>{ex.sql}</code>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
