@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { QuerylaneClient } from '@querylane/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AxeSummary, runAxe } from './axe.ts';
+import { type AxeSummary, runAxe, severe } from './axe.ts';
 import {
   assertFreshBuild,
   launchChromium,
@@ -155,6 +155,11 @@ describe('measured in Chromium (printed)', () => {
       `| table rows in the DOM, 1,000-row result | ${bigRows} |`,
       `| DOM nodes, 1,000-row result | ${bigNodes} |`,
     );
+    if (process.env.QUERYLANE_MEASURE_SAMPLES) {
+      for (const [n, l] of Object.entries({ empty, full, emptySlow, fullSlow })) {
+        lines.push(`${n}: ${l.samples.map((x) => x.toFixed(0)).join(' ')}`);
+      }
+    }
     for (const l of [empty, full, emptySlow, fullSlow]) expect(l.samples).toHaveLength(40);
   });
 
@@ -200,6 +205,7 @@ describe('measured in Chromium (printed)', () => {
       ['admin', signedIn, '/admin', (p) => p.getByTestId('metric-connections').waitFor()],
     ];
     const rows: string[] = [];
+    const details: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       for (const [name, context, path, ready] of pages) {
         const page = await context.newPage();
@@ -210,6 +216,7 @@ describe('measured in Chromium (printed)', () => {
         await settle(page);
         const s: AxeSummary = await runAxe(page);
         const ids = s.violations.map((v) => `${v.id} (${v.impact})`).join(', ');
+        for (const line of severe(s)) details.push(`${name} (${scheme}): ${line}`);
         rows.push(
           `| ${name} | ${scheme} | ${s.rules.critical} | ${s.rules.serious} | ${s.rules.moderate} | ${s.rules.minor} | ${ids || '—'} |`,
         );
@@ -221,6 +228,7 @@ describe('measured in Chromium (printed)', () => {
       '| page | scheme | critical | serious | moderate | minor | rules (impact) |',
       '|---|---|---|---|---|---|---|',
       ...rows,
+      ...(details.length > 0 ? ['', ...details] : []),
     );
     expect(rows).toHaveLength(8);
   });

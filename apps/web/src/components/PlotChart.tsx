@@ -92,6 +92,19 @@ export default function PlotChart(props: { spec: ChartSpec; data: ChartData; lab
       color: { legend: data.keys.length > 1, label: spec.series ?? 'measure' },
       marks: marks(spec, data),
     });
+    // The chart is one image to assistive technology, named by ariaLabel above (the rows are in
+    // the table below it). Plot also names its inner <g> groups ("bar", "rule"), which ARIA does
+    // not allow on generic elements; those names say nothing to a listener anyway.
+    const svg = chart instanceof SVGSVGElement ? chart : chart.querySelector(':scope > svg');
+    svg?.setAttribute('role', 'img');
+    // A legend's swatches are drawn as small SVGs next to their text: decoration.
+    for (const swatch of chart.querySelectorAll('svg')) {
+      if (swatch !== svg) swatch.setAttribute('aria-hidden', 'true');
+    }
+    for (const g of chart.querySelectorAll('g[aria-label], g[aria-description]')) {
+      g.removeAttribute('aria-label');
+      g.removeAttribute('aria-description');
+    }
     el.replaceChildren(chart);
     return () => chart.remove();
   }, [spec, data, label, width]);
