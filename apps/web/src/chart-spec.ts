@@ -1,22 +1,19 @@
 // What a chart shows, apart from how it is drawn: a type, an x column, one or more measures and
 // an optional series column. Suggests one from a result (starting from the server's suggestion)
 // and turns the rows into the long form a plotting library wants. Pure, so it is tested in Node.
+import type { ChartSpec, ChartType } from '@querylane/contracts';
+import { MAX_CHART_MEASURES } from '@querylane/contracts';
 import { numericColumns } from './result-columns.ts';
 import type { RunResult } from './trpc/types.ts';
 
-export const CHART_TYPES = ['bar', 'line', 'area', 'scatter'] as const;
-export type ChartType = (typeof CHART_TYPES)[number];
+export type { ChartSpec, ChartType };
 
-export interface ChartSpec {
-  type: ChartType;
-  x: string;
-  y: string[];
-  series: string | null;
-}
+/** The types a chart can be drawn as (`none` is the hidden chart, not a choice in the list). */
+export const CHART_TYPES = ['bar', 'line', 'area', 'scatter'] as const satisfies ChartType[];
 
 export type XKind = 'temporal' | 'linear' | 'ordinal';
 
-export const MAX_MEASURES = 6;
+export const MAX_MEASURES = MAX_CHART_MEASURES;
 export const MAX_BARS = 60;
 export const MAX_POINTS = 5000;
 

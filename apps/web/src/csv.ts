@@ -1,40 +1,16 @@
 // Turns result rows into text for other programs: RFC 4180 CSV, TSV and a markdown table. Text
 // that a spreadsheet would run as a formula (= + - @, tab, CR first) is prefixed with ' so it
-// stays text (CSV/formula injection); numbers are never touched.
+// stays text (CSV/formula injection); the cell rules are shared with the server's CSV export.
+import { cellText, csvLine, defuse } from '@querylane/contracts/csv';
 import type { RunResult } from './trpc/types.ts';
+
+export { cellText };
 
 type Table = Pick<RunResult, 'columns' | 'rows'>;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** A value as plain text: NULL is empty, blobs are hex (SQLite's X'..' spelling). */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Uint8Array) {
-    return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
-  }
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
-    return String(value);
-  }
-  if (value instanceof Date) return value.toISOString();
-  return JSON.stringify(value) ?? String(value);
-}
-
-/** Text values that would start a formula get a leading apostrophe. */
-export function defuse(value: unknown, text: string): string {
-  return typeof value === 'string' && FORMULA_START.test(text) ? `'${text}` : text;
-}
-
-function csvField(value: unknown): string {
-  const text = defuse(value, cellText(value));
-  // Quote when a spreadsheet would otherwise split or mangle the field.
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export function toCsv(result: Table): string {
-  const lines = [result.columns.map((c) => csvField(c.name)).join(',')];
-  for (const row of result.rows) lines.push(row.map(csvField).join(','));
+  const lines = [csvLine(result.columns.map((c) => c.name))];
+  for (const row of result.rows) lines.push(csvLine(row));
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -1,6 +1,7 @@
 // @querylane/contracts: the shapes every part of Querylane agrees on, each defined once as a
 // zod schema and its type. Browser-safe: zod only, no Node built-ins, nothing else of ours.
 export * from './audit.ts';
+export * from './chart.ts';
 export * from './result.ts';
 export * from './run.ts';
 export * from './sets.ts';

@@ -47,3 +47,10 @@ export const terminalEventTypes: ReadonlySet<RunEventType> = new Set([
 ]);
 export const isTerminalEvent = (event: { type: RunEventType }): boolean =>
   terminalEventTypes.has(event.type);
+
+/** How a person chose to chart a result; `none` hides the chart but keeps the columns chosen. */
+export const chartTypes = ['bar', 'line', 'area', 'scatter', 'none'] as const;
+export type ChartType = (typeof chartTypes)[number];
+
+/** Measures one chart plots at most. */
+export const MAX_CHART_MEASURES = 6;

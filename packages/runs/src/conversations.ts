@@ -1,7 +1,13 @@
 // Conversations and their messages: the history a person comes back to. Deleting one ends its
 // runs first, through the run service, so no run writes into a conversation that is gone.
 import { NotFoundError } from './errors.ts';
-import type { ConversationRecord, ConversationStore, MessageRecord } from './ports.ts';
+import type {
+  ConversationCursor,
+  ConversationRecord,
+  ConversationStore,
+  MessageRecord,
+  Page,
+} from './ports.ts';
 import type { RunService } from './service.ts';
 
 export class ConversationService {
@@ -10,8 +16,29 @@ export class ConversationService {
     private readonly runs: RunService,
   ) {}
 
-  list(userId: string, limit: number): Promise<ConversationRecord[]> {
-    return this.store.list(userId, limit);
+  /** Pinned first, then most recently updated; `search` matches titles and messages. */
+  page(opts: {
+    userId: string;
+    limit: number;
+    cursor?: ConversationCursor | undefined;
+    search?: string | undefined;
+  }): Promise<Page<ConversationRecord, ConversationCursor>> {
+    const { cursor, search, ...rest } = opts;
+    return this.store.page({
+      ...rest,
+      ...(cursor ? { cursor } : {}),
+      ...(search ? { search } : {}),
+    });
+  }
+
+  async setPinned(
+    userId: string,
+    conversationId: string,
+    pinned: boolean,
+  ): Promise<ConversationRecord> {
+    const conversation = await this.store.setPinned(userId, conversationId, pinned);
+    if (!conversation) throw new NotFoundError('Conversation', conversationId);
+    return conversation;
   }
 
   async get(

@@ -4,6 +4,7 @@
 // own codec inside; the lifecycle in this package never sees a row, a driver or a transport.
 import type {
   AuditKind,
+  ChartSpec,
   MessageRole,
   RefusalKind,
   Result,
@@ -35,6 +36,8 @@ export interface RunRecord {
   error: RunError | null;
   /** Whether a result is stored; read it with `RunStore.result` (records never carry it). */
   hasResult: boolean;
+  /** The chart its owner chose for the result; null until they choose (the suggestion shows). */
+  chart: ChartSpec | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -65,6 +68,8 @@ export interface ConversationRecord {
   id: string;
   userId: string;
   title: string;
+  /** When its owner pinned it to the top of their list; null when not pinned. */
+  pinnedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -93,9 +98,16 @@ export interface PageCursor {
   id: string;
 }
 
-export interface Page<T> {
+export interface Page<T, C = PageCursor> {
   items: T[];
-  next: PageCursor | null;
+  next: C | null;
+}
+
+/** A position in a conversation listing (pinned first, then most recently updated). */
+export interface ConversationCursor {
+  pinnedAt: number | null;
+  at: number;
+  id: string;
 }
 
 // ─── Stores ─────────────────────────────────────────────────────────────────────────────────
@@ -126,6 +138,8 @@ export interface RunStore {
     cursor?: PageCursor;
   }): Promise<Page<RunRecord>>;
   patch(runId: string, patch: RunPatch): Promise<void>;
+  /** Stores the owner's chart choice (null: back to the suggestion); undefined if not theirs. */
+  setChart(userId: string, runId: string, chart: ChartSpec | null): Promise<RunRecord | undefined>;
   /** Runs left `queued` or `running`, oldest first (what a crash or a stop left behind). */
   unfinished(): Promise<RunRecord[]>;
   countByStatus(): Promise<Record<RunStatus, number>>;
@@ -134,8 +148,23 @@ export interface RunStore {
 export interface ConversationStore {
   create(conversation: NewConversation): Promise<ConversationRecord>;
   getOwned(userId: string, conversationId: string): Promise<ConversationRecord | undefined>;
-  /** Most recently updated first. */
-  list(userId: string, limit: number): Promise<ConversationRecord[]>;
+  /**
+   * One page of a user's conversations: pinned ones first (most recently pinned first), then
+   * the most recently updated. `search` keeps those whose title or any message contains it,
+   * ignoring case.
+   */
+  page(opts: {
+    userId: string;
+    limit: number;
+    cursor?: ConversationCursor;
+    search?: string;
+  }): Promise<Page<ConversationRecord, ConversationCursor>>;
+  /** Pins (as of now) or unpins; undefined when the user has no such conversation. */
+  setPinned(
+    userId: string,
+    conversationId: string,
+    pinned: boolean,
+  ): Promise<ConversationRecord | undefined>;
   rename(
     userId: string,
     conversationId: string,

@@ -1,7 +1,7 @@
 // The run lifecycle's one entry point: start, cancel, read and follow runs. It joins the
 // recorder (events), the scheduler (queue and slots), the executor (pipelines) and recovery
 // (what an earlier process left), and owns the recorder of every run this process writes.
-import type { Result, RunEvent, RunStatus } from '@querylane/contracts';
+import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contracts';
 import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
 import { executeRun, interruptedError, SHUTDOWN_REASON } from './executor.ts';
@@ -158,6 +158,13 @@ export class RunService {
 
   async getOwned(userId: string, runId: string): Promise<RunRecord> {
     const run = await this.#opts.runs.getOwned(userId, runId);
+    if (!run) throw new NotFoundError('Run', runId);
+    return run;
+  }
+
+  /** Keeps the owner's chart choice with the run (null: back to the suggested chart). */
+  async setChart(userId: string, runId: string, chart: ChartSpec | null): Promise<RunRecord> {
+    const run = await this.#opts.runs.setChart(userId, runId, chart);
     if (!run) throw new NotFoundError('Run', runId);
     return run;
   }

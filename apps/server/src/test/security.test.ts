@@ -162,7 +162,7 @@ describe('authentication with tokens', () => {
     );
     const streamed = await subscriptionError((cb) => bob.runs.events.subscribe({ runId }, cb));
     expect(streamed.data?.code).toBe('NOT_FOUND');
-    expect(await bob.conversations.list.query()).toEqual([]);
+    expect(await bob.conversations.list.query()).toEqual({ items: [], nextCursor: null });
     expect((await alice.conversations.byId.query({ conversationId })).title).toBe('SELECT 7 AS n');
   });
 });

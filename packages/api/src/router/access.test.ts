@@ -66,7 +66,7 @@ describe('isolation between users', () => {
     await expectCode(bob.runs.list({ conversationId, limit: 20 }), 'NOT_FOUND');
     await expectCode(bob.conversations.byId({ conversationId }), 'NOT_FOUND');
     expect((await bob.runs.list()).items).toEqual([]);
-    expect(await bob.conversations.list()).toEqual([]);
+    expect(await bob.conversations.list()).toEqual({ items: [], nextCursor: null });
     // Changes and posts.
     await expectCode(bob.runs.cancel({ runId: live.runId }), 'NOT_FOUND');
     await expectCode(bob.conversations.rename({ conversationId, title: 'mine now' }), 'NOT_FOUND');

@@ -5,10 +5,62 @@ import { auditAction } from '../guards.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { Id, PageLimit, Title } from './schemas.ts';
 
+/** `<pinnedAt or ->:<updatedAt>:<id>`, as `conversations.list` hands it out. */
+const Cursor = z
+  .string()
+  .max(200)
+  .regex(/^(\d{1,15}|-):\d{1,15}:[A-Za-z0-9_-]{1,64}$/, 'Not a cursor from conversations.list');
+
+function parseCursor(cursor: string) {
+  const [pinnedAt = '-', at = '0', id = ''] = cursor.split(':');
+  return { pinnedAt: pinnedAt === '-' ? null : Number(pinnedAt), at: Number(at), id };
+}
+
+const toSummary = <T extends { pinnedAt: Date | null }>(c: T) => ({
+  ...c,
+  pinned: c.pinnedAt !== null,
+});
+
 export const conversationsRouter = {
+  /** Pinned first, then most recently updated; paged by cursor; `search` looks in titles and messages. */
   list: protectedProcedure
-    .input(z.object({ limit: PageLimit.default(100) }).default({ limit: 100 }))
-    .query(({ ctx, input }) => ctx.services.conversations.list(ctx.userId, input.limit)),
+    .input(
+      z
+        .object({
+          limit: PageLimit.default(50),
+          cursor: Cursor.nullish(),
+          search: z.string().trim().max(200, 'Searches are at most 200 characters').optional(),
+        })
+        .default({ limit: 50 }),
+    )
+    .query(async ({ ctx, input }) => {
+      const page = await ctx.services.conversations.page({
+        userId: ctx.userId,
+        limit: input.limit,
+        cursor: input.cursor ? parseCursor(input.cursor) : undefined,
+        search: input.search || undefined,
+      });
+      return {
+        items: page.items.map(toSummary),
+        nextCursor: page.next
+          ? `${page.next.pinnedAt ?? '-'}:${page.next.at}:${page.next.id}`
+          : null,
+      };
+    }),
+
+  pin: protectedProcedure
+    .input(z.object({ conversationId: Id }))
+    .mutation(async ({ ctx, input }) =>
+      toSummary(await ctx.services.conversations.setPinned(ctx.userId, input.conversationId, true)),
+    ),
+
+  unpin: protectedProcedure
+    .input(z.object({ conversationId: Id }))
+    .mutation(async ({ ctx, input }) =>
+      toSummary(
+        await ctx.services.conversations.setPinned(ctx.userId, input.conversationId, false),
+      ),
+    ),
 
   byId: protectedProcedure.input(z.object({ conversationId: Id })).query(async ({ ctx, input }) => {
     const conversation = await ctx.services.conversations.get(ctx.userId, input.conversationId);

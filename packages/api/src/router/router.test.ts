@@ -177,7 +177,7 @@ describe('runs', () => {
     await expectCode(bob.runs.events({ runId }), 'NOT_FOUND');
     await expectCode(bob.conversations.byId({ conversationId }), 'NOT_FOUND');
     await expectCode(bob.runs.start({ query: 'SELECT 1', conversationId }), 'NOT_FOUND');
-    expect(await bob.conversations.list()).toEqual([]);
+    expect(await bob.conversations.list()).toEqual({ items: [], nextCursor: null });
     expect((await bob.runs.list()).items).toEqual([]);
   });
 
@@ -235,11 +235,12 @@ describe('conversations', () => {
 
     const empty = await app.caller.conversations.create({ title: 'Empty one' });
     const listed = await app.caller.conversations.list();
-    expect(listed.map((c) => c.id)).toEqual([empty.id, conversationId]);
+    expect(listed.items.map((c) => c.id)).toEqual([empty.id, conversationId]);
+    expect(listed.nextCursor).toBeNull();
 
     const renamed = await app.caller.conversations.rename({ conversationId, title: '  Sales  ' });
     expect(renamed.title).toBe('Sales');
-    expect((await app.caller.conversations.list())[0]?.id).toBe(conversationId);
+    expect((await app.caller.conversations.list()).items[0]?.id).toBe(conversationId);
 
     expect(await app.caller.conversations.delete({ conversationId })).toEqual({
       conversationId,

@@ -1,5 +1,5 @@
-// Runs: start one, stream its events, cancel it, read it back.
-import type { RunEvent } from '@querylane/contracts';
+// Runs: start one, stream its events, cancel it, read it back, keep the chart chosen for it.
+import { ChartSpec, type RunEvent } from '@querylane/contracts';
 import type { RunRecord } from '@querylane/runs';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
@@ -29,6 +29,7 @@ function toRunSummary(run: RunRecord) {
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     error: run.error,
+    chart: run.chart,
   };
 }
 
@@ -79,6 +80,14 @@ export const runsRouter = {
     await auditAction(ctx, 'run_cancelled', input.runId);
     return res;
   }),
+
+  /** Stores the chart its owner chose for the result; null goes back to the suggested one. */
+  setChart: protectedProcedure
+    .input(z.object({ runId: Id, chart: ChartSpec.nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      const run = await ctx.services.runs.setChart(ctx.userId, input.runId, input.chart);
+      return { runId: run.id, chart: run.chart };
+    }),
 
   byId: protectedProcedure.input(z.object({ runId: Id })).query(async ({ ctx, input }) => {
     const run = await ctx.services.runs.view(ctx.userId, input.runId);

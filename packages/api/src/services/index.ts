@@ -66,6 +66,7 @@ function meteredStarts(store: RunStore, meter: RateMeter): RunStore {
     result: (runId) => store.result(runId),
     page: (opts) => store.page(opts),
     patch: (runId, patch) => store.patch(runId, patch),
+    setChart: (userId, runId, chart) => store.setChart(userId, runId, chart),
     unfinished: () => store.unfinished(),
     countByStatus: () => store.countByStatus(),
   };

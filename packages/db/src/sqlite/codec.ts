@@ -27,6 +27,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     lastSeq: row.lastSeq,
     error: row.error === null ? null : decodeError(row.error),
     hasResult: Boolean(row.hasResult),
+    chart: row.chart,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,

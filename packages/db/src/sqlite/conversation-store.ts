@@ -1,7 +1,8 @@
-// ConversationStore over SQLite: conversations and their ordered messages. A delete takes the
-// conversation's messages, runs and events with it (foreign keys cascade).
-import type { ConversationStore, NewMessage } from '@querylane/runs';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+// ConversationStore over SQLite: conversations and their ordered messages, listed pinned first and
+// searched by title and content. A delete takes the conversation's messages, runs and events with
+// it (foreign keys cascade).
+import type { ConversationCursor, ConversationStore, NewMessage } from '@querylane/runs';
+import { and, asc, desc, eq, exists, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { conversations, messages } from './schema.ts';
 import { stamp } from './stamp.ts';
@@ -45,14 +46,46 @@ export function createConversationStore(db: Db): ConversationStore {
     async getOwned(userId, conversationId) {
       return db.select().from(conversations).where(owned(userId, conversationId)).get();
     },
-    async list(userId, limit) {
-      return db
+    async page({ userId, limit, cursor, search }) {
+      const rows = db
         .select()
         .from(conversations)
-        .where(eq(conversations.userId, userId))
-        .orderBy(desc(conversations.updatedAt), desc(conversations.id))
-        .limit(limit)
+        .where(
+          and(
+            eq(conversations.userId, userId),
+            search ? matching(db, search) : undefined,
+            cursor ? after(cursor) : undefined,
+          ),
+        )
+        .orderBy(
+          sql`${conversations.pinnedAt} is null`,
+          desc(conversations.pinnedAt),
+          desc(conversations.updatedAt),
+          desc(conversations.id),
+        )
+        .limit(limit + 1)
         .all();
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items,
+        next:
+          rows.length > limit && last
+            ? {
+                pinnedAt: last.pinnedAt?.getTime() ?? null,
+                at: last.updatedAt.getTime(),
+                id: last.id,
+              }
+            : null,
+      };
+    },
+    async setPinned(userId, conversationId, pinned) {
+      return db
+        .update(conversations)
+        .set({ pinnedAt: pinned ? stamp() : null })
+        .where(owned(userId, conversationId))
+        .returning()
+        .get();
     },
     async rename(userId, conversationId, title) {
       return db
@@ -78,4 +111,42 @@ export function createConversationStore(db: Db): ConversationStore {
         .map(({ position: _position, ...record }) => record);
     },
   };
+}
+
+/** LIKE's wildcards in what the person typed match themselves. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The title, or any message of the conversation, contains `search` (ASCII case ignored). */
+function matching(db: Db, search: string): SQL {
+  const pattern = likePattern(search);
+  return or(
+    sql`${conversations.title} like ${pattern} escape '\\'`,
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.conversationId, conversations.id),
+            sql`${messages.content} like ${pattern} escape '\\'`,
+          ),
+        ),
+    ),
+  ) as SQL;
+}
+
+/** Everything after `cursor` in the order pinned-first, pinnedAt, updatedAt, id (all newest first). */
+function after(cursor: ConversationCursor): SQL {
+  const at = new Date(cursor.at);
+  const sameRank = or(
+    lt(conversations.updatedAt, at),
+    and(eq(conversations.updatedAt, at), lt(conversations.id, cursor.id)),
+  );
+  if (cursor.pinnedAt === null) return and(isNull(conversations.pinnedAt), sameRank) as SQL;
+  const pinnedAt = new Date(cursor.pinnedAt);
+  return or(
+    isNull(conversations.pinnedAt),
+    lt(conversations.pinnedAt, pinnedAt),
+    and(eq(conversations.pinnedAt, pinnedAt), sameRank),
+  ) as SQL;
 }

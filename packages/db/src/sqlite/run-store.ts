@@ -93,6 +93,17 @@ export function createRunStore(db: Db): RunStore {
       db.update(runs).set(toRunColumns(patch)).where(eq(runs.id, runId)).run();
     },
 
+    async setChart(userId, runId, chart) {
+      const changed = db
+        .update(runs)
+        .set({ chart })
+        .where(and(eq(runs.id, runId), eq(runs.userId, userId)))
+        .run().changes;
+      if (changed === 0) return undefined;
+      const row = byId(runId);
+      return row && toRunRecord(row);
+    },
+
     async unfinished() {
       return db
         .select(columns)

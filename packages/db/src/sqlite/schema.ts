@@ -2,6 +2,7 @@
 // Result, error and event payloads are superjson text, written and read by the adapters' codec.
 import {
   auditKinds,
+  type ChartSpec,
   messageRoles,
   refusalKinds,
   runKinds,
@@ -19,10 +20,15 @@ export const conversations = sqliteTable(
     id: text().primaryKey(),
     userId: text('user_id').notNull(),
     title: text().notNull(),
+    /** Set while its owner keeps it pinned to the top of their list. */
+    pinnedAt: integer('pinned_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
   },
-  (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt)],
+  (t) => [
+    index('conversations_user_updated_idx').on(t.userId, t.updatedAt),
+    index('conversations_user_pinned_idx').on(t.userId, t.pinnedAt),
+  ],
 );
 
 export const messages = sqliteTable(
@@ -61,6 +67,8 @@ export const runs = sqliteTable(
     /** Serialised by the api's transformer (superjson), opaque to the store. */
     result: text(),
     error: text(),
+    /** The chart its owner chose for the result (validated by the api before it is stored). */
+    chart: text({ mode: 'json' }).$type<ChartSpec>(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
     startedAt: integer('started_at', { mode: 'timestamp_ms' }),
     finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
