@@ -179,6 +179,7 @@ describe('runViewFromRecord', () => {
     startedAt: at,
     finishedAt: at,
     result,
+    chart: null,
     error: null,
   };
 

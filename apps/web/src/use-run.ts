@@ -72,7 +72,7 @@ export function useRun(runId: string, conversationId: string | null, live: boole
   useEffect(() => {
     if (!finished) return;
     void queryClient.invalidateQueries({ queryKey: trpc.runs.byId.queryKey({ runId }) });
-    void queryClient.invalidateQueries({ queryKey: trpc.conversations.list.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.conversations.list.pathKey() });
     if (conversationId) {
       void queryClient.invalidateQueries({
         queryKey: trpc.conversations.byId.queryKey({ conversationId }),

@@ -19,8 +19,9 @@ export const ChartPanel = memo(function ChartPanel(props: { runId: string; resul
   const { result } = props;
   const suggested = useMemo(() => suggestChart(result), [result]);
   const { saved, save, saving, error } = useChartChoice(props.runId);
+  // Hidden (`none`), or the saved choice fitted to the columns, or else the suggestion.
   const spec = useMemo(
-    () => (saved === undefined ? suggested : saved === null ? null : fitSpec(result, saved)),
+    () => (saved === null ? suggested : saved.type === 'none' ? null : fitSpec(result, saved)),
     [saved, suggested, result],
   );
   const numeric = useMemo(() => numericColumns(result), [result]);
@@ -32,15 +33,20 @@ export const ChartPanel = memo(function ChartPanel(props: { runId: string; resul
     // No chart suggested (or it was turned off): one can still be made when there is a measure.
     if (measures.length === 0 || result.rows.length < 2) return null;
     const x = result.columns.find((c) => c.name !== measures[0])?.name ?? result.columns[0]!.name;
+    const fallback: ChartSpec = suggested ?? { type: 'bar', x, y: [measures[0]!], series: null };
+    const hidden =
+      saved?.type === 'none' ? fitSpec(result, { ...saved, type: fallback.type }) : null;
     return (
       <div className="chart-off">
         <button
           type="button"
           className="btn btn-small"
-          onClick={() => save(suggested ?? { type: 'bar', x, y: [measures[0]!], series: null })}
+          data-testid="show-chart"
+          onClick={() => save(hidden ?? fallback)}
         >
           Show a chart
         </button>
+        {error && <p className="inline-error">The chart choice was not saved: {error}</p>}
       </div>
     );
   }
@@ -113,12 +119,16 @@ export const ChartPanel = memo(function ChartPanel(props: { runId: string; resul
               ))}
           </select>
         </label>
-        {suggested && saved !== undefined && (
-          <button type="button" className="btn btn-small btn-ghost" onClick={() => save(suggested)}>
+        {suggested && saved !== null && (
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => save(null)}>
             Suggested
           </button>
         )}
-        <button type="button" className="btn btn-small btn-ghost" onClick={() => save(null)}>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost"
+          onClick={() => save({ ...spec, type: 'none' })}
+        >
           Hide chart
         </button>
         {saving && <span className="muted small">Saving…</span>}

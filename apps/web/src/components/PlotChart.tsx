@@ -51,6 +51,8 @@ function marks(spec: ChartSpec, data: ChartData): Plot.Markish[] {
       ];
     case 'scatter':
       return [Plot.dot(points, { x: 'x', y: 'value', ...color, r: 3, ...tip })];
+    case 'none':
+      return [];
   }
 }
 

@@ -1,8 +1,8 @@
 // The conversation sidebar: new conversation, search, the list (pinned first, paged as it is
 // scrolled), rename, delete. Below 768 px it is a drawer: a modal panel that Esc closes, giving
 // focus back to the button that opened it.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type RefObject, useEffect, useMemo, useRef } from 'react';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { type RefObject, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { navigate } from '../route.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import type { ConversationSummary } from '../trpc/types.ts';
@@ -10,6 +10,8 @@ import { ConnectionBadge } from './ConnectionBadge.tsx';
 import type { ItemActions } from './ConversationItem.tsx';
 import { ConversationList } from './ConversationList.tsx';
 import { UserMenu } from './UserMenu.tsx';
+
+const PAGE = 50;
 
 export function Sidebar(props: {
   currentId: string | null;
@@ -22,12 +24,20 @@ export function Sidebar(props: {
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const list = useQuery(trpc.conversations.list.queryOptions());
+  const [search, setSearch] = useState('');
+  // Typing stays fast: the list follows the box a moment later, not on every key.
+  const query = useDeferredValue(search.trim());
+  const list = useInfiniteQuery(
+    trpc.conversations.list.infiniteQueryOptions(
+      { limit: PAGE, ...(query ? { search: query } : {}) },
+      { getNextPageParam: (last) => last.nextCursor, placeholderData: (previous) => previous },
+    ),
+  );
   const panel = useRef<HTMLElement>(null);
   const { drawer, open, onClose } = props;
 
   const invalidate = async (id: string) => {
-    await queryClient.invalidateQueries({ queryKey: trpc.conversations.list.queryKey() });
+    await queryClient.invalidateQueries({ queryKey: trpc.conversations.list.pathKey() });
     await queryClient.invalidateQueries({
       queryKey: trpc.conversations.byId.queryKey({ conversationId: id }),
     });
@@ -38,8 +48,16 @@ export function Sidebar(props: {
     }),
   );
   const remove = useMutation(trpc.conversations.delete.mutationOptions());
+  const pin = useMutation(
+    trpc.conversations.pin.mutationOptions({ onSuccess: (c) => invalidate(c.id) }),
+  );
+  const unpin = useMutation(
+    trpc.conversations.unpin.mutationOptions({ onSuccess: (c) => invalidate(c.id) }),
+  );
   const { mutate: renameMutate } = rename;
   const { mutate: removeMutate } = remove;
+  const { mutate: pinMutate } = pin;
+  const { mutate: unpinMutate } = unpin;
   const currentId = props.currentId;
 
   const actions = useMemo<ItemActions>(
@@ -56,16 +74,31 @@ export function Sidebar(props: {
                 queryKey: trpc.conversations.byId.queryKey({ conversationId: c.id }),
               });
               await queryClient.invalidateQueries({
-                queryKey: trpc.conversations.list.queryKey(),
+                queryKey: trpc.conversations.list.pathKey(),
               });
               after();
             },
           },
         );
       },
+      isPinned: (c) => c.pinned,
+      togglePin: (c) => (c.pinned ? unpinMutate : pinMutate)({ conversationId: c.id }),
     }),
-    [renameMutate, removeMutate, currentId, queryClient, trpc],
+    [renameMutate, removeMutate, pinMutate, unpinMutate, currentId, queryClient, trpc],
   );
+
+  // The next page loads as the end of the list scrolls into view.
+  const sentinel = useRef<HTMLLIElement>(null);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasNextPage) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   // Opening the drawer moves focus into it; Esc closes it.
   useEffect(() => {
@@ -82,7 +115,7 @@ export function Sidebar(props: {
     return () => el?.removeEventListener('keydown', onKey);
   }, [drawer, open, onClose]);
 
-  const items = list.data ?? [];
+  const items = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const modal = drawer && open;
   return (
     <aside

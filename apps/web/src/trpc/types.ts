@@ -20,7 +20,7 @@ export type Stage = EventOf<'stage'>['stage'];
 export type ResultChart = NonNullable<RunResult['chart']>;
 export type ColumnProfile = RunResult['profile'][number];
 
-export type ConversationSummary = RouterOutputs['conversations']['list'][number];
+export type ConversationSummary = RouterOutputs['conversations']['list']['items'][number];
 export type Conversation = RouterOutputs['conversations']['byId'];
 export type Message = Conversation['messages'][number];
 
