@@ -18,6 +18,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { ConnectionRegistry } from './connections.ts';
 import type { Env } from './env.ts';
+import { createCsvExport } from './export.ts';
 import { assertSafeBinding, Gate, type SecurityConfig, securityFromEnv } from './gate.ts';
 import { retryAfterMeta } from './limits.ts';
 import { createStaticHandler } from './static.ts';
@@ -189,12 +190,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     },
   });
   const serveSpa = createStaticHandler(config.webDist);
+  // A whole result re-runs the query: it gets the query time limit ten times over.
+  const csvExport = createCsvExport({
+    gate,
+    services,
+    datasets: registry,
+    timeoutMs: config.queryTimeoutMs * 10,
+    log,
+  });
 
   const server: Server = createServer((req, res) => {
     if (gate.handleHttp(req, res)) return;
     const url = req.url ?? '/';
+    const exportRunId = csvExport.match(url);
     if (url === '/trpc' || url.startsWith('/trpc/') || url.startsWith('/trpc?')) {
       trpcHttp(req, res);
+    } else if (exportRunId) {
+      csvExport.serve(req, res, exportRunId);
     } else {
       serveSpa(req, res);
     }

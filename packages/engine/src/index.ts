@@ -2,6 +2,7 @@
 // Speaks the run-event contract of @querylane/contracts; knows nothing of tRPC, HTTP or storage.
 export * from './datasets.ts';
 export * from './errors.ts';
+export * from './export.ts';
 export * from './interpret.ts';
 export * from './limits.ts';
 export * from './pipeline.ts';
