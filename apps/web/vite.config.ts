@@ -12,6 +12,8 @@ export default defineConfig({
       // No changeOrigin: the Host header stays the page's, so the server sees a same-origin
       // request (its Origin allowlist refuses any other origin).
       '/trpc': { target: apiTarget, ws: true },
+      // CSV of every row of a run, streamed by the server.
+      '/runs': { target: apiTarget },
     },
   },
   build: {

@@ -1,58 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toCsv, toMarkdown, toTsv } from './csv.ts';
+import { toMarkdown, toTsv } from './csv.ts';
 
 const columns = (...names: string[]) => names.map((name) => ({ name, type: '' }));
-
-describe('toCsv', () => {
-  it('writes a header and one line per row, quoting only what needs it', () => {
-    const csv = toCsv({
-      columns: columns('name', 'n', 'note'),
-      rows: [
-        ['Books', 3, 'plain'],
-        ['Home & Kitchen', 2.5, 'say "hi", then\nleave'],
-        [null, 0, ' padded'],
-      ],
-    });
-    expect(csv).toBe(
-      'name,n,note\r\nBooks,3,plain\r\nHome & Kitchen,2.5,"say ""hi"", then\nleave"\r\n,0," padded"\r\n',
-    );
-  });
-
-  it('writes blobs as hex and an empty result as its header alone', () => {
-    expect(toCsv({ columns: columns('b'), rows: [[new Uint8Array([0, 171, 255])]] })).toBe(
-      'b\r\n00abff\r\n',
-    );
-    expect(toCsv({ columns: columns('a, b'), rows: [] })).toBe('"a, b"\r\n');
-  });
-
-  it('keeps text that starts a formula as text, and numbers as numbers', () => {
-    const csv = toCsv({
-      columns: columns('v'),
-      rows: [
-        ['=HYPERLINK("http://x","click")'],
-        ['+1'],
-        ['-2'],
-        ['@SUM(A1)'],
-        ['\tlead'],
-        ['\rcr'],
-        [-3],
-        ['a=b'],
-      ],
-    });
-    expect(csv.split('\r\n')).toEqual([
-      'v',
-      `"'=HYPERLINK(""http://x"",""click"")"`,
-      "'+1",
-      "'-2",
-      "'@SUM(A1)",
-      `'\tlead`,
-      `"'\rcr"`,
-      '-3',
-      'a=b',
-      '',
-    ]);
-  });
-});
 
 describe('toTsv', () => {
   it('separates with tabs, quotes fields with tabs, quotes or newlines, defuses formulas', () => {

@@ -1,18 +1,12 @@
-// Turns result rows into text for other programs: RFC 4180 CSV, TSV and a markdown table. Text
-// that a spreadsheet would run as a formula (= + - @, tab, CR first) is prefixed with ' so it
-// stays text (CSV/formula injection); the cell rules are shared with the server's CSV export.
-import { cellText, csvLine, defuse } from '@querylane/contracts/csv';
+// Turns the kept rows into text to paste elsewhere: TSV for a spreadsheet and a markdown table.
+// Text a spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading ' as in the
+// server's CSV export, whose cell rules these share.
+import { cellText, defuse } from '@querylane/contracts/csv';
 import type { RunResult } from './trpc/types.ts';
 
 export { cellText };
 
 type Table = Pick<RunResult, 'columns' | 'rows'>;
-
-export function toCsv(result: Table): string {
-  const lines = [csvLine(result.columns.map((c) => c.name))];
-  for (const row of result.rows) lines.push(csvLine(row));
-  return `${lines.join('\r\n')}\r\n`;
-}
 
 function tsvField(value: unknown): string {
   const text = defuse(value, cellText(value));

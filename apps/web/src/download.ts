@@ -1,6 +1,6 @@
-// Saves a run's rows as a CSV file in the browser's downloads.
-import { toCsv } from './csv.ts';
-import type { RunResult } from './trpc/types.ts';
+// Saves a run's rows as a CSV file: every row, streamed by the server from GET /runs/<id>.csv
+// (the stored result keeps only the first rows), sent with the tab's token like every request.
+import { readStoredToken } from './session.tsx';
 
 export function saveFile(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
@@ -12,10 +12,14 @@ export function saveFile(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
-export async function downloadRunCsv(
-  _runId: string,
-  result: RunResult,
-  fileName: string,
-): Promise<void> {
-  saveFile(new Blob([toCsv(result)], { type: 'text/csv;charset=utf-8' }), fileName);
+export async function downloadRunCsv(runId: string, fileName: string): Promise<void> {
+  const token = readStoredToken();
+  const res = await fetch(`/runs/${encodeURIComponent(runId)}.csv`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (!res.ok) {
+    const text = (await res.text()).trim();
+    throw new Error(text || `the server answered ${res.status}`);
+  }
+  saveFile(await res.blob(), fileName);
 }

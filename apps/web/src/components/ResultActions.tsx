@@ -35,7 +35,7 @@ export function ResultActions(props: {
     setBusy(true);
     setProblem(null);
     try {
-      await downloadRunCsv(props.runId, result, `querylane-${props.runId.slice(0, 8)}.csv`);
+      await downloadRunCsv(props.runId, `querylane-${props.runId.slice(0, 8)}.csv`);
     } catch (err) {
       setProblem(`The CSV could not be made: ${(err as Error).message}`);
     } finally {
@@ -58,7 +58,11 @@ export function ResultActions(props: {
             disabled={busy}
             onClick={() => void download()}
           >
-            {busy ? 'Preparing CSV…' : 'Download CSV'}
+            {busy
+              ? 'Preparing CSV…'
+              : result.truncated
+                ? `Download all ${formatCount(result.rowCount)} rows (CSV)`
+                : 'Download CSV'}
           </button>
           <button
             type="button"
