@@ -91,11 +91,14 @@ export default function ConversationView(props: {
     }, []),
   });
 
-  // Opening a conversation lands on its newest turn.
+  // Opening a conversation lands on its newest turn; a run started from this tab is where the
+  // reader wants to look next, wherever they had scrolled.
   const loaded = items.length > 0;
+  const startedHere = props.pending.filter((p) => p.conversationId === props.conversationId).length;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a run is started here
   useEffect(() => {
     if (loaded) virtualizer.scrollToEnd();
-  }, [loaded, virtualizer]);
+  }, [loaded, startedHere, virtualizer]);
 
   const onRunAgain = props.onRunAgain;
   const conversationId = props.conversationId;

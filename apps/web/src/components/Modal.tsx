@@ -12,14 +12,17 @@ export function Modal(props: {
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  const { open, onClose } = props;
+  const { open } = props;
+  // The latest onClose, without reopening the dialog each time the parent renders a new one.
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
 
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog || !open) return;
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.showModal();
-    const onCancel = () => onClose();
+    const onCancel = () => onClose.current();
     dialog.addEventListener('close', onCancel);
     return () => {
       dialog.removeEventListener('close', onCancel);
@@ -27,7 +30,7 @@ export function Modal(props: {
       // The opener may have been re-rendered away (a virtualised row): only a live one is focused.
       if (before?.isConnected) before.focus();
     };
-  }, [open, onClose]);
+  }, [open]);
 
   return (
     <dialog
@@ -40,7 +43,7 @@ export function Modal(props: {
         <>
           <header className="modal-head">
             <h2 id={titleId}>{props.title}</h2>
-            <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
+            <button type="button" className="icon-btn" aria-label="Close" onClick={props.onClose}>
               ×
             </button>
           </header>

@@ -69,8 +69,7 @@ export const ResultTable = memo(function ResultTable(props: { runId: string; res
   const [active, setActive] = useState<Active>({ row: -1, col: 0 });
   const [shown, setShown] = useState<Active | null>(null);
   const focusAfterMove = useRef(false);
-  const activeRow = useRef(active.row);
-  activeRow.current = active.row;
+  const activeRowIndex = active.row;
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -78,14 +77,19 @@ export const ResultTable = memo(function ResultTable(props: { runId: string; res
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (i) => rows[i]?.id ?? i,
     overscan: 12,
-    // The row holding the grid's tab stop stays rendered, or the grid could not be tabbed into.
-    rangeExtractor: useCallback((range: Range) => {
-      const indexes = defaultRangeExtractor(range);
-      const r = activeRow.current;
-      return r < 0 || r >= range.count || indexes.includes(r)
-        ? indexes
-        : [...indexes, r].sort((a, b) => a - b);
-    }, []),
+    // The row holding the grid's tab stop stays rendered, or the grid could not be tabbed into
+    // (and focus would drop to the page when it scrolls away). A new function when that row
+    // changes makes the virtualiser work the range out again.
+    rangeExtractor: useCallback(
+      (range: Range) => {
+        const indexes = defaultRangeExtractor(range);
+        const r = activeRowIndex;
+        return r < 0 || r >= range.count || indexes.includes(r)
+          ? indexes
+          : [...indexes, r].sort((a, b) => a - b);
+      },
+      [activeRowIndex],
+    ),
   });
   const items = virtualizer.getVirtualItems();
 
@@ -169,10 +173,10 @@ export const ResultTable = memo(function ResultTable(props: { runId: string; res
                     data-cell={`-1:${c}`}
                     className={numeric[c] ? 'cell-number' : undefined}
                     title={`${result.columns[c]?.type || 'column'} — sort with Enter, resize with Alt+←/→`}
-                    onClick={(e) => {
-                      setActive({ row: -1, col: c });
-                      h.column.toggleSorting(undefined, e.shiftKey);
+                    onFocus={() => {
+                      if (active.row !== -1 || active.col !== c) setActive({ row: -1, col: c });
                     }}
+                    onClick={(e) => h.column.toggleSorting(undefined, e.shiftKey)}
                   >
                     <span className="th-label">{String(h.column.columnDef.header)}</span>
                     <span className="sort-mark" aria-hidden="true">
@@ -215,7 +219,9 @@ export const ResultTable = memo(function ResultTable(props: { runId: string; res
                         tabIndex={isActive ? 0 : -1}
                         data-cell={`${item.index}:${c}`}
                         className={`cell-${shownCell.kind}`}
-                        onClick={() => setActive({ row: item.index, col: c })}
+                        onFocus={() => {
+                          if (!isActive) setActive({ row: item.index, col: c });
+                        }}
                         onDoubleClick={() => setShown({ row: item.index, col: c })}
                       >
                         {shownCell.text}
