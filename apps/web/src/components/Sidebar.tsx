@@ -145,6 +145,27 @@ export function Sidebar(props: {
       <button type="button" className="btn btn-new" aria-keyshortcuts="Alt+N" onClick={props.onNew}>
         + New conversation
       </button>
+      <search className="sidebar-search">
+        <label htmlFor="conversation-search" className="sr-only">
+          Search conversations
+        </label>
+        <input
+          id="conversation-search"
+          ref={props.searchRef}
+          type="search"
+          placeholder="Search conversations  /"
+          aria-keyshortcuts="/"
+          maxLength={200}
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && search) {
+              e.preventDefault();
+              setSearch('');
+            }
+          }}
+        />
+      </search>
       <nav aria-label="Conversation list" className="conversations">
         <p id="conversation-list-help" className="sr-only">
           Arrow keys move between conversations; right arrow reaches their buttons; F2 renames;
@@ -152,8 +173,30 @@ export function Sidebar(props: {
         </p>
         {list.isPending && <p className="muted pad">Loading…</p>}
         {list.error && <p className="inline-error pad">{list.error.message}</p>}
-        {items.length === 0 && list.isSuccess && <p className="muted pad">No conversations yet.</p>}
-        <ConversationList items={items} currentId={props.currentId} actions={actions} />
+        {items.length === 0 && list.isSuccess && (
+          <p className="muted pad" role="status">
+            {query ? `No conversation matches “${query}”.` : 'No conversations yet.'}
+          </p>
+        )}
+        <ConversationList
+          items={items}
+          currentId={props.currentId}
+          actions={actions}
+          footer={
+            hasNextPage ? (
+              <li className="list-more" ref={sentinel}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost"
+                  disabled={isFetchingNextPage}
+                  onClick={() => void fetchNextPage()}
+                >
+                  {isFetchingNextPage ? 'Loading…' : 'More conversations'}
+                </button>
+              </li>
+            ) : null
+          }
+        />
       </nav>
     </aside>
   );
