@@ -19,23 +19,10 @@ function quantile(sorted: number[], q: number): number {
   return sorted[i]!;
 }
 
-/**
- * Types `keys` characters into the focused-by-click `selector`, one at a time, and records for
- * each the time from the keydown event to the first moment after the next frame was painted (a
- * task posted from requestAnimationFrame runs after that frame). The first `warmup` are dropped.
- */
-export async function keystrokeLatency(
-  page: Page,
-  selector: string,
-  keys = 40,
-  warmup = 5,
-): Promise<Latency> {
+async function installProbe(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as { __keyLatency?: number[] };
-    if (w.__keyLatency) {
-      w.__keyLatency.length = 0;
-      return;
-    }
+    if (w.__keyLatency) return;
     const samples: number[] = [];
     w.__keyLatency = samples;
     window.addEventListener(
@@ -51,21 +38,64 @@ export async function keystrokeLatency(
       { capture: true },
     );
   });
+}
+
+const TEXT = 'select category from products where x ';
+
+/** Types `keys` characters into `selector`, one at a time, each waited for; returns the times. */
+async function typeMeasured(page: Page, selector: string, keys: number): Promise<number[]> {
+  await installProbe(page);
   await page.locator(selector).click();
-  const text = 'select category from products where x ';
-  for (let i = 0; i < keys + warmup; i++) {
-    await page.keyboard.type(text[i % text.length]!);
+  const start = await page.evaluate(
+    () => (window as unknown as { __keyLatency: number[] }).__keyLatency.length,
+  );
+  for (let i = 0; i < keys; i++) {
+    await page.keyboard.type(TEXT[i % TEXT.length]!);
     await page.waitForFunction(
-      (n) => ((window as unknown as { __keyLatency: number[] }).__keyLatency.length ?? 0) >= n,
-      i + 1,
+      (n) => (window as unknown as { __keyLatency: number[] }).__keyLatency.length >= n,
+      start + i + 1,
     );
   }
   const all = await page.evaluate(
     () => (window as unknown as { __keyLatency: number[] }).__keyLatency,
   );
-  const samples = all.slice(warmup);
+  return all.slice(start);
+}
+
+function summarise(samples: number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
   return { samples, median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
+}
+
+/**
+ * Keystroke-to-paint on each page, in alternating rounds (page A, page B, page A, …) so that
+ * whatever else the machine does at the time weighs on every page alike. For each keystroke: the
+ * time from its keydown event to the first moment after the next frame was painted (a task
+ * posted from requestAnimationFrame runs after that frame). A first round of `warmup` keys on
+ * each page is dropped, and the first 3 keys after each switch of tab.
+ */
+export async function keystrokeLatency(
+  pages: Page[],
+  selector: string,
+  opts: { rounds?: number; keys?: number; warmup?: number } = {},
+): Promise<Latency[]> {
+  const { rounds = 4, keys = 20, warmup = 5 } = opts;
+  const samples: number[][] = pages.map(() => []);
+  for (const page of pages) {
+    await page.bringToFront();
+    await typeMeasured(page, selector, warmup);
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, page] of pages.entries()) {
+      await page.bringToFront();
+      // A tab brought back to the front repaints everything once: not what a keystroke costs.
+      await typeMeasured(page, selector, 3);
+      samples[i]!.push(...(await typeMeasured(page, selector, keys)));
+      // The editor is emptied between rounds, so every round types into the same text.
+      await page.locator(selector).fill('');
+    }
+  }
+  return samples.map(summarise);
 }
 
 export function domNodes(page: Page): Promise<number> {
