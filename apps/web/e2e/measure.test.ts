@@ -151,7 +151,8 @@ describe('measured in Chromium (printed)', () => {
       `| DOM nodes, 1,000-row result | ${bigNodes} |`,
     );
     for (const l of [empty, full, emptySlow, fullSlow]) expect(l!.samples).toHaveLength(80);
-  });
+    // 2 × 2 × (4 rounds of 23 keys), each key waited for: minutes on a loaded machine.
+  }, 300_000);
 
   it('JavaScript per route', async () => {
     const routes: [string, BrowserContext, string, (p: Page) => Promise<void>][] = [
