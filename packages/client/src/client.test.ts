@@ -179,7 +179,8 @@ describe('run()', () => {
       signal: controller.signal,
     });
     const outcome = pending.catch((e: unknown) => e);
-    await vi.waitFor(() => expect(started).toBe(true));
+    // The first event crosses an HTTP start and a socket: more than a second on a loaded machine.
+    await vi.waitFor(() => expect(started).toBe(true), { timeout: 30_000 });
     await client.close();
     const err = await outcome;
     expect((err as Error).name).toBe('ClientClosedError');
