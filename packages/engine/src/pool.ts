@@ -169,6 +169,8 @@ export class SqlWorkerPool {
         if (this.#workers.get(worker) === 'starting') this.#workers.set(worker, 'idle');
       },
       (err: unknown) => {
+        // A worker killed by close() while it was starting is no failure to report.
+        if (this.#closed) return;
         this.#failedStarts++;
         this.#log('an SQL worker process could not start', err);
       },
