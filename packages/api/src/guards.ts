@@ -1,5 +1,6 @@
-// What a call must pass beyond sign-in (the per-user rate of runs.start), what it leaves on the
-// audit record, and the bookkeeping of open subscriptions per connection.
+// What a call must pass beyond sign-in (per-user rates of runs.start and of every other writing
+// mutation), what it leaves on the audit record, and the bookkeeping of open subscriptions per
+// connection.
 import type { AuditKind } from '@querylane/contracts';
 import { TRPCError } from '@trpc/server';
 import type { Context } from './context.ts';
@@ -16,6 +17,24 @@ export const limitRunStarts = createMiddleware(({ ctx, next, path }) => {
         detail: { retryAfterMs: take.retryAfterMs, perMinute: ctx.services.runStarts.perMinute },
       });
       throw new RateLimitedError('Too many runs started', take.retryAfterMs);
+    }
+  }
+  return next();
+});
+
+/**
+ * The token bucket of every other mutation that writes (creates a conversation, renames, deletes,
+ * cancels, broadcasts), per user: one client cannot turn a batch of calls into thousands of rows.
+ */
+export const limitWrites = createMiddleware(({ ctx, next, path }) => {
+  if (ctx.userId) {
+    const take = ctx.services.writes.take(ctx.userId);
+    if (!take.ok) {
+      ctx.services.audit.refused('writes_per_minute', ctx, {
+        target: path,
+        detail: { retryAfterMs: take.retryAfterMs, perMinute: ctx.services.writes.perMinute },
+      });
+      throw new RateLimitedError('Too many changes', take.retryAfterMs);
     }
   }
   return next();

@@ -3,7 +3,7 @@ import { ChartSpec, type RunEvent } from '@querylane/contracts';
 import type { RunRecord } from '@querylane/runs';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { auditAction, countedOnConnection, limitRunStarts } from '../guards.ts';
+import { auditAction, countedOnConnection, limitRunStarts, limitWrites } from '../guards.ts';
 import { paced } from '../services/pacing.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
@@ -75,11 +75,14 @@ export const runsRouter = {
       );
     }),
 
-  cancel: protectedProcedure.input(z.object({ runId: Id })).mutation(async ({ ctx, input }) => {
-    const res = await ctx.services.runs.cancel(ctx.userId, input.runId);
-    await auditAction(ctx, 'run_cancelled', input.runId);
-    return res;
-  }),
+  cancel: protectedProcedure
+    .input(z.object({ runId: Id }))
+    .use(limitWrites)
+    .mutation(async ({ ctx, input }) => {
+      const res = await ctx.services.runs.cancel(ctx.userId, input.runId);
+      await auditAction(ctx, 'run_cancelled', input.runId);
+      return res;
+    }),
 
   /** Stores the chart its owner chose for the result; null goes back to the suggested one. */
   setChart: protectedProcedure

@@ -29,6 +29,8 @@ export interface ServicesConfig {
   streamLimits: StreamLimits;
   /** `runs.start` allowed per user and minute. */
   runsPerMinute: number;
+  /** Other writing mutations allowed per user and minute. */
+  writesPerMinute: number;
   /** Newest audit entries kept. */
   auditMaxRows: number;
   authMode: AuthMode;
@@ -124,6 +126,7 @@ export function createServices(opts: CreateServicesOptions): Services {
     notices: new NoticeBoard(),
     connections: opts.connections ?? { live: new Set<Connection>() },
     runStarts: new TokenBuckets(config.runsPerMinute, now),
+    writes: new TokenBuckets(config.writesPerMinute, now),
     eventRate,
     workers: opts.workers ?? null,
     authMode: config.authMode,
