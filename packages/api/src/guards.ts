@@ -60,11 +60,15 @@ export function auditAction(
  * Takes one of the connection's subscription slots now, when the subscription is asked for
  * (so a batch of thousands in one frame cannot all pass the check before any is counted), and
  * gives it back when the stream ends. Past `maxSubscriptionsPerSocket` the call is refused.
+ *
+ * tRPC starts iterating what a subscription returns in the same turn, unless it throws it away
+ * (an id already in use, a socket closed meanwhile): then no `finally` would ever run, so a slot
+ * not claimed by the next turn of the event loop is given back.
  */
 export function countedOnConnection<T>(
   ctx: Pick<Context, 'services' | 'userId' | 'connection'>,
   stream: AsyncIterable<T>,
-): AsyncGenerator<T> {
+): AsyncIterable<T> {
   const { connection } = ctx;
   const max = ctx.services.streamLimits.maxSubscriptionsPerSocket;
   if (connection && connection.subscriptions >= max) {
@@ -74,12 +78,30 @@ export function countedOnConnection<T>(
       message: `At most ${max} subscriptions per connection; stop one before starting another.`,
     });
   }
-  if (connection) connection.subscriptions += 1;
-  return (async function* counted() {
-    try {
-      yield* stream;
-    } finally {
-      if (connection) connection.subscriptions -= 1;
-    }
-  })();
+  if (!connection) return stream;
+  const slot = connection;
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    slot.subscriptions -= 1;
+  };
+  slot.subscriptions += 1;
+  const unclaimed = setImmediate(release);
+  return {
+    [Symbol.asyncIterator]() {
+      clearImmediate(unclaimed);
+      if (!held) {
+        held = true;
+        slot.subscriptions += 1;
+      }
+      return (async function* counted() {
+        try {
+          yield* stream;
+        } finally {
+          release();
+        }
+      })();
+    },
+  };
 }

@@ -5,6 +5,7 @@ import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contract
 import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
 import { executeRun, interruptedError, SHUTDOWN_REASON } from './executor.ts';
+import { InFlight } from './in-flight.ts';
 import type {
   ConversationStore,
   EventLog,
@@ -38,6 +39,9 @@ export interface RunServiceOptions {
   log: (message: string, err?: unknown) => void;
 }
 
+const deletingError = () =>
+  new ConflictError('This conversation is being deleted; start the run elsewhere.');
+
 export interface StartInput {
   kind: RunKind;
   query: string;
@@ -52,6 +56,8 @@ export class RunService {
   readonly #recorders = new Map<string, RunRecorder>();
   /** Conversations being deleted: no run may start into them. */
   readonly #deleting = new Set<string>();
+  /** Starts under way into an existing conversation, so a delete can wait for them to land. */
+  readonly #starting = new InFlight();
 
   constructor(opts: RunServiceOptions) {
     this.#opts = opts;
@@ -61,6 +67,10 @@ export class RunService {
       concurrency: Math.max(1, opts.concurrency),
       log: opts.log,
       execute: async (entry, signal) => {
+        // Claimed just as its conversation began to go: it never starts.
+        if (this.#deleting.has(entry.conversationId)) {
+          return this.#endWaiting(entry, 'Conversation deleted');
+        }
         const recorder = await this.#recorderFor(entry.runId);
         try {
           await executeRun({ ...opts, pipelines }, recorder, signal);
@@ -94,13 +104,20 @@ export class RunService {
       });
     }
     const existing = input.conversationId;
-    if (existing !== undefined) {
-      if (this.#deleting.has(existing)) {
-        throw new ConflictError('This conversation is being deleted; start the run elsewhere.');
-      }
-      if (!(await this.#opts.conversations.getOwned(userId, existing))) {
-        throw new NotFoundError('Conversation', existing);
-      }
+    if (existing === undefined) return this.#start(userId, input, undefined);
+    if (this.#deleting.has(existing)) throw deletingError();
+    // Counted from here, with no await before: a delete that begins now waits for this start
+    // to be queued or running, and then ends it with the rest of the conversation's runs.
+    return this.#starting.track(existing, this.#start(userId, input, existing));
+  }
+
+  async #start(
+    userId: string,
+    input: StartInput,
+    existing: string | undefined,
+  ): Promise<{ runId: string; conversationId: string }> {
+    if (existing !== undefined && !(await this.#opts.conversations.getOwned(userId, existing))) {
+      throw new NotFoundError('Conversation', existing);
     }
     const conversationId = existing ?? crypto.randomUUID();
     const runId = crypto.randomUUID();
@@ -210,6 +227,10 @@ export class RunService {
     this.#deleting.add(conversationId);
     const reason = 'Conversation deleted';
     try {
+      // Starts already past the check above land first (queued or running), and a claim the
+      // scheduler has under way becomes a running run, so the steps below see every run.
+      await this.#starting.settled(conversationId);
+      await this.#scheduler.settled();
       for (const entry of await this.#scheduler.remove({ conversationId })) {
         await this.#endWaiting(entry, reason);
       }
