@@ -3,7 +3,9 @@
 // they travel as base64, made in bulk: Node's Buffer where there is one (the server: native,
 // about a millisecond for 3 MB), else btoa/atob over 32 KiB chunks (a browser). Never byte by
 // byte in JavaScript, which took over a second for 3 MB on the server's main thread.
-import SuperJSON from 'superjson';
+import SuperJSON, { type SuperJSONResult } from 'superjson';
+
+type JSONValue = SuperJSONResult['json'];
 
 /** The part of Node's Buffer used here, typed without Node's typings (contracts is browser-safe). */
 export interface BufferStatic {
@@ -50,6 +52,21 @@ export const base64 = base64Codec((globalThis as { Buffer?: BufferStatic }).Buff
 
 export const transformer = new SuperJSON();
 
+/**
+ * A value already in this transformer's text form (`transformer.stringify`), as the store keeps
+ * it. The server sends it on as it is: serialising it only parses the JSON text, with no walk
+ * over the value and no blob encoded again; the client decodes it into the value it stands for.
+ */
+export class Encoded<T> {
+  declare readonly value?: T;
+  constructor(readonly text: string) {}
+
+  /** Typed as the value it encodes, which is what a client receives. */
+  asValue(): T {
+    return this as unknown as T;
+  }
+}
+
 transformer.registerCustom<Uint8Array, string>(
   {
     isApplicable: (v): v is Uint8Array => v instanceof Uint8Array,
@@ -57,4 +74,13 @@ transformer.registerCustom<Uint8Array, string>(
     deserialize: base64.decode,
   },
   'Uint8Array',
+);
+
+transformer.registerCustom<Encoded<unknown>, JSONValue>(
+  {
+    isApplicable: (v): v is Encoded<unknown> => v instanceof Encoded,
+    serialize: (v) => JSON.parse(v.text) as JSONValue,
+    deserialize: (v) => transformer.deserialize(v as unknown as SuperJSONResult),
+  },
+  'Encoded',
 );

@@ -15,6 +15,7 @@ import type {
   RunStatus,
   Stage,
 } from '@querylane/contracts';
+import type { Encoded } from '@querylane/contracts/transformer';
 
 // ─── Records ────────────────────────────────────────────────────────────────────────────────
 
@@ -130,6 +131,11 @@ export interface RunStore {
   getOwned(userId: string, runId: string): Promise<RunRecord | undefined>;
   /** The stored result of a completed run. */
   result(runId: string): Promise<Result | null>;
+  /**
+   * The same result in the transformer's text form, as stored, for a reader that sends it on
+   * without decoding it (a store that keeps that form implements this; others need not).
+   */
+  encodedResult?(runId: string): Promise<Encoded<Result> | null>;
   /** Newest first. */
   page(opts: {
     userId: string;

@@ -2,6 +2,7 @@
 // recorder (events), the scheduler (queue and slots), the executor (pipelines) and recovery
 // (what an earlier process left), and owns the recorder of every run this process writes.
 import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contracts';
+import type { Encoded } from '@querylane/contracts/transformer';
 import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
 import { executeRun, interruptedError, SHUTDOWN_REASON } from './executor.ts';
@@ -190,6 +191,20 @@ export class RunService {
   async view(userId: string, runId: string): Promise<RunRecord & { result: Result | null }> {
     const run = await this.getOwned(userId, runId);
     return { ...run, result: run.hasResult ? await this.#opts.runs.result(runId) : null };
+  }
+
+  /**
+   * The same, with the result as stored when the store can hand it over so, for a reader that
+   * sends it on over the wire: a big result is then never decoded and encoded again per reader.
+   */
+  async viewStored(
+    userId: string,
+    runId: string,
+  ): Promise<RunRecord & { result: Result | Encoded<Result> | null }> {
+    const { runs } = this.#opts;
+    if (!runs.encodedResult) return this.view(userId, runId);
+    const run = await this.getOwned(userId, runId);
+    return { ...run, result: run.hasResult ? await runs.encodedResult(runId) : null };
   }
 
   /** Newest first; another user's conversation is not there, rather than merely empty. */

@@ -1,5 +1,6 @@
 // Runs: start one, stream its events, cancel it, read it back, keep the chart chosen for it.
 import { ChartSpec, type RunEvent } from '@querylane/contracts';
+import { Encoded } from '@querylane/contracts/transformer';
 import type { RunRecord } from '@querylane/runs';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
@@ -93,6 +94,16 @@ export const runsRouter = {
     }),
 
   byId: protectedProcedure.input(z.object({ runId: Id })).query(async ({ ctx, input }) => {
+    // Over the wire the stored result goes out as stored (a 4 MB blob took seconds to decode
+    // and encode again per reader); in-process callers get it decoded.
+    if (ctx.connection) {
+      const run = await ctx.services.runs.viewStored(ctx.userId, input.runId);
+      const { result } = run;
+      return {
+        ...toRunSummary(run),
+        result: result instanceof Encoded ? result.asValue() : result,
+      };
+    }
     const run = await ctx.services.runs.view(ctx.userId, input.runId);
     return { ...toRunSummary(run), result: run.result };
   }),
