@@ -18,7 +18,7 @@ export interface Route {
 
 // Methods a fetch Request cannot carry: tRPC's adapter would throw building one (a 500 and a
 // logged stack for every such request); everything else gets tRPC's own METHOD_NOT_SUPPORTED.
-const UNSERVABLE_METHODS = new Set(['TRACE', 'TRACK', 'CONNECT']);
+const UNSERVABLE_METHODS = new Set(['TRACE', 'CONNECT']);
 
 function plain(res: ServerResponse, status: number, text: string, headers = {}): void {
   res

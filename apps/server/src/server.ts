@@ -7,6 +7,7 @@ import { appRouter, createServices, type Services } from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import { createSqlPipeline, DatasetRegistry, SqlWorkerPool } from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { Registry } from 'prom-client';
 import type { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth.ts';
 import { Callers } from './callers.ts';
@@ -35,6 +36,8 @@ export interface RunningServer {
   connections: ConnectionRegistry;
   /** The SQL worker processes of this server. */
   pool: SqlWorkerPool;
+  /** What GET /metrics serves. */
+  metrics: Registry;
   /**
    * Graceful stop: clients told to reconnect, no new connections or runs, running runs get
    * `shutdownGraceMs` to finish and then end `interrupted`, waiting runs stay queued for the
@@ -121,6 +124,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     maxConnectionsPerUser: security.maxConnectionsPerUser,
     maxCallsPerBatch: security.maxCallsPerBatch,
   });
+  const metrics = createMetricsRegistry(services, connections, auth);
   const hosts = new HostPolicy(security);
   const origins = new OriginPolicy(security.allowedOrigins);
   const trpcHttp = createHTTPHandler({
@@ -146,11 +150,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       origins,
       services,
       trpc: trpcHttp,
-      metrics: createMetricsEndpoint({
-        auth,
-        services,
-        registry: createMetricsRegistry(services, connections, auth),
-      }),
+      metrics: createMetricsEndpoint({ auth, services, registry: metrics }),
       routes: [
         // A whole result re-runs the query: it gets the query time limit ten times over.
         createCsvExport({
@@ -225,6 +225,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     wss,
     connections,
     pool,
+    metrics,
     close,
   };
 }
