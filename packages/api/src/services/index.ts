@@ -66,6 +66,7 @@ function meteredStarts(store: RunStore, meter: RateMeter): RunStore {
     get: (runId) => store.get(runId),
     getOwned: (userId, runId) => store.getOwned(userId, runId),
     result: (runId) => store.result(runId),
+    ...(store.encodedResult ? { encodedResult: store.encodedResult.bind(store) } : {}),
     page: (opts) => store.page(opts),
     patch: (runId, patch) => store.patch(runId, patch),
     setChart: (userId, runId, chart) => store.setChart(userId, runId, chart),

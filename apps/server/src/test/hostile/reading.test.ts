@@ -4,7 +4,7 @@
 import { expect, it } from 'vitest';
 import { bigResultRun, replayFlood } from './attacks-replay.ts';
 import { expectSurvived, hostileTarget } from './expect.ts';
-import { siege } from './kit.ts';
+import { rawHttp, siege } from './kit.ts';
 
 it('100 replays of a 4 MB result to a socket that stops reading: paced, cut at the hard bound', async () => {
   const target = await hostileTarget();
@@ -26,6 +26,13 @@ it('100 replays of a 4 MB result to a socket that stops reading: paced, cut at t
   const blob = run.result?.rows[0]?.[0];
   expect(blob).toBeInstanceOf(Uint8Array);
   expect((blob as Uint8Array).length).toBe(4_000_000);
+  // As stored: the answer marks the result as the stored text sent on, not a value re-encoded.
+  const raw = await rawHttp(target.url, {
+    path: `/trpc/runs.byId?input=${encodeURIComponent(JSON.stringify({ json: { runId } }))}`,
+  });
+  expect(JSON.parse(raw.body)).toMatchObject({
+    result: { data: { meta: { values: { result: [['custom', 'Encoded']] } } } },
+  });
   const list = await trpc.runs.list.query({ limit: 5 });
   expect(list.items.map((r) => r.id)).toContain(runId);
   for (const item of list.items) expect(item).not.toHaveProperty('result');
