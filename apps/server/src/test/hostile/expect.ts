@@ -5,6 +5,9 @@ import { expect } from 'vitest';
 import { onCleanup } from '../scope.ts';
 import { type Siege, startTarget, stillServing, type Target, witnessNow } from './kit.ts';
 
+/** Each attack holds a real server process for seconds; on a loaded machine, many of them. */
+export const HOSTILE_TIMEOUT_MS = 240_000;
+
 /** A target process stopped (and its data removed) after the test. */
 export async function hostileTarget(env: Record<string, string> = {}): Promise<Target> {
   const target = await startTarget(env);

@@ -123,10 +123,13 @@ export interface Siege<T> {
   answeredDuring: HealthSample[];
 }
 
+/** How long an attack may take to get going (start runs, open sockets) before it is given up. */
+const SETUP_LIMIT_MS = 120_000;
+
 /**
- * Runs `attack` for `seconds` of the attacker's own clock (a frozen server cannot stretch it)
- * while health requests go out from the moment the attack has begun. The attack calls `begun()`
- * once its first hostile request is out, and returns once `signal` aborts.
+ * Runs `attack` for `seconds` of the attacker's own clock (a frozen server cannot stretch it),
+ * counted from the moment it calls `begun()` (its first hostile request is out); health requests
+ * go out from then on. The attack returns once `signal` aborts.
  */
 export async function siege<T>(
   target: Pick<Target, 'url'>,
@@ -136,12 +139,14 @@ export async function siege<T>(
   const window = new AbortController();
   let begunAt = Number.NaN;
   let probe: Promise<HealthSample[]> | undefined;
+  let timer = setTimeout(() => window.abort(), SETUP_LIMIT_MS);
   const begun = () => {
     if (probe) return;
     begunAt = performance.now();
+    clearTimeout(timer);
+    timer = setTimeout(() => window.abort(), seconds * 1000);
     probe = probeHealth(target.url, window.signal);
   };
-  const timer = setTimeout(() => window.abort(), seconds * 1000);
   try {
     const outcome = await attack(window.signal, begun);
     const endedAt = performance.now();

@@ -3,37 +3,41 @@
 // the stored result as it is, and runs.list never loads one.
 import { expect, it } from 'vitest';
 import { bigResultRun, replayFlood } from './attacks-replay.ts';
-import { expectSurvived, hostileTarget } from './expect.ts';
+import { expectSurvived, HOSTILE_TIMEOUT_MS, hostileTarget } from './expect.ts';
 import { rawHttp, siege } from './kit.ts';
 
-it('100 replays of a 4 MB result to a socket that stops reading: paced, cut at the hard bound', async () => {
-  const target = await hostileTarget();
-  const runId = await bigResultRun(target);
-  const attack = await siege(target, 10, (signal, begun) =>
-    replayFlood(target, runId, signal, begun),
-  );
-  await expectSurvived(target, attack);
+it(
+  '100 replays of a 4 MB result to a socket that stops reading: paced, cut at the hard bound',
+  async () => {
+    const target = await hostileTarget();
+    const runId = await bigResultRun(target);
+    const attack = await siege(target, 10, (signal, begun) =>
+      replayFlood(target, runId, signal, begun),
+    );
+    await expectSurvived(target, attack);
 
-  const { trpc } = target.client;
-  // The socket was cut once its backlog passed the hard bound, before most replays began.
-  const metrics = await trpc.admin.metrics.query();
-  expect(metrics.refusals.slow_consumer).toBe(1);
-  expect(metrics.subscriptions).toBe(0);
+    const { trpc } = target.client;
+    // The socket was cut once its backlog passed the hard bound, before most replays began.
+    const metrics = await trpc.admin.metrics.query();
+    expect(metrics.refusals.slow_consumer).toBe(1);
+    expect(metrics.subscriptions).toBe(0);
 
-  // Read back whole, over HTTP: the stored text went out as it was, and decodes to the blob.
-  const run = await trpc.runs.byId.query({ runId });
-  expect(run.status).toBe('completed');
-  const blob = run.result?.rows[0]?.[0];
-  expect(blob).toBeInstanceOf(Uint8Array);
-  expect((blob as Uint8Array).length).toBe(4_000_000);
-  // As stored: the answer marks the result as the stored text sent on, not a value re-encoded.
-  const raw = await rawHttp(target.url, {
-    path: `/trpc/runs.byId?input=${encodeURIComponent(JSON.stringify({ json: { runId } }))}`,
-  });
-  expect(JSON.parse(raw.body)).toMatchObject({
-    result: { data: { meta: { values: { result: [['custom', 'Encoded']] } } } },
-  });
-  const list = await trpc.runs.list.query({ limit: 5 });
-  expect(list.items.map((r) => r.id)).toContain(runId);
-  for (const item of list.items) expect(item).not.toHaveProperty('result');
-});
+    // Read back whole, over HTTP: the stored text went out as it was, and decodes to the blob.
+    const run = await trpc.runs.byId.query({ runId });
+    expect(run.status).toBe('completed');
+    const blob = run.result?.rows[0]?.[0];
+    expect(blob).toBeInstanceOf(Uint8Array);
+    expect((blob as Uint8Array).length).toBe(4_000_000);
+    // As stored: the answer marks the result as the stored text sent on, not a value re-encoded.
+    const raw = await rawHttp(target.url, {
+      path: `/trpc/runs.byId?input=${encodeURIComponent(JSON.stringify({ json: { runId } }))}`,
+    });
+    expect(JSON.parse(raw.body)).toMatchObject({
+      result: { data: { meta: { values: { result: [['custom', 'Encoded']] } } } },
+    });
+    const list = await trpc.runs.list.query({ limit: 5 });
+    expect(list.items.map((r) => r.id)).toContain(runId);
+    for (const item of list.items) expect(item).not.toHaveProperty('result');
+  },
+  HOSTILE_TIMEOUT_MS,
+);
