@@ -51,6 +51,8 @@ export async function executeRun(
     deps.log(`run ${run.id}: events could not be stored`, err);
     storeFailed.abort(STORE_FAILED_REASON);
   };
+  // Its `queued` event could not be stored: nothing after it can be either, so it ends here.
+  if (recorder.failure) return endUnstored(recorder, deps, run.id);
   const runSignal = AbortSignal.any([signal, storeFailed.signal]);
   recorder.patch({ status: 'running', startedAt: new Date() });
   let result: Result;

@@ -5,7 +5,7 @@ import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contract
 import type { Encoded } from '@querylane/contracts/transformer';
 import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
-import { executeRun, interruptedError, SHUTDOWN_REASON } from './executor.ts';
+import { executeRun, SHUTDOWN_REASON } from './executor.ts';
 import { InFlight } from './in-flight.ts';
 import type {
   ConversationStore,
@@ -21,6 +21,7 @@ import type {
   RunStore,
 } from './ports.ts';
 import { RunRecorder } from './recorder.ts';
+import { recoverUnfinished } from './recovery.ts';
 import { Scheduler } from './scheduler.ts';
 import { titleFromQuery } from './titles.ts';
 
@@ -39,9 +40,6 @@ export interface RunServiceOptions {
   datasetIds: () => string[];
   log: (message: string, err?: unknown) => void;
 }
-
-const deletingError = () =>
-  new ConflictError('This conversation is being deleted; start the run elsewhere.');
 
 export interface StartInput {
   kind: RunKind;
@@ -106,7 +104,9 @@ export class RunService {
     }
     const existing = input.conversationId;
     if (existing === undefined) return this.#start(userId, input, undefined);
-    if (this.#deleting.has(existing)) throw deletingError();
+    if (this.#deleting.has(existing)) {
+      throw new ConflictError('This conversation is being deleted; start the run elsewhere.');
+    }
     // Counted from here, with no await before: a delete that begins now waits for this start
     // to be queued or running, and then ends it with the rest of the conversation's runs.
     return this.#starting.track(existing, this.#start(userId, input, existing));
@@ -257,27 +257,11 @@ export class RunService {
     return () => this.#deleting.delete(conversationId);
   }
 
-  /**
-   * At start-up, for the runs an earlier process left unfinished: one that was running ends
-   * `interrupted` with a terminal event (its query died with that process); one still waiting
-   * never started, so it queues again, in its original order, and runs here.
-   */
+  /** At start-up: what an earlier process left running ends, what it left waiting runs here. */
   async recover(): Promise<{ interrupted: number; requeued: number }> {
-    const waiting: QueueEntry[] = [];
-    let interrupted = 0;
-    for (const run of await this.#opts.runs.unfinished()) {
-      const recorder = new RunRecorder(run.id, run.lastSeq, this.#opts.events);
-      if (run.status === 'running') {
-        recorder.emit({ type: 'failed', error: interruptedError });
-        await recorder.flush();
-        await this.#say(run, interruptedError.message);
-        interrupted += 1;
-      } else {
-        this.#recorders.set(run.id, recorder);
-        waiting.push({ runId: run.id, userId: run.userId, conversationId: run.conversationId });
-      }
-    }
-    await this.#scheduler.enqueue(...waiting);
+    const { interrupted, waiting } = await recoverUnfinished(this.#opts);
+    for (const { entry, recorder } of waiting) this.#recorders.set(entry.runId, recorder);
+    await this.#scheduler.enqueue(...waiting.map((w) => w.entry));
     return { interrupted, requeued: waiting.length };
   }
 
@@ -295,6 +279,11 @@ export class RunService {
     this.#recorders.delete(entry.runId);
     recorder.emit({ type: 'cancelled', reason });
     await recorder.flush();
+    if (recorder.failure) {
+      // Still `queued` in the store: the next start would run it, so say so where it shows.
+      this.#opts.log(`run ${entry.runId}: could not store its cancel`, recorder.failure.error);
+      return;
+    }
     const run = await this.#opts.runs.get(entry.runId);
     if (run) await this.#say(run, `${reason}.`);
   }
