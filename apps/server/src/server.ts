@@ -1,7 +1,7 @@
 // Hosts Querylane on one port: tRPC over HTTP and WebSocket at /trpc, the SPA everywhere else.
 // Wires the stores, pipelines and services to the transport modules; owns start and stop.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import { appRouter, createServices, type Services } from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
@@ -125,7 +125,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     maxCallsPerBatch: security.maxCallsPerBatch,
   });
   const metrics = createMetricsRegistry(services, connections, auth);
-  const hosts = new HostPolicy(security);
+  // A server told to listen on a name answers to it (an address is answered anyway).
+  const hosts = new HostPolicy({
+    allowedHosts: [...security.allowedHosts, ...(isIP(config.host) ? [] : [config.host])],
+    allowedOrigins: security.allowedOrigins,
+  });
   const origins = new OriginPolicy(security.allowedOrigins);
   const trpcHttp = createHTTPHandler({
     router: appRouter,
