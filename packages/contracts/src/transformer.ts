@@ -7,6 +7,9 @@ import SuperJSON, { type SuperJSONResult } from 'superjson';
 
 type JSONValue = SuperJSONResult['json'];
 
+/** The transformer's wire form of a value: `{ json, meta }`. */
+export type Wire = SuperJSONResult;
+
 /** The part of Node's Buffer used here, typed without Node's typings (contracts is browser-safe). */
 export interface BufferStatic {
   from(data: ArrayBuffer, byteOffset: number, length: number): { toString(enc: 'base64'): string };
@@ -53,13 +56,24 @@ export const base64 = base64Codec((globalThis as { Buffer?: BufferStatic }).Buff
 export const transformer = new SuperJSON();
 
 /**
- * A value already in this transformer's text form (`transformer.stringify`), as the store keeps
- * it. The server sends it on as it is: serialising it only parses the JSON text, with no walk
- * over the value and no blob encoded again; the client decodes it into the value it stands for.
+ * A value already in this transformer's wire form, as the store keeps it: its text
+ * (`transformer.stringify`) or that text parsed (`{ json, meta }`). The server sends it on as it
+ * is: serialising it is at most a JSON.parse, with no walk over the value and no blob encoded
+ * again; the client decodes it into the value it stands for.
  */
 export class Encoded<T> {
   declare readonly value?: T;
-  constructor(readonly text: string) {}
+  readonly #source: string | SuperJSONResult;
+
+  constructor(source: string | SuperJSONResult) {
+    this.#source = source;
+  }
+
+  /** The `{ json, meta }` the transformer would have made of the value. */
+  toWire(): SuperJSONResult {
+    const source = this.#source;
+    return typeof source === 'string' ? (JSON.parse(source) as SuperJSONResult) : source;
+  }
 
   /** Typed as the value it encodes, which is what a client receives. */
   asValue(): T {
@@ -79,7 +93,7 @@ transformer.registerCustom<Uint8Array, string>(
 transformer.registerCustom<Encoded<unknown>, JSONValue>(
   {
     isApplicable: (v): v is Encoded<unknown> => v instanceof Encoded,
-    serialize: (v) => JSON.parse(v.text) as JSONValue,
+    serialize: (v) => v.toWire() as unknown as JSONValue,
     deserialize: (v) => transformer.deserialize(v as unknown as SuperJSONResult),
   },
   'Encoded',

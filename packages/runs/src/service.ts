@@ -14,6 +14,7 @@ import type {
   PageCursor,
   Pipeline,
   QueueEntry,
+  ReadOptions,
   RunKind,
   RunLimits,
   RunQueue,
@@ -230,8 +231,13 @@ export class RunService {
   }
 
   /** Stored events after `afterSeq`, then live ones, each once and in order; ends after the last. */
-  stream(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
-    return this.#opts.events.read(runId, afterSeq, signal);
+  stream(
+    runId: string,
+    afterSeq: number,
+    signal?: AbortSignal,
+    opts?: ReadOptions,
+  ): AsyncIterable<RunEvent> {
+    return this.#opts.events.read(runId, afterSeq, signal, opts);
   }
 
   /**

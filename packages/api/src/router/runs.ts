@@ -65,7 +65,13 @@ export const runsRouter = {
       await ctx.services.runs.getOwned(ctx.userId, input.runId);
       const { connection, services } = ctx;
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
-      const events = services.runs.stream(input.runId, after, signal);
+      // Over the wire, a replayed result goes out as stored: never decoded and encoded again.
+      const events = services.runs.stream(
+        input.runId,
+        after,
+        signal,
+        connection ? { storedResults: true } : undefined,
+      );
       return countedOnConnection(
         ctx,
         trackEvents(

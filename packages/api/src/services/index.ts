@@ -81,7 +81,7 @@ function metered(log: EventLog, meter: RateMeter): EventLog {
       await log.append(runId, events, patch);
       meter.mark(events.length);
     },
-    read: (runId, afterSeq, signal) => log.read(runId, afterSeq, signal),
+    read: (runId, afterSeq, signal, opts) => log.read(runId, afterSeq, signal, opts),
     listenerCount: (runId) => log.listenerCount(runId),
   };
 }

@@ -5,7 +5,7 @@ import { isTerminalEvent, isTerminalStatus, type RunEvent } from '@querylane/con
 import type { EventHistory, RunPatch } from '@querylane/runs';
 import { eq } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { decodeEvent, encode, toRunColumns } from './codec.ts';
+import { decodeCompletedForWire, decodeEvent, encode, toRunColumns } from './codec.ts';
 import { runs } from './schema.ts';
 
 const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
@@ -47,11 +47,9 @@ export function createEventHistory(db: Db): EventHistory {
     'UPDATE runs SET last_seq = @lastSeq, stage = coalesce(@stage, stage), ' +
       'progress = coalesce(@progress, progress) WHERE id = @id',
   );
-  const selectAfter = client
-    .prepare<[string, number, number], string>(
-      'SELECT payload FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    )
-    .pluck();
+  const selectAfter = client.prepare<[string, number, number], { type: string; payload: string }>(
+    'SELECT type, payload FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
   const selectStatus = client
     .prepare<[string], string>('SELECT status FROM runs WHERE id = ?')
     .pluck();
@@ -92,8 +90,15 @@ export function createEventHistory(db: Db): EventHistory {
         }
       }
     },
-    async after(runId, afterSeq, limit) {
-      return selectAfter.all(runId, afterSeq, limit).map(decodeEvent);
+    async after(runId, afterSeq, limit, opts) {
+      const wire = opts?.storedResults === true;
+      return selectAfter
+        .all(runId, afterSeq, limit)
+        .map((row) =>
+          wire && row.type === 'completed'
+            ? decodeCompletedForWire(row.payload)
+            : decodeEvent(row.payload),
+        );
     },
     async ended(runId) {
       const status = selectStatus.get(runId);

@@ -2,6 +2,8 @@
 // a hundred times to a socket that stops reading must not hold up anyone else; runs.byId serves
 // the stored result as it is, and runs.list never loads one.
 import { expect, it } from 'vitest';
+import { until } from '../scope.ts';
+import { openSocket } from './attacks-flood.ts';
 import { bigResultRun, replayFlood } from './attacks-replay.ts';
 import { expectSurvived, HOSTILE_TIMEOUT_MS, hostileTarget } from './expect.ts';
 import { rawHttp, siege } from './kit.ts';
@@ -34,6 +36,25 @@ it(
     });
     expect(JSON.parse(raw.body)).toMatchObject({
       result: { data: { meta: { values: { result: [['custom', 'Encoded']] } } } },
+    });
+    // A replay over the wire sends the stored result on as stored too.
+    const reader = await openSocket(target.url);
+    if ('status' in reader) throw new Error(`upgrade refused with ${reader.status}`);
+    const frames: string[] = [];
+    reader.ws.on('message', (m) => frames.push(String(m)));
+    reader.ws.send(
+      JSON.stringify({
+        id: 1,
+        method: 'subscription',
+        params: { path: 'runs.events', input: { json: { runId } } },
+      }),
+    );
+    await until(() => expect(frames.some((f) => f.includes('"stopped"'))).toBe(true));
+    reader.ws.terminate();
+    const completed = frames.filter((f) => f.includes('"completed"'));
+    expect(completed).toHaveLength(1);
+    expect(JSON.parse(completed[0] ?? '{}')).toMatchObject({
+      result: { data: { meta: { values: { 'data.result': [['custom', 'Encoded']] } } } },
     });
     const list = await trpc.runs.list.query({ limit: 5 });
     expect(list.items.map((r) => r.id)).toContain(runId);
