@@ -8,7 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { batchFlood, rebinding, subscriptionIdReuse } from '../src/test/hostile/attacks-flood.ts';
-import { bigResultRun, replayFlood } from '../src/test/hostile/attacks-replay.ts';
+import {
+  bigResultRun,
+  replayFlood,
+  watchersOfBigResult,
+} from '../src/test/hostile/attacks-replay.ts';
 import { deleteRace, storeBusy, storeFull } from '../src/test/hostile/attacks-store.ts';
 import {
   type HealthSample,
@@ -75,6 +79,11 @@ const attacks: {
     },
     attack: (target, signal, begun) => replayFlood(target, bigRunId, signal, begun),
   },
+  {
+    id: '10i',
+    name: 'one run watched 100 times (10 sockets) ends with a 700 kB value',
+    attack: watchersOfBigResult,
+  },
 ];
 
 const rows: BenchRow[] = [];
@@ -131,7 +140,7 @@ for (const { id, name, env, setup, attack } of attacks) {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     rows.push({
-      id: '10h',
+      id: '10j',
       measure: 'runs.byId of a 4 MB result over HTTP, server side (median of 5)',
       unit: 'ms',
       querylane: median(times),

@@ -64,22 +64,40 @@ export const transformer = new SuperJSON();
 export class Encoded<T> {
   declare readonly value?: T;
   readonly #source: string | SuperJSONResult;
+  #wire: SuperJSONResult | undefined;
 
   constructor(source: string | SuperJSONResult) {
     this.#source = source;
   }
 
-  /** The `{ json, meta }` the transformer would have made of the value. */
+  /** The `{ json, meta }` the transformer would have made of the value (parsed once). */
   toWire(): SuperJSONResult {
     const source = this.#source;
-    return typeof source === 'string' ? (JSON.parse(source) as SuperJSONResult) : source;
+    this.#wire ??= typeof source === 'string' ? (JSON.parse(source) as SuperJSONResult) : source;
+    return this.#wire;
   }
 
   /** Typed as the value it encodes, which is what a client receives. */
   asValue(): T {
     return this as unknown as T;
   }
+
+  /**
+   * Remembers the text `value` was encoded to (by the store that wrote it), so that whoever
+   * sends the same object later sends that text instead of encoding it again — once per
+   * subscriber, for a result every watcher of a run receives. The value must not change after.
+   */
+  static remember(value: object, text: string): void {
+    known.set(value, new Encoded(text));
+  }
+
+  /** The encoding remembered for `value`, if its writer left one. */
+  static known<V extends object>(value: V): Encoded<V> | undefined {
+    return known.get(value) as Encoded<V> | undefined;
+  }
 }
+
+const known = new WeakMap<object, Encoded<unknown>>();
 
 transformer.registerCustom<Uint8Array, string>(
   {

@@ -34,8 +34,18 @@ function toRunSummary(run: RunRecord) {
   };
 }
 
-async function* trackEvents(events: AsyncIterable<RunEvent>) {
-  for await (const event of events) yield tracked(String(event.seq), event);
+/**
+ * For a socket, a `completed` event whose result the store already encoded carries that text:
+ * every watcher of a run gets its result without encoding it again.
+ */
+function forWire(event: RunEvent): RunEvent {
+  if (event.type !== 'completed') return event;
+  const stored = Encoded.known(event.result);
+  return stored ? { ...event, result: stored.asValue() } : event;
+}
+
+async function* trackEvents(events: AsyncIterable<RunEvent>, wire: boolean) {
+  for await (const event of events) yield tracked(String(event.seq), wire ? forWire(event) : event);
 }
 
 export const runsRouter = {
@@ -78,6 +88,7 @@ export const runsRouter = {
           connection?.socket
             ? paced(events, connection.socket, services.streamLimits, services.streamStats)
             : events,
+          connection !== null,
         ),
       );
     }),

@@ -8,6 +8,13 @@ import type { runs } from './schema.ts';
 export const encode = (value: unknown): string => transformer.stringify(value);
 export const decodeEvent = (payload: string): RunEvent => transformer.parse<RunEvent>(payload);
 export const decodeResult = (payload: string): Result => transformer.parse<Result>(payload);
+
+/** A result as stored; its text is remembered, so its `completed` event goes out as this text. */
+function encodeResult(result: Result): string {
+  const text = encode(result);
+  Encoded.remember(result, text);
+  return text;
+}
 const decodeError = (payload: string): RunError => transformer.parse<RunError>(payload);
 
 type Annotations = NonNullable<NonNullable<Wire['meta']>['values']>;
@@ -75,7 +82,7 @@ export function toRunColumns(patch: RunPatch) {
   const { result, error, ...plain } = patch;
   return {
     ...plain,
-    ...(result === undefined ? {} : { result: result === null ? null : encode(result) }),
+    ...(result === undefined ? {} : { result: result === null ? null : encodeResult(result) }),
     ...(error === undefined ? {} : { error: error === null ? null : encode(error) }),
   };
 }

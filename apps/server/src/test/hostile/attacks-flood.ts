@@ -19,7 +19,11 @@ export function openSocket(
 ): Promise<RawSocket | { status: number }> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/trpc`, { headers });
   const replies: RawSocket['replies'] = [];
-  ws.on('message', (m) => replies.push(JSON.parse(String(m)) as RawSocket['replies'][number]));
+  ws.on('message', (m) => {
+    const text = String(m);
+    // The server's keep-alive asks "PING"; a raw socket that never answers is dropped in time.
+    if (text !== 'PING') replies.push(JSON.parse(text) as RawSocket['replies'][number]);
+  });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
   );

@@ -39,3 +39,45 @@ export async function replayFlood(
   opened.ws.terminate();
   return { rounds: 1 };
 }
+
+/** About a second of counting, then a value of 700 kB: watchers subscribe while it runs. */
+export const BIG_FINALE = `SELECT randomblob(700000) AS b, (SELECT count(*) FROM (WITH RECURSIVE
+c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 5000000) SELECT x FROM c)) AS n`;
+
+export interface WatchOutcome {
+  runId: string;
+  /** Per subscription (10 sockets × 10), the text of the frame carrying its `completed` event. */
+  completed: string[];
+}
+
+/**
+ * One client watches one run a hundred times (10 sockets, 10 subscriptions each, all reading)
+ * as it ends with a big result: every watcher gets the result at once.
+ */
+export async function watchersOfBigResult(
+  target: Target,
+  signal: AbortSignal,
+  begun: () => void,
+): Promise<WatchOutcome> {
+  const { runId } = await target.client.trpc.runs.start.mutate({ query: BIG_FINALE });
+  const sockets = await Promise.all(Array.from({ length: 10 }, () => openSocket(target.url)));
+  const completed: string[] = [];
+  for (const [s, socket] of sockets.entries()) {
+    if ('status' in socket) throw new Error(`upgrade refused with ${socket.status}`);
+    socket.ws.on('message', (m) => {
+      const text = String(m);
+      if (text.includes('"completed"')) completed.push(text);
+    });
+    const subscribe = (i: number) => ({
+      id: s * 10 + i,
+      method: 'subscription',
+      params: { path: 'runs.events', input: { json: { runId } } },
+    });
+    socket.ws.send(JSON.stringify(Array.from({ length: 10 }, (_, i) => subscribe(i))));
+  }
+  begun();
+  while (completed.length < 100 && !signal.aborted) await pause(20, signal);
+  await pause(2_000_000_000, signal);
+  for (const socket of sockets) if (!('status' in socket)) socket.ws.terminate();
+  return { runId, completed };
+}

@@ -4,7 +4,7 @@
 import { expect, it } from 'vitest';
 import { until } from '../scope.ts';
 import { openSocket } from './attacks-flood.ts';
-import { bigResultRun, replayFlood } from './attacks-replay.ts';
+import { bigResultRun, replayFlood, watchersOfBigResult } from './attacks-replay.ts';
 import { expectSurvived, HOSTILE_TIMEOUT_MS, hostileTarget } from './expect.ts';
 import { rawHttp, siege } from './kit.ts';
 
@@ -59,6 +59,30 @@ it(
     const list = await trpc.runs.list.query({ limit: 5 });
     expect(list.items.map((r) => r.id)).toContain(runId);
     for (const item of list.items) expect(item).not.toHaveProperty('result');
+  },
+  HOSTILE_TIMEOUT_MS,
+);
+
+it(
+  'a run watched 100 times ends with a big result: each watcher gets the text the store wrote',
+  async () => {
+    const target = await hostileTarget();
+    const attack = await siege(target, 8, (signal, begun) =>
+      watchersOfBigResult(target, signal, begun),
+    );
+    await expectSurvived(target, attack);
+
+    const { completed, runId } = attack.outcome;
+    expect(completed).toHaveLength(100);
+    const ids = completed.map((f) => (JSON.parse(f) as { id: number }).id).sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    for (const frame of completed) {
+      expect(JSON.parse(frame)).toMatchObject({
+        result: { data: { meta: { values: { 'data.result': [['custom', 'Encoded']] } } } },
+      });
+    }
+    const run = await target.client.trpc.runs.byId.query({ runId });
+    expect((run.result?.rows[0]?.[0] as Uint8Array | undefined)?.length).toBe(700_000);
   },
   HOSTILE_TIMEOUT_MS,
 );
