@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { ENGINE_ATTACKS, ENGINE_ENV, engineAttack } from '../src/test/hostile/attacks-engine.ts';
 import { batchFlood, rebinding, subscriptionIdReuse } from '../src/test/hostile/attacks-flood.ts';
 import {
+  BIG_RESULT_ENV,
   bigResultRun,
   replayFlood,
   watchersOfBigResult,
@@ -74,6 +76,7 @@ const attacks: {
   {
     id: '10g',
     name: '100 replays of a 4 MB result to a socket that stops reading',
+    env: BIG_RESULT_ENV,
     setup: async (target) => {
       bigRunId = await bigResultRun(target);
     },
@@ -84,6 +87,20 @@ const attacks: {
     name: 'one run watched 100 times (10 sockets) ends with a 700 kB value',
     attack: watchersOfBigResult,
   },
+  ...(
+    [
+      ['10j', 'a 20-level CTE compile bomb, again and again', ENGINE_ATTACKS.compileBomb],
+      ['10k', 'SELECT zeroblob(50000000), again and again', ENGINE_ATTACKS.zeroblob],
+      ['10l', '2,000 columns × 1,000 rows, again and again', ENGINE_ATTACKS.wide],
+      ['10m', 'a sort without end (temp storage), again and again', ENGINE_ATTACKS.endlessSort],
+    ] as const
+  ).map(([id, name, query]) => ({
+    id,
+    name,
+    env: ENGINE_ENV,
+    attack: (target: Target, signal: AbortSignal, begun: () => void) =>
+      engineAttack(target, query, signal, begun),
+  })),
 ];
 
 const rows: BenchRow[] = [];
@@ -117,7 +134,7 @@ for (const { id, name, env, setup, attack } of attacks) {
 
 // runs.byId of a 4 MB result, against the least a server could do: parse and print its text.
 {
-  const target = await startTarget();
+  const target = await startTarget(BIG_RESULT_ENV);
   try {
     const runId = await bigResultRun(target);
     // Raw HTTP: the server's time to answer, without the client decoding the blob after.
@@ -140,7 +157,7 @@ for (const { id, name, env, setup, attack } of attacks) {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     rows.push({
-      id: '10j',
+      id: '10n',
       measure: 'runs.byId of a 4 MB result over HTTP, server side (median of 5)',
       unit: 'ms',
       querylane: median(times),

@@ -4,7 +4,13 @@ import { subscribeAll } from '../harness.ts';
 import { openSocket } from './attacks-flood.ts';
 import { pause, type Target } from './kit.ts';
 
-/** A completed run whose result holds one 4 MB blob. */
+/** Budgets that let a run keep a 4 MB value (the defaults keep 1 MiB values, 2 MiB results). */
+export const BIG_RESULT_ENV = {
+  QUERYLANE_MAX_VALUE_BYTES: String(8 * 1024 * 1024),
+  QUERYLANE_MAX_RESULT_BYTES: String(8 * 1024 * 1024),
+};
+
+/** A completed run whose result holds one 4 MB blob (on a target started with BIG_RESULT_ENV). */
 export async function bigResultRun(target: Target): Promise<string> {
   const { trpc } = target.client;
   const { runId } = await trpc.runs.start.mutate({ query: 'SELECT randomblob(4000000) AS b' });

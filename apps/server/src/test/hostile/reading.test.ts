@@ -4,14 +4,19 @@
 import { expect, it } from 'vitest';
 import { until } from '../scope.ts';
 import { openSocket } from './attacks-flood.ts';
-import { bigResultRun, replayFlood, watchersOfBigResult } from './attacks-replay.ts';
+import {
+  BIG_RESULT_ENV,
+  bigResultRun,
+  replayFlood,
+  watchersOfBigResult,
+} from './attacks-replay.ts';
 import { expectSurvived, HOSTILE_TIMEOUT_MS, hostileTarget } from './expect.ts';
 import { rawHttp, siege } from './kit.ts';
 
 it(
   '100 replays of a 4 MB result to a socket that stops reading: paced, cut at the hard bound',
   async () => {
-    const target = await hostileTarget();
+    const target = await hostileTarget(BIG_RESULT_ENV);
     const runId = await bigResultRun(target);
     const attack = await siege(target, 10, (signal, begun) =>
       replayFlood(target, runId, signal, begun),

@@ -94,23 +94,25 @@ it(
     onCleanup(() => removeDir(links));
     symlinkSync(store, join(links, 'soft.db'));
     linkSync(store, join(links, 'hard.db'));
-    for (const path of [store, `${store}-wal`, join(links, 'soft.db'), join(links, 'hard.db')]) {
+    for (const path of [store, join(links, 'soft.db'), join(links, 'hard.db')]) {
       await expect(
         startServerProcess({
           dataDir: target.dataDir,
           env: { QUERYLANE_DATASETS: `hist=${path}` },
         }),
-      ).rejects.toThrow(/Dataset "hist" is the history store/);
+      ).rejects.toThrow(/Cannot open dataset "hist" .*reserved by the server/);
     }
-    // Before the store exists, its path alone is enough.
+    // Its WAL is no database at all; before the store exists there is no file to open.
     const fresh = freshDataDir();
     onCleanup(() => removeDir(fresh));
-    await expect(
-      startServerProcess({
-        dataDir: fresh,
-        env: { QUERYLANE_DATASETS: `hist=${join(fresh, 'querylane.db')}` },
-      }),
-    ).rejects.toThrow(/is the history store/);
+    for (const [dataDir, path] of [
+      [target.dataDir, `${store}-wal`],
+      [fresh, join(fresh, 'querylane.db')],
+    ] as const) {
+      await expect(
+        startServerProcess({ dataDir, env: { QUERYLANE_DATASETS: `hist=${path}` } }),
+      ).rejects.toThrow(/Cannot open dataset "hist"/);
+    }
   },
   HOSTILE_TIMEOUT_MS,
 );
