@@ -82,7 +82,9 @@ export async function watchersOfBigResult(
     socket.ws.send(JSON.stringify(Array.from({ length: 10 }, (_, i) => subscribe(i))));
   }
   begun();
-  while (completed.length < 100 && !signal.aborted) await pause(20, signal);
+  // Every watcher's end, however slow the machine (given up after two minutes), then the window.
+  const giveUp = AbortSignal.timeout(120_000);
+  while (completed.length < 100 && !giveUp.aborted) await pause(20, giveUp);
   await pause(2_000_000_000, signal);
   for (const socket of sockets) if (!('status' in socket)) socket.ws.terminate();
   return { runId, completed };

@@ -46,7 +46,8 @@ export async function deleteRace(
 ): Promise<DeleteRaceRound[]> {
   const { trpc } = target.client;
   const rounds: DeleteRaceRound[] = [];
-  while (!signal.aborted) {
+  // Both orders at least once, however slow the machine.
+  while (!signal.aborted || rounds.length < 2) {
     const order = rounds.length % 2 === 0 ? 'delete-first' : 'start-first';
     const { runId, conversationId } = await trpc.runs.start.mutate({ query: SLOW });
     let executing: () => void = () => {};
@@ -152,17 +153,21 @@ export async function storeFull(
 ): Promise<FullOutcome> {
   const { trpc } = target.client;
   const attempts: FullOutcome['attempts'] = [];
-  while (!signal.aborted) {
+  let full = false;
+  // Until the cap has turned something away at least once, however slow the machine.
+  while (!signal.aborted || !full) {
     const started = await settle(trpc.runs.start.mutate({ query: WIDE }));
     begun();
     if (!started.ok) {
       attempts.push(started);
+      full = true;
       await pause(200, signal);
       continue;
     }
     const { runId } = started.value;
-    const events = await subscribeAll(trpc, runId);
-    attempts.push({ runId, ended: events.at(-1) });
+    const ended = (await subscribeAll(trpc, runId)).at(-1);
+    attempts.push({ runId, ended });
+    if (ended?.type === 'failed') full = true;
   }
   return { attempts };
 }

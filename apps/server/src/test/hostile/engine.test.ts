@@ -28,7 +28,7 @@ describe('SQL a client controls', () => {
     return () => target.stop();
   }, HOSTILE_TIMEOUT_MS);
 
-  async function attack(query: string, seconds = 4): Promise<Siege<EngineRound[]>> {
+  async function attack(query: string, seconds = 1): Promise<Siege<EngineRound[]>> {
     const result = await siege(target, seconds, (signal, begun) =>
       engineAttack(target, query, signal, begun),
     );

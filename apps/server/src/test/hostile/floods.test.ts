@@ -22,7 +22,7 @@ it(
   'batches of 560 calls are refused whole; within the limit, calls and writes are rate-limited',
   async () => {
     const target = await hostileTarget();
-    const attack = await siege(target, 5, (signal, begun) => batchFlood(target, signal, begun));
+    const attack = await siege(target, 3, (signal, begun) => batchFlood(target, signal, begun));
     await expectSurvived(target, attack);
 
     const { oversizeCloses, oversizeHttp, refused, rateCloses } = attack.outcome;
@@ -59,7 +59,7 @@ it(
   'one subscription id used 120 times on a socket holds one slot, and none after it closes',
   async () => {
     const target = await hostileTarget();
-    const attack = await siege(target, 4, (signal, begun) =>
+    const attack = await siege(target, 3, (signal, begun) =>
       subscriptionIdReuse(target, signal, begun),
     );
     await expectSurvived(target, attack);

@@ -192,6 +192,7 @@ export async function witnessNow(target: Target): Promise<RunEventOutput[]> {
 
 /** Resolves after `ms`, or at once when `signal` aborts (an attacker's pause between rounds). */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

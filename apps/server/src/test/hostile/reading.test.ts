@@ -18,7 +18,7 @@ it(
   async () => {
     const target = await hostileTarget(BIG_RESULT_ENV);
     const runId = await bigResultRun(target);
-    const attack = await siege(target, 10, (signal, begun) =>
+    const attack = await siege(target, 5, (signal, begun) =>
       replayFlood(target, runId, signal, begun),
     );
     await expectSurvived(target, attack);
@@ -72,7 +72,7 @@ it(
   'a run watched 100 times ends with a big result: each watcher gets the text the store wrote',
   async () => {
     const target = await hostileTarget();
-    const attack = await siege(target, 8, (signal, begun) =>
+    const attack = await siege(target, 3, (signal, begun) =>
       watchersOfBigResult(target, signal, begun),
     );
     await expectSurvived(target, attack);

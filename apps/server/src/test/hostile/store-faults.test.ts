@@ -11,7 +11,7 @@ it(
   'a conversation deleted while a run starts into it: the start is refused or cancelled, nothing crashes',
   async () => {
     const target = await hostileTarget({ QUERYLANE_RUNS_PER_MINUTE: '10000' });
-    const attack = await siege(target, 6, (signal, begun) => deleteRace(target, signal, begun));
+    const attack = await siege(target, 3, (signal, begun) => deleteRace(target, signal, begun));
     await expectSurvived(target, attack);
 
     const rounds = attack.outcome;
@@ -72,7 +72,7 @@ it(
       QUERYLANE_STORE_MAX_MB: '1',
       QUERYLANE_RUNS_PER_MINUTE: '10000',
     });
-    const attack = await siege(target, 6, (signal, begun) => storeFull(target, signal, begun));
+    const attack = await siege(target, 3, (signal, begun) => storeFull(target, signal, begun));
     await expectSurvived(target, attack);
 
     const { attempts } = attack.outcome;
