@@ -7,6 +7,10 @@ import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
 import { executeRun, SHUTDOWN_REASON } from './executor.ts';
 import { InFlight } from './in-flight.ts';
+import { newRunRecords, type StartInput } from './new-run.ts';
+
+export type { StartInput } from './new-run.ts';
+
 import type {
   ConversationStore,
   EventLog,
@@ -15,7 +19,6 @@ import type {
   Pipeline,
   QueueEntry,
   ReadOptions,
-  RunKind,
   RunLimits,
   RunQueue,
   RunRecord,
@@ -24,7 +27,6 @@ import type {
 import { RunRecorder } from './recorder.ts';
 import { recoverUnfinished } from './recovery.ts';
 import { Scheduler } from './scheduler.ts';
-import { titleFromQuery } from './titles.ts';
 
 export interface RunServiceOptions {
   runs: RunStore;
@@ -40,13 +42,6 @@ export interface RunServiceOptions {
   /** What to say when a dataset id is unknown. */
   datasetIds: () => string[];
   log: (message: string, err?: unknown) => void;
-}
-
-export interface StartInput {
-  kind: RunKind;
-  query: string;
-  datasetId: string;
-  conversationId?: string | undefined;
 }
 
 export class RunService {
@@ -121,39 +116,10 @@ export class RunService {
     if (existing !== undefined && !(await this.#opts.conversations.getOwned(userId, existing))) {
       throw new NotFoundError('Conversation', existing);
     }
-    const conversationId = existing ?? crypto.randomUUID();
-    const runId = crypto.randomUUID();
-    const started: RunEvent = {
-      type: 'started',
-      seq: 1,
-      runId,
-      at: new Date(),
-      query: input.query,
-      datasetId: input.datasetId,
-    };
+    const records = newRunRecords(userId, input, existing);
     // One transaction: a subscriber finds the run with at least this event, or finds nothing.
-    await this.#opts.runs.start({
-      ...(existing === undefined
-        ? { conversation: { id: conversationId, userId, title: titleFromQuery(input.query) } }
-        : {}),
-      run: {
-        id: runId,
-        userId,
-        conversationId,
-        datasetId: input.datasetId,
-        kind: input.kind,
-        query: input.query,
-      },
-      message: {
-        id: crypto.randomUUID(),
-        conversationId,
-        userId,
-        role: 'user',
-        content: input.query,
-        runId,
-      },
-      events: [started],
-    });
+    await this.#opts.runs.start(records);
+    const { id: runId, conversationId } = records.run;
     this.#recorders.set(runId, new RunRecorder(runId, 1, this.#opts.events));
     await this.#scheduler.enqueue({ runId, userId, conversationId });
     return { runId, conversationId };
