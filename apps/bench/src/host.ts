@@ -31,6 +31,7 @@ async function querylaneHost() {
       maxConnectionsPerIp: 100_000,
       maxConnectionsPerUser: 100_000,
       runsPerMinute: 100_000,
+      writesPerMinute: 100_000,
       wsMessagesPerSecond: 100_000,
     },
   });

@@ -130,10 +130,11 @@ try {
   await Promise.all([querylane.stop(), raw.stop()]);
 }
 
-// The store and engine benches ran just before this one (turbo: bench dependsOn ^bench).
+// The store, engine and hostile-client benches ran just before this one (turbo: bench
+// dependsOn ^bench).
 const since = new Date(startedAt.getTime() - 30 * 60_000);
 const problems: string[] = [];
-for (const name of ['db', 'engine']) {
+for (const name of ['db', 'engine', 'hostile']) {
   const stage = readStage(benchDir, name, since);
   rows.push(...stage.rows);
   if (stage.problem) problems.push(stage.problem);

@@ -2,8 +2,8 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, createAuthenticator, isLoopbackHost, parseTokens } from './auth.ts';
+import { assertSafeBinding, securityFromEnv } from './config.ts';
 import { readEnv } from './env.ts';
-import { assertSafeBinding, securityFromEnv } from './gate.ts';
 
 const defaultSecurity = securityFromEnv(readEnv({}));
 

@@ -34,7 +34,14 @@ export type AuthResult =
 export interface Authenticator {
   readonly mode: AuthConfig['mode'];
   authenticate(token: string | null | undefined): Promise<AuthResult>;
+  /** Tokens that could not be checked because the keys could not be had (a JWKS fetch failed). */
+  readonly keyFailures: number;
 }
+
+/** Clocks disagree a little: `exp`, `nbf` and `iat` are judged with this much slack. */
+export const CLOCK_SKEW_S = 30;
+/** A key server that is down fails every request; its log line is repeated at most this often. */
+const KEY_FAILURE_LOG_MS = 30_000;
 
 const USER_ID = /^[A-Za-z0-9_.@|:-]{1,128}$/;
 
@@ -86,6 +93,7 @@ function tokenAuthenticator(tokens: TokenEntry[]): Authenticator {
   }));
   return {
     mode: 'token',
+    keyFailures: 0,
     async authenticate(token) {
       if (!token) return { ok: false, reason: 'missing' };
       // Equal-length digests compared in constant time, every entry every time: neither the
@@ -115,6 +123,18 @@ const ASYMMETRIC = [
   'EdDSA',
 ];
 
+/** What a token got wrong, as opposed to the server failing to get the keys to check it. */
+const tokenFaults = [
+  errors.JWTClaimValidationFailed,
+  errors.JWSSignatureVerificationFailed,
+  errors.JWSInvalid,
+  errors.JWTInvalid,
+  errors.JOSEAlgNotAllowed,
+  errors.JWKSNoMatchingKey,
+  errors.JWKSMultipleMatchingKeys,
+  errors.JOSENotSupported,
+];
+
 function jwtAuthenticator(
   config: Extract<AuthConfig, { mode: 'jwt' }>,
   log: (message: string, err?: unknown) => void,
@@ -130,8 +150,25 @@ function jwtAuthenticator(
   } else {
     throw new Error('QUERYLANE_AUTH=jwt needs QUERYLANE_JWT_SECRET or QUERYLANE_JWKS_URL');
   }
+  let keyFailures = 0;
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  const keysUnavailable = (err: unknown): AuthResult => {
+    keyFailures += 1;
+    if (Date.now() - loggedAt >= KEY_FAILURE_LOG_MS) {
+      loggedAt = Date.now();
+      log(
+        `JWT keys could not be fetched from ${config.jwksUrl ?? 'the key source'}; ` +
+          `tokens cannot be checked (${keyFailures} so far)`,
+        err,
+      );
+    }
+    return { ok: false, reason: 'unavailable' };
+  };
   return {
     mode: 'jwt',
+    get keyFailures() {
+      return keyFailures;
+    },
     async authenticate(token) {
       if (!token) return { ok: false, reason: 'missing' };
       try {
@@ -139,20 +176,26 @@ function jwtAuthenticator(
         const { payload } = await jwtVerify(token, key as Uint8Array, {
           algorithms,
           requiredClaims: ['sub', 'exp'],
+          clockTolerance: CLOCK_SKEW_S,
           ...(config.issuer ? { issuer: config.issuer } : {}),
           ...(config.audience ? { audience: config.audience } : {}),
         });
-        const sub = payload.sub ?? '';
-        if (!USER_ID.test(sub)) return { ok: false, reason: 'invalid' };
+        // `sub` is a string (RFC 7519); a number would become a user id nobody chose ('12345.0').
+        const sub = payload.sub as unknown;
+        if (typeof sub !== 'string' || !USER_ID.test(sub)) return { ok: false, reason: 'invalid' };
+        // A token issued in the future was minted by a wrong clock or to outlive its exp checks.
+        if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_SKEW_S) {
+          return { ok: false, reason: 'invalid' };
+        }
         const roles = Array.isArray(payload.roles) ? payload.roles : [payload.role];
         const role: Role = roles.includes('admin') ? 'admin' : 'user';
         return { ok: true, identity: { userId: sub, role }, expiresAt: (payload.exp ?? 0) * 1000 };
       } catch (err) {
         if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-        if (err instanceof errors.JWKSTimeout || err instanceof errors.JOSENotSupported) {
-          log('JWT verification could not complete', err);
+        if (tokenFaults.some((fault) => err instanceof fault)) {
+          return { ok: false, reason: 'invalid' };
         }
-        return { ok: false, reason: 'invalid' };
+        return keysUnavailable(err);
       }
     },
   };
@@ -166,6 +209,7 @@ export function createAuthenticator(
     case 'none':
       return {
         mode: 'none',
+        keyFailures: 0,
         authenticate: async () => ({ ok: true, identity: LOCAL_IDENTITY, expiresAt: null }),
       };
     case 'token':

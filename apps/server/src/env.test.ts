@@ -1,7 +1,7 @@
 // The environment's defaults and its refusals, and how it maps onto the server's security config.
 import { describe, expect, it } from 'vitest';
+import { securityFromEnv } from './config.ts';
 import { readEnv } from './env.ts';
-import { securityFromEnv } from './gate.ts';
 
 const errorOf = (env: NodeJS.ProcessEnv) => {
   try {
@@ -20,10 +20,13 @@ describe('readEnv', () => {
       auth: { mode: 'none' },
       allowInsecure: false,
       allowedOrigins: [],
+      allowedHosts: [],
       maxConnectionsPerUser: 5,
       maxConnectionsPerIp: 20,
       runsPerMinute: 30,
+      writesPerMinute: 120,
       wsMessagesPerSecond: 100,
+      maxCallsPerBatch: 100,
       auditMaxRows: 100_000,
     });
   });

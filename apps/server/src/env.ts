@@ -56,6 +56,9 @@ export const Env = z
     /** Runs executing at once per process; by default one per core. */
     QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).default(availableParallelism()),
     QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(65_536),
+    /** Calls one HTTP batch or one WebSocket message may carry (a client reconnecting resends
+     * all its subscriptions in one message, so keep it at least QUERYLANE_MAX_SUBSCRIPTIONS_PER_SOCKET). */
+    QUERYLANE_MAX_CALLS_PER_BATCH: int(1, 10_000).default(100),
     /** Bytes waiting for a slow client past which its progress events are coalesced. */
     QUERYLANE_WS_SOFT_BUFFER_BYTES: int(1_024, 1024 * 1024 * 1024).default(256 * 1024),
     /** Bytes waiting for a slow client past which its socket is closed (it resumes later). */
@@ -77,11 +80,21 @@ export const Env = z
     QUERYLANE_JWT_AUDIENCE: z.string().min(1).optional(),
     /** Origins allowed besides the server's own, for the WebSocket upgrade and CORS; `*` for any. */
     QUERYLANE_ALLOWED_ORIGINS: list.optional(),
+    /** Host names the server answers to besides loopback names and IP addresses (DNS rebinding):
+     * `querylane.example.com`, `.example.com` for every subdomain, `*` for any. */
+    QUERYLANE_ALLOWED_HOSTS: list.optional(),
     QUERYLANE_MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(5),
     QUERYLANE_MAX_CONNECTIONS_PER_IP: int(1, 100_000).default(20),
     QUERYLANE_RUNS_PER_MINUTE: int(1, 100_000).default(30),
+    /** Other writing mutations (create, rename, delete, cancel, broadcast) per user and minute. */
+    QUERYLANE_WRITES_PER_MINUTE: int(1, 100_000).default(120),
     QUERYLANE_WS_MESSAGES_PER_SECOND: int(1, 100_000).default(100),
     QUERYLANE_AUDIT_MAX_ROWS: int(100, 100_000_000).default(100_000),
+    /** Largest the history store may grow; past it runs fail with a clear code, the server stays up. */
+    QUERYLANE_STORE_MAX_MB: int(1, 100_000_000).optional(),
+    /** How long a store write waits for another process's lock. It blocks the event loop while
+     * it waits, so it stays short; writes that find the store busy are retried without blocking. */
+    QUERYLANE_STORE_BUSY_TIMEOUT_MS: int(0, 5_000).default(50),
     /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;
      * relative paths resolve against it, so `./data` means the repository's data folder. */
     npm_config_local_prefix: z.string().optional(),

@@ -7,12 +7,12 @@ import type { Services } from '@querylane/api';
 import { csvLine } from '@querylane/contracts/csv';
 import { type DatasetRegistry, exportRows, QueryError } from '@querylane/engine';
 import { NotFoundError } from '@querylane/runs';
-import type { Gate } from './gate.ts';
+import type { Callers } from './callers.ts';
 
 const PATH = /^\/runs\/([A-Za-z0-9_-]{1,64})\.csv$/;
 
 export interface CsvExportOptions {
-  gate: Gate;
+  callers: Callers;
   services: Services;
   datasets: DatasetRegistry;
   /** How long one export may take from first row to last. */
@@ -32,14 +32,14 @@ function plain(res: ServerResponse, status: number, text: string, headers = {}):
 
 /** The handler, and whether a path is one of its. */
 export function createCsvExport(opts: CsvExportOptions) {
-  const { gate, services } = opts;
+  const { callers, services } = opts;
 
   async function handle(req: IncomingMessage, res: ServerResponse, runId: string): Promise<void> {
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
     }
-    const ctx = await gate.httpContext(req);
+    const ctx = await callers.http(req);
     if (!ctx.userId) {
       plain(res, 401, 'Sign in to download this run.', { 'www-authenticate': 'Bearer' });
       return;

@@ -1,6 +1,9 @@
 // Entry point: read the environment, start the server, stop cleanly on SIGTERM/SIGINT.
 import { readEnv } from './env.ts';
+import { installLastResortHandlers } from './last-resort.ts';
 import { configFromEnv, startServer } from './server.ts';
+
+installLastResortHandlers();
 
 const env = readEnv();
 const server = await startServer(configFromEnv(env));

@@ -3,10 +3,12 @@
 import type { ConnectionDirectory, Services } from '@querylane/api';
 import { RefusalKind, RunStatus } from '@querylane/contracts';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Authenticator } from './auth.ts';
 
 export function createMetricsRegistry(
   services: Services,
   connections: ConnectionDirectory,
+  auth: Pick<Authenticator, 'keyFailures'>,
 ): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -72,6 +74,15 @@ export function createMetricsRegistry(
       const refusals = services.audit.refusals;
       this.reset();
       for (const kind of RefusalKind.options) this.inc({ kind }, refusals[kind]);
+    },
+  });
+  new Counter({
+    name: 'querylane_auth_key_failures_total',
+    help: 'Tokens that could not be checked because the JWT keys could not be fetched.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(auth.keyFailures);
     },
   });
   return registry;

@@ -1,56 +1,30 @@
 // Hosts Querylane on one port: tRPC over HTTP and WebSocket at /trpc, the SPA everywhere else.
+// Wires the stores, pipelines and services to the transport modules; owns start and stop.
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { appRouter, createServices, type Services, type StreamLimits } from '@querylane/api';
+import { type AddressInfo, isIP } from 'node:net';
+import { join } from 'node:path';
+import { appRouter, createServices, type Services } from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
-import {
-  createSqlPipeline,
-  DatasetRegistry,
-  type DatasetSpec,
-  parseDatasetsSpec,
-  SqlWorkerPool,
-} from '@querylane/engine';
+import { createSqlPipeline, DatasetRegistry, SqlWorkerPool } from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { WebSocketServer } from 'ws';
-import { ConnectionRegistry } from './connections.ts';
-import type { Env } from './env.ts';
+import type { Registry } from 'prom-client';
+import type { WebSocketServer } from 'ws';
+import { createAuthenticator } from './auth.ts';
+import { Callers } from './callers.ts';
+import { assertSafeBinding, type ServerConfig } from './config.ts';
+import { ConnectionRegistry, clientIp } from './connections.ts';
 import { createCsvExport } from './export.ts';
-import { assertSafeBinding, Gate, type SecurityConfig, securityFromEnv } from './gate.ts';
-import { retryAfterMeta } from './limits.ts';
+import { HostPolicy } from './hosts.ts';
+import { createRequestHandler } from './http.ts';
+import { AddressCounter, retryAfterMeta } from './limits.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { createMetricsEndpoint } from './metrics-endpoint.ts';
+import { OriginPolicy } from './origins.ts';
 import { createStaticHandler } from './static.ts';
+import { createUpgradeCheck } from './upgrade.ts';
+import { attachWebSockets } from './websocket.ts';
 
-/** Everything the server takes, complete: built once from the environment (`configFromEnv`). */
-export interface ServerConfig {
-  port: number;
-  host: string;
-  dataDir: string;
-  /** User datasets, paths resolved. */
-  datasets: DatasetSpec[];
-  /** Folder of the built SPA. */
-  webDist: string;
-  maxRows: number;
-  queryTimeoutMs: number;
-  progressMs: number;
-  maxResultBytes: number;
-  maxValueBytes: number;
-  workerMemoryBytes: number;
-  workerTempBytes: number;
-  maxConcurrentRuns: number;
-  maxMessageBytes: number;
-  streamLimits: StreamLimits;
-  pingMs: number;
-  pongWaitMs: number;
-  /** On close, how long running runs get to finish before they end `interrupted`. */
-  shutdownGraceMs: number;
-  version: string;
-  log: (message: string, err?: unknown) => void;
-  /** Authentication, origins and limits. */
-  security: SecurityConfig;
-}
+export { configFromEnv, type SecurityConfig, type ServerConfig } from './config.ts';
 
 export interface RunningServer {
   url: string;
@@ -60,52 +34,16 @@ export interface RunningServer {
   /** The WebSocket server, for connection counts and tests that drop sockets. */
   wss: WebSocketServer;
   connections: ConnectionRegistry;
-  gate: Gate;
   /** The SQL worker processes of this server. */
   pool: SqlWorkerPool;
+  /** What GET /metrics serves. */
+  metrics: Registry;
   /**
    * Graceful stop: clients told to reconnect, no new connections or runs, running runs get
    * `shutdownGraceMs` to finish and then end `interrupted`, waiting runs stay queued for the
    * next process, store closed.
    */
   close(): Promise<void>;
-}
-
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
-
-export function configFromEnv(env: Env): ServerConfig {
-  const base = env.npm_config_local_prefix ?? process.cwd();
-  return {
-    port: env.PORT,
-    host: env.HOST,
-    dataDir: resolve(base, env.QUERYLANE_DATA_DIR),
-    datasets: parseDatasetsSpec(env.QUERYLANE_DATASETS).map((d) => ({
-      id: d.id,
-      path: resolve(base, d.path),
-    })),
-    webDist: env.QUERYLANE_WEB_DIST ? resolve(base, env.QUERYLANE_WEB_DIST) : defaultWebDist,
-    maxRows: env.QUERYLANE_MAX_ROWS,
-    queryTimeoutMs: env.QUERYLANE_QUERY_TIMEOUT_MS,
-    progressMs: env.QUERYLANE_PROGRESS_MS,
-    maxResultBytes: env.QUERYLANE_MAX_RESULT_BYTES,
-    maxValueBytes: env.QUERYLANE_MAX_VALUE_BYTES,
-    workerMemoryBytes: env.QUERYLANE_WORKER_MEMORY_BYTES,
-    workerTempBytes: env.QUERYLANE_WORKER_TEMP_BYTES,
-    maxConcurrentRuns: env.QUERYLANE_MAX_CONCURRENT_RUNS,
-    maxMessageBytes: env.QUERYLANE_MAX_MESSAGE_BYTES,
-    streamLimits: {
-      softBufferBytes: env.QUERYLANE_WS_SOFT_BUFFER_BYTES,
-      hardBufferBytes: env.QUERYLANE_WS_HARD_BUFFER_BYTES,
-      maxSubscriptionsPerSocket: env.QUERYLANE_MAX_SUBSCRIPTIONS_PER_SOCKET,
-    },
-    pingMs: env.QUERYLANE_WS_PING_MS,
-    pongWaitMs: env.QUERYLANE_WS_PONG_WAIT_MS,
-    shutdownGraceMs: env.QUERYLANE_SHUTDOWN_GRACE_MS,
-    version,
-    log: (message, err) => console.error(message, err ?? ''),
-    security: securityFromEnv(env),
-  };
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
@@ -118,7 +56,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // The history store holds every user's runs: it must never be a dataset anyone can query.
     forbiddenPaths: [historyPath],
   });
-  const stores = openSqliteStores(historyPath);
+  const stores = openSqliteStores(historyPath, config.store);
   await stores.recordDatasets(
     registry.list().map(({ id, name, kind, tables }) => ({
       id,
@@ -160,6 +98,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       concurrency: config.maxConcurrentRuns,
       streamLimits: config.streamLimits,
       runsPerMinute: security.runsPerMinute,
+      writesPerMinute: security.writesPerMinute,
       auditMaxRows: security.auditMaxRows,
       authMode: security.auth.mode,
       version: config.version,
@@ -177,66 +116,81 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 
   const maxBodySize = config.maxMessageBytes;
-  const gate = new Gate({ security, services, connections, maxMessageBytes: maxBodySize, log });
+  const auth = createAuthenticator(security.auth, log);
+  const callers = new Callers({
+    auth,
+    services,
+    connections,
+    maxConnectionsPerUser: security.maxConnectionsPerUser,
+    maxCallsPerBatch: security.maxCallsPerBatch,
+  });
+  const metrics = createMetricsRegistry(services, connections, auth);
+  // A server told to listen on a name answers to it (an address is answered anyway).
+  const hosts = new HostPolicy({
+    allowedHosts: [...security.allowedHosts, ...(isIP(config.host) ? [] : [config.host])],
+    allowedOrigins: security.allowedOrigins,
+  });
+  const origins = new OriginPolicy(security.allowedOrigins);
   const trpcHttp = createHTTPHandler({
     router: appRouter,
-    createContext: ({ req }) => gate.httpContext(req),
+    createContext: ({ req, info }) => callers.http(req, info),
     basePath: '/trpc/',
     maxBodySize,
     responseMeta: retryAfterMeta,
     onError({ error, path, req, ctx }) {
-      gate.onHttpError(error, req, ctx);
+      if (error.code === 'PAYLOAD_TOO_LARGE') {
+        services.audit.refused(
+          'body_size',
+          { userId: ctx?.userId ?? null, ip: clientIp(req) },
+          { detail: { maxBytes: maxBodySize } },
+        );
+      }
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${path ?? '?'} failed`, error);
     },
   });
-  const serveSpa = createStaticHandler(config.webDist);
-  // A whole result re-runs the query: it gets the query time limit ten times over.
-  const csvExport = createCsvExport({
-    gate,
-    services,
-    datasets: registry,
-    timeoutMs: config.queryTimeoutMs * 10,
-    log,
-  });
-
-  const server: Server = createServer((req, res) => {
-    if (gate.handleHttp(req, res)) return;
-    const url = req.url ?? '/';
-    const exportRunId = csvExport.match(url);
-    if (url === '/trpc' || url.startsWith('/trpc/') || url.startsWith('/trpc?')) {
-      trpcHttp(req, res);
-    } else if (exportRunId) {
-      csvExport.serve(req, res, exportRunId);
-    } else {
-      serveSpa(req, res);
-    }
-  });
+  const server: Server = createServer(
+    createRequestHandler({
+      hosts,
+      origins,
+      services,
+      trpc: trpcHttp,
+      metrics: createMetricsEndpoint({ auth, services, registry: metrics }),
+      routes: [
+        // A whole result re-runs the query: it gets the query time limit ten times over.
+        createCsvExport({
+          callers,
+          services,
+          datasets: registry,
+          timeoutMs: config.queryTimeoutMs * 10,
+          log,
+        }),
+      ],
+      app: createStaticHandler(config.webDist),
+      log,
+    }),
+  );
   server.keepAliveTimeout = 65_000;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-
-  const wss = new WebSocketServer({
-    server,
-    path: '/trpc',
-    maxPayload: maxBodySize,
-    verifyClient: gate.verifyUpgrade,
-  });
-  wss.on('error', (err) => log('websocket server error', err));
-  wss.on('connection', gate.onSocket);
-  const wssHandler = applyWSSHandler({
-    wss,
-    router: appRouter,
-    createContext: ({ req, res, info }) => gate.socketContext(res, req, info.connectionParams),
-    keepAlive: {
-      enabled: true,
-      pingMs: config.pingMs,
-      pongWaitMs: config.pongWaitMs,
+  const { wss, handler: wssHandler } = attachWebSockets(server, {
+    services,
+    connections,
+    callers,
+    verifyUpgrade: createUpgradeCheck({
+      hosts,
+      origins,
+      addresses: new AddressCounter(security.maxConnectionsPerIp),
+      services,
+    }),
+    limits: {
+      perSecond: security.wsMessagesPerSecond,
+      maxCallsPerBatch: security.maxCallsPerBatch,
+      maxMessageBytes: maxBodySize,
     },
-    onError({ error, path }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ws ${path ?? '?'} failed`, error);
-    },
+    keepAlive: { pingMs: config.pingMs, pongWaitMs: config.pongWaitMs },
+    log,
   });
 
   await new Promise<void>((ok, fail) => {
@@ -274,8 +228,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     stores,
     wss,
     connections,
-    gate,
     pool,
+    metrics,
     close,
   };
 }

@@ -1,5 +1,7 @@
 // Serves the built SPA: hashed assets cached for good, every other path falls back to index.html.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+// Only files really inside the build folder are served (a symlink out of it is not followed),
+// and never a source map: those would hand out the app's source.
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -13,8 +15,22 @@ const types: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json',
 };
+
+const isInside = (dir: string, file: string) =>
+  file === dir || file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+/** The file's real path when it is a regular file inside `root` (symlinks resolved), else null. */
+function servable(root: string, file: string): string | null {
+  if (!isInside(root, file) || !existsSync(file)) return null;
+  try {
+    const real = realpathSync(file);
+    if (!isInside(realpathSync(root), real) || !statSync(real).isFile()) return null;
+    return real;
+  } catch {
+    return null;
+  }
+}
 
 export function createStaticHandler(root: string) {
   const index = join(root, 'index.html');
@@ -37,10 +53,13 @@ export function createStaticHandler(root: string) {
       res.writeHead(400).end();
       return;
     }
-    const file = normalize(join(root, pathname));
-    const inside = file === root || file.startsWith(root.endsWith(sep) ? root : root + sep);
-    const isFile = inside && existsSync(file) && statSync(file).isFile();
-    const target = isFile ? file : index;
+    if (pathname.endsWith('.map')) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    const found = servable(root, normalize(join(root, pathname)));
+    const isFile = found !== null;
+    const target = found ?? index;
     const hashed = isFile && pathname.startsWith('/assets/');
     res.writeHead(200, {
       'content-type': types[extname(target)] ?? 'application/octet-stream',
@@ -51,6 +70,9 @@ export function createStaticHandler(root: string) {
       res.end();
       return;
     }
-    createReadStream(target).pipe(res);
+    // A file removed or unreadable mid-request (a rebuild) must not become an unhandled error.
+    createReadStream(target)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 }

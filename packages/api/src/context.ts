@@ -43,6 +43,8 @@ export interface Services {
   connections: ConnectionDirectory;
   /** `runs.start` per user. */
   runStarts: TokenBuckets;
+  /** Every other writing mutation, per user. */
+  writes: TokenBuckets;
   /** Run events published per second, over the last few seconds. */
   eventRate: RateMeter;
   /** The SQL worker pool, when this process has one. */

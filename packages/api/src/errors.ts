@@ -1,5 +1,5 @@
 // Domain errors become TRPCErrors here, at the procedure boundary, and nowhere else.
-import { ConflictError, NotFoundError, QueryError } from '@querylane/runs';
+import { ConflictError, NotFoundError, QueryError, storeFault } from '@querylane/runs';
 import { TRPCError } from '@trpc/server';
 
 /** Too many actions too fast; `retryAfterMs` says when the next one will be accepted. */
@@ -14,6 +14,11 @@ export class RateLimitedError extends Error {
   }
 }
 
+const storeMessages = {
+  busy: 'The history store is busy (another process holds it); try again in a moment.',
+  full: 'The history store is full: nothing new can be saved until space is freed.',
+} as const;
+
 export function toTRPCError(err: unknown): TRPCError | undefined {
   if (err instanceof TRPCError) return err;
   if (err instanceof NotFoundError) {
@@ -27,6 +32,15 @@ export function toTRPCError(err: unknown): TRPCError | undefined {
   }
   if (err instanceof QueryError && err.code === 'DATASET_NOT_FOUND') {
     return new TRPCError({ code: 'NOT_FOUND', message: err.message, cause: err });
+  }
+  // The store could not take a write: the caller learns why, the server log has the rest.
+  const fault = storeFault(err);
+  if (fault) {
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: storeMessages[fault],
+      cause: err,
+    });
   }
   return undefined;
 }

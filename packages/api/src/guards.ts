@@ -1,5 +1,6 @@
-// What a call must pass beyond sign-in (the per-user rate of runs.start), what it leaves on the
-// audit record, and the bookkeeping of open subscriptions per connection.
+// What a call must pass beyond sign-in (per-user rates of runs.start and of every other writing
+// mutation), what it leaves on the audit record, and the bookkeeping of open subscriptions per
+// connection.
 import type { AuditKind } from '@querylane/contracts';
 import { TRPCError } from '@trpc/server';
 import type { Context } from './context.ts';
@@ -16,6 +17,24 @@ export const limitRunStarts = createMiddleware(({ ctx, next, path }) => {
         detail: { retryAfterMs: take.retryAfterMs, perMinute: ctx.services.runStarts.perMinute },
       });
       throw new RateLimitedError('Too many runs started', take.retryAfterMs);
+    }
+  }
+  return next();
+});
+
+/**
+ * The token bucket of every other mutation that writes (creates a conversation, renames, deletes,
+ * cancels, broadcasts), per user: one client cannot turn a batch of calls into thousands of rows.
+ */
+export const limitWrites = createMiddleware(({ ctx, next, path }) => {
+  if (ctx.userId) {
+    const take = ctx.services.writes.take(ctx.userId);
+    if (!take.ok) {
+      ctx.services.audit.refused('writes_per_minute', ctx, {
+        target: path,
+        detail: { retryAfterMs: take.retryAfterMs, perMinute: ctx.services.writes.perMinute },
+      });
+      throw new RateLimitedError('Too many changes', take.retryAfterMs);
     }
   }
   return next();
@@ -41,11 +60,15 @@ export function auditAction(
  * Takes one of the connection's subscription slots now, when the subscription is asked for
  * (so a batch of thousands in one frame cannot all pass the check before any is counted), and
  * gives it back when the stream ends. Past `maxSubscriptionsPerSocket` the call is refused.
+ *
+ * tRPC starts iterating what a subscription returns in the same turn, unless it throws it away
+ * (an id already in use, a socket closed meanwhile): then no `finally` would ever run, so a slot
+ * not claimed by the next turn of the event loop is given back.
  */
 export function countedOnConnection<T>(
   ctx: Pick<Context, 'services' | 'userId' | 'connection'>,
   stream: AsyncIterable<T>,
-): AsyncGenerator<T> {
+): AsyncIterable<T> {
   const { connection } = ctx;
   const max = ctx.services.streamLimits.maxSubscriptionsPerSocket;
   if (connection && connection.subscriptions >= max) {
@@ -55,12 +78,30 @@ export function countedOnConnection<T>(
       message: `At most ${max} subscriptions per connection; stop one before starting another.`,
     });
   }
-  if (connection) connection.subscriptions += 1;
-  return (async function* counted() {
-    try {
-      yield* stream;
-    } finally {
-      if (connection) connection.subscriptions -= 1;
-    }
-  })();
+  if (!connection) return stream;
+  const slot = connection;
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    slot.subscriptions -= 1;
+  };
+  slot.subscriptions += 1;
+  const unclaimed = setImmediate(release);
+  return {
+    [Symbol.asyncIterator]() {
+      clearImmediate(unclaimed);
+      if (!held) {
+        held = true;
+        slot.subscriptions += 1;
+      }
+      return (async function* counted() {
+        try {
+          yield* stream;
+        } finally {
+          release();
+        }
+      })();
+    },
+  };
 }

@@ -18,5 +18,8 @@ export const LOCAL_IDENTITY: Identity = { userId: LOCAL_USER_ID, role: 'admin' }
 export const authModes = ['none', 'token', 'jwt'] as const;
 export type AuthMode = (typeof authModes)[number];
 
-/** Why a caller has no identity: no credentials, credentials nobody issued, or expired ones. */
-export type AuthFailure = 'missing' | 'invalid' | 'expired';
+/**
+ * Why a caller has no identity: no credentials, credentials nobody issued, expired ones, or
+ * credentials the server could not check just now (its key server did not answer).
+ */
+export type AuthFailure = 'missing' | 'invalid' | 'expired' | 'unavailable';

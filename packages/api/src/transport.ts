@@ -6,6 +6,8 @@ import type { Identity } from './identity.ts';
 export interface SocketHandle {
   /** Bytes queued for this client that the kernel has not taken yet. */
   readonly bufferedAmount: number;
+  /** WebSocket ready state: 1 while open; nothing more is prepared for it after that. */
+  readonly readyState: number;
   terminate(): void;
 }
 

@@ -53,6 +53,8 @@ const unauthorizedMessages = {
   missing: 'Sign in first: send a token.',
   invalid: 'The token was not accepted.',
   expired: 'The token has expired: sign in again.',
+  unavailable:
+    'The token could not be checked just now (the key server did not answer): try again shortly.',
 } as const;
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next, path }) => {

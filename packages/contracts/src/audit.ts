@@ -23,6 +23,12 @@ export const refusalKinds = [
   'body_size',
   'subscriptions_per_socket',
   'slow_consumer',
+  /** A request or upgrade addressed to a host name the server does not answer to (DNS rebinding). */
+  'host',
+  /** More calls in one HTTP batch or one WebSocket message than allowed. */
+  'calls_per_batch',
+  /** Writing mutations other than runs.start (create, rename, delete, cancel) too fast. */
+  'writes_per_minute',
 ] as const;
 export const RefusalKind = z.enum(refusalKinds);
 export type RefusalKind = z.infer<typeof RefusalKind>;

@@ -24,6 +24,8 @@ export const RunErrorCode = z.enum([
   'DATASET_NOT_FOUND',
   'DATASET_UNAVAILABLE',
   'INTERRUPTED',
+  /** The history store could not take the run's events (busy, or full), so it was stopped. */
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ]);
 export type RunErrorCode = z.infer<typeof RunErrorCode>;
@@ -33,6 +35,7 @@ export const retryableCodes: ReadonlySet<RunErrorCode> = new Set([
   'TIMEOUT',
   'DATASET_UNAVAILABLE',
   'INTERRUPTED',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ]);
 

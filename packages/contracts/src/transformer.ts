@@ -3,7 +3,12 @@
 // they travel as base64, made in bulk: Node's Buffer where there is one (the server: native,
 // about a millisecond for 3 MB), else btoa/atob over 32 KiB chunks (a browser). Never byte by
 // byte in JavaScript, which took over a second for 3 MB on the server's main thread.
-import SuperJSON from 'superjson';
+import SuperJSON, { type SuperJSONResult } from 'superjson';
+
+type JSONValue = SuperJSONResult['json'];
+
+/** The transformer's wire form of a value: `{ json, meta }`. */
+export type Wire = SuperJSONResult;
 
 /** The part of Node's Buffer used here, typed without Node's typings (contracts is browser-safe). */
 export interface BufferStatic {
@@ -50,6 +55,50 @@ export const base64 = base64Codec((globalThis as { Buffer?: BufferStatic }).Buff
 
 export const transformer = new SuperJSON();
 
+/**
+ * A value already in this transformer's wire form, as the store keeps it: its text
+ * (`transformer.stringify`) or that text parsed (`{ json, meta }`). The server sends it on as it
+ * is: serialising it is at most a JSON.parse, with no walk over the value and no blob encoded
+ * again; the client decodes it into the value it stands for.
+ */
+export class Encoded<T> {
+  declare readonly value?: T;
+  readonly #source: string | SuperJSONResult;
+  #wire: SuperJSONResult | undefined;
+
+  constructor(source: string | SuperJSONResult) {
+    this.#source = source;
+  }
+
+  /** The `{ json, meta }` the transformer would have made of the value (parsed once). */
+  toWire(): SuperJSONResult {
+    const source = this.#source;
+    this.#wire ??= typeof source === 'string' ? (JSON.parse(source) as SuperJSONResult) : source;
+    return this.#wire;
+  }
+
+  /** Typed as the value it encodes, which is what a client receives. */
+  asValue(): T {
+    return this as unknown as T;
+  }
+
+  /**
+   * Remembers the text `value` was encoded to (by the store that wrote it), so that whoever
+   * sends the same object later sends that text instead of encoding it again — once per
+   * subscriber, for a result every watcher of a run receives. The value must not change after.
+   */
+  static remember(value: object, text: string): void {
+    known.set(value, new Encoded(text));
+  }
+
+  /** The encoding remembered for `value`, if its writer left one. */
+  static known<V extends object>(value: V): Encoded<V> | undefined {
+    return known.get(value) as Encoded<V> | undefined;
+  }
+}
+
+const known = new WeakMap<object, Encoded<unknown>>();
+
 transformer.registerCustom<Uint8Array, string>(
   {
     isApplicable: (v): v is Uint8Array => v instanceof Uint8Array,
@@ -57,4 +106,13 @@ transformer.registerCustom<Uint8Array, string>(
     deserialize: base64.decode,
   },
   'Uint8Array',
+);
+
+transformer.registerCustom<Encoded<unknown>, JSONValue>(
+  {
+    isApplicable: (v): v is Encoded<unknown> => v instanceof Encoded,
+    serialize: (v) => v.toWire() as unknown as JSONValue,
+    deserialize: (v) => transformer.deserialize(v as unknown as SuperJSONResult),
+  },
+  'Encoded',
 );

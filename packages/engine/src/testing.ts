@@ -1,5 +1,6 @@
-// Test fixture shared by every workspace: a fresh data dir holding a copy of the shop dataset,
-// which is generated once per machine (the copy is cheap; generating is not).
+// Test fixtures shared by every workspace: a fresh data dir holding a copy of the shop dataset,
+// which is generated once per machine (the copy is cheap; generating is not), and the CTE chain
+// whose compile cost doubles per level (the server's hostile suite sends it too).
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,3 +15,4 @@ export function freshShopDir(prefix = 'querylane-test-'): string {
   copyFileSync(sharedShop, join(dir, 'shop.db'));
   return dir;
 }
+export { doublingCtes } from './test/helpers.ts';

@@ -44,6 +44,23 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * What a store error means for whoever called: `busy` (another writer holds a lock; a moment
+ * later may work), `full` (no room left on the disk or under the store's size cap), or null for
+ * anything else. Covers SQLite's codes and PostgreSQL's SQLSTATEs.
+ */
+export type StoreFault = 'busy' | 'full';
+
+export function storeFault(err: unknown): StoreFault | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return null;
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code) || ['40001', '40P01', '55P03'].includes(code)) {
+    return 'busy';
+  }
+  if (/^SQLITE_FULL/.test(code) || code === '53100' || code === 'ENOSPC') return 'full';
+  return null;
+}
+
 export function toRunError(err: unknown): RunError {
   if (err instanceof QueryError) {
     return {

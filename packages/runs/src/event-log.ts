@@ -3,17 +3,17 @@
 // dropping what the replay already yielded and filling any hole from the history.
 import { isTerminalEvent, type RunEvent } from '@querylane/contracts';
 import { AsyncQueue } from './async-queue.ts';
-import type { EventHistory, EventLog, LiveChannel, RunPatch } from './ports.ts';
+import type { EventHistory, EventLog, LiveChannel, ReadOptions, RunPatch } from './ports.ts';
 
 const PAGE = 500;
 
 export function createEventLog(opts: { history: EventHistory; live: LiveChannel }): EventLog {
   const { history, live } = opts;
 
-  async function* backlog(runId: string, afterSeq: number, untilSeq: number) {
+  async function* backlog(runId: string, afterSeq: number, untilSeq: number, opts?: ReadOptions) {
     let last = afterSeq;
     while (last < untilSeq) {
-      const page = await history.after(runId, last, PAGE);
+      const page = await history.after(runId, last, PAGE, opts);
       for (const event of page) {
         if (event.seq > untilSeq) return;
         yield event;
@@ -23,7 +23,7 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
     }
   }
 
-  async function* read(runId: string, afterSeq: number, signal?: AbortSignal) {
+  async function* read(runId: string, afterSeq: number, signal?: AbortSignal, opts?: ReadOptions) {
     const queue = new AsyncQueue<RunEvent>();
     const unsubscribe = live.subscribe(runId, (event) => queue.push(event));
     try {
@@ -31,7 +31,7 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
       // and one that had not will publish its terminal event to the queue subscribed above.
       const endedBefore = await history.ended(runId);
       let last = afterSeq;
-      for await (const event of backlog(runId, last, Number.POSITIVE_INFINITY)) {
+      for await (const event of backlog(runId, last, Number.POSITIVE_INFINITY, opts)) {
         yield event;
         last = event.seq;
         if (isTerminalEvent(event)) return;
@@ -41,7 +41,7 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
         if (event.seq <= last) continue; // already replayed from the history
         if (event.seq > last + 1) {
           // Live delivery may skip (a channel that dropped a message); the history has it all.
-          for await (const missed of backlog(runId, last, event.seq - 1)) {
+          for await (const missed of backlog(runId, last, event.seq - 1, opts)) {
             yield missed;
             last = missed.seq;
           }

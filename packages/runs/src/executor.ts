@@ -3,13 +3,17 @@
 // the pipeline, the model, the store — ends this run only, never the process.
 import type { Result, RunError } from '@querylane/contracts';
 import { sayAboutRun } from './assistant.ts';
-import { abortReason, RunCancelledError, toRunError } from './errors.ts';
+import { abortReason, RunCancelledError, storeFault, toRunError } from './errors.ts';
 import type { ConversationStore, Pipeline, RunKind, RunLimits, RunStore } from './ports.ts';
 import type { RunRecorder } from './recorder.ts';
 
 /** Abort reason when the server stops: the run ends `interrupted`, not `cancelled`. */
 export const SHUTDOWN_REASON = 'server-shutdown';
 const STORE_FAILED_REASON = 'store-failed';
+/** While the store cannot take a run's end (busy, full), it is tried again this often… */
+const END_RETRY_MS = 5_000;
+/** …for about ten minutes; after that the next start's recovery ends the run. */
+const END_RETRIES = 120;
 
 export const interruptedError: RunError = {
   code: 'INTERRUPTED',
@@ -19,9 +23,9 @@ export const interruptedError: RunError = {
 };
 
 const storeFailedError: RunError = {
-  code: 'INTERNAL',
-  message: 'The run could not be saved, so it was stopped.',
-  hint: 'Try again; if it keeps failing, the server log has the details.',
+  code: 'STORE_UNAVAILABLE',
+  message: 'The run could not be saved (the history store was busy or full), so it was stopped.',
+  hint: 'Try again shortly; if it keeps failing, the server log has the details.',
   retryable: true,
 };
 
@@ -47,6 +51,8 @@ export async function executeRun(
     deps.log(`run ${run.id}: events could not be stored`, err);
     storeFailed.abort(STORE_FAILED_REASON);
   };
+  // Its `queued` event could not be stored: nothing after it can be either, so it ends here.
+  if (recorder.failure) return endUnstored(recorder, deps, run.id);
   const runSignal = AbortSignal.any([signal, storeFailed.signal]);
   recorder.patch({ status: 'running', startedAt: new Date() });
   let result: Result;
@@ -108,12 +114,41 @@ async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string):
 /**
  * The store refused this run's events: what it did not take was never shown to anyone, so the
  * run continues from its last stored event with one terminal `failed`. If even that cannot be
- * written (the run's row is gone, the disk is full), the failure is logged and the run left to
- * recovery at the next start.
+ * written while the store is busy or full, it is tried again in the background (the run holds no
+ * slot meanwhile) until the store takes it; if it cannot be written at all (the run's row is
+ * gone), the failure is logged and the run left to recovery at the next start.
  */
 async function endUnstored(recorder: RunRecorder, deps: ExecutorDeps, runId: string) {
-  recorder.resetToStored();
-  recorder.onFailure = (err) => deps.log(`run ${runId}: could not store its end either`, err);
-  recorder.emit({ type: 'failed', error: storeFailedError });
-  await recorder.flush();
+  const writeEnd = async (): Promise<unknown> => {
+    recorder.resetToStored();
+    recorder.onFailure = undefined;
+    recorder.emit({ type: 'failed', error: storeFailedError });
+    await recorder.flush();
+    return recorder.failure?.error;
+  };
+  const first = await writeEnd();
+  if (first === undefined) return;
+  if (storeFault(first) === null) {
+    deps.log(`run ${runId}: could not store its end either`, first);
+    return;
+  }
+  deps.log(
+    `run ${runId}: the store cannot take its end yet; trying again every ${END_RETRY_MS / 1000} s`,
+    first,
+  );
+  void (async () => {
+    for (let i = 0; i < END_RETRIES; i++) {
+      await new Promise((resolve) => setTimeout(resolve, END_RETRY_MS).unref());
+      const err = await writeEnd().catch((e: unknown) => e);
+      if (err === undefined) {
+        deps.log(`run ${runId}: its end is stored now`);
+        return;
+      }
+      if (storeFault(err) === null) {
+        deps.log(`run ${runId}: could not store its end`, err);
+        return;
+      }
+    }
+    deps.log(`run ${runId}: gave up storing its end; the next start ends it as interrupted`);
+  })();
 }

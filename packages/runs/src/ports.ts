@@ -15,6 +15,7 @@ import type {
   RunStatus,
   Stage,
 } from '@querylane/contracts';
+import type { Encoded } from '@querylane/contracts/transformer';
 
 // ─── Records ────────────────────────────────────────────────────────────────────────────────
 
@@ -130,6 +131,11 @@ export interface RunStore {
   getOwned(userId: string, runId: string): Promise<RunRecord | undefined>;
   /** The stored result of a completed run. */
   result(runId: string): Promise<Result | null>;
+  /**
+   * The same result in the transformer's text form, as stored, for a reader that sends it on
+   * without decoding it (a store that keeps that form implements this; others need not).
+   */
+  encodedResult?(runId: string): Promise<Encoded<Result> | null>;
   /** Newest first. */
   page(opts: {
     userId: string;
@@ -236,16 +242,31 @@ export interface Stores {
 export interface EventLog {
   /** Stores the events and the run's new state in one transaction, then publishes them. */
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
-  read(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  read(
+    runId: string,
+    afterSeq: number,
+    signal?: AbortSignal,
+    opts?: ReadOptions,
+  ): AsyncIterable<RunEvent>;
   /** Subscribers reading live right now (of one run, or in all); for metrics. */
   listenerCount(runId?: string): number;
+}
+
+/** How a reader wants replayed events. */
+export interface ReadOptions {
+  /**
+   * The reader only sends events on over the wire: a replayed `completed` event may carry its
+   * result as stored (`Encoded`, typed as the Result it encodes) rather than decoded, so a big
+   * result is not decoded and encoded again per reader. Adapters that cannot, ignore it.
+   */
+  storedResults?: boolean;
 }
 
 /** The durable half of the default event log: what `read` replays from. */
 export interface EventHistory {
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
   /** Up to `limit` stored events with seq above `afterSeq`, in order. */
-  after(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
+  after(runId: string, afterSeq: number, limit: number, opts?: ReadOptions): Promise<RunEvent[]>;
   /** True once the run has a terminal status in the store. */
   ended(runId: string): Promise<boolean>;
 }

@@ -7,10 +7,15 @@ import {
   type RunEventInput,
   statusAfter,
 } from '@querylane/contracts';
+import { storeFault } from './errors.ts';
 import type { EventLog, RunPatch } from './ports.ts';
 
-const RETRIES = 3;
-const RETRY_MS = 100;
+/**
+ * Waits between attempts at a write the store found busy (about 6 s in all). The waits are
+ * timers, so the event loop serves everyone else meanwhile; the store's own busy timeout, which
+ * blocks, stays short.
+ */
+const BUSY_RETRY_MS = [50, 100, 200, 400, 800, 1600, 3200];
 
 export class RunRecorder {
   #seq: number;
@@ -86,14 +91,16 @@ export class RunRecorder {
 
   async #write(batch: RunEvent[], patch: RunPatch): Promise<void> {
     if (this.#failure) return; // later events would leave a gap after the lost batch
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       try {
         await this.log.append(this.runId, batch, patch);
         const last = batch.at(-1);
         if (last) this.#stored = last.seq;
         return;
       } catch (error) {
-        if (attempt >= RETRIES || !isTransient(error)) {
+        // A full store stays full for longer than a run should wait; a busy one usually not.
+        const wait = storeFault(error) === 'busy' ? BUSY_RETRY_MS[attempt] : undefined;
+        if (wait === undefined) {
           this.#failure = { error };
           try {
             this.onFailure?.(error);
@@ -102,7 +109,7 @@ export class RunRecorder {
           }
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS * attempt));
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
   }
@@ -112,12 +119,6 @@ export class RunRecorder {
     this.#scheduled = true;
     setImmediate(() => void this.flush());
   }
-}
-
-/** A store that is busy or locked may take the write a moment later; anything else will not. */
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /BUSY|LOCKED|40001|40P01|55P03|ECONNRESET/.test(code);
 }
 
 export function patchFor(event: RunEvent): RunPatch {

@@ -70,6 +70,11 @@ export class Scheduler {
     await Promise.all(hits.map((hit) => hit.done));
   }
 
+  /** Resolves once a pass that is under way (claims included) has finished. */
+  async settled(): Promise<void> {
+    await this.#pumping;
+  }
+
   async stats(): Promise<{ queued: number; running: number }> {
     return { queued: (await this.#opts.queue.waiting()).length, running: this.#active.size };
   }

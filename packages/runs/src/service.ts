@@ -2,9 +2,15 @@
 // recorder (events), the scheduler (queue and slots), the executor (pipelines) and recovery
 // (what an earlier process left), and owns the recorder of every run this process writes.
 import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contracts';
+import type { Encoded } from '@querylane/contracts/transformer';
 import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
-import { executeRun, interruptedError, SHUTDOWN_REASON } from './executor.ts';
+import { executeRun, SHUTDOWN_REASON } from './executor.ts';
+import { InFlight } from './in-flight.ts';
+import { newRunRecords, type StartInput } from './new-run.ts';
+
+export type { StartInput } from './new-run.ts';
+
 import type {
   ConversationStore,
   EventLog,
@@ -12,15 +18,15 @@ import type {
   PageCursor,
   Pipeline,
   QueueEntry,
-  RunKind,
+  ReadOptions,
   RunLimits,
   RunQueue,
   RunRecord,
   RunStore,
 } from './ports.ts';
 import { RunRecorder } from './recorder.ts';
+import { recoverUnfinished } from './recovery.ts';
 import { Scheduler } from './scheduler.ts';
-import { titleFromQuery } from './titles.ts';
 
 export interface RunServiceOptions {
   runs: RunStore;
@@ -38,13 +44,6 @@ export interface RunServiceOptions {
   log: (message: string, err?: unknown) => void;
 }
 
-export interface StartInput {
-  kind: RunKind;
-  query: string;
-  datasetId: string;
-  conversationId?: string | undefined;
-}
-
 export class RunService {
   readonly #opts: RunServiceOptions;
   readonly #scheduler: Scheduler;
@@ -52,6 +51,8 @@ export class RunService {
   readonly #recorders = new Map<string, RunRecorder>();
   /** Conversations being deleted: no run may start into them. */
   readonly #deleting = new Set<string>();
+  /** Starts under way into an existing conversation, so a delete can wait for them to land. */
+  readonly #starting = new InFlight();
 
   constructor(opts: RunServiceOptions) {
     this.#opts = opts;
@@ -61,6 +62,10 @@ export class RunService {
       concurrency: Math.max(1, opts.concurrency),
       log: opts.log,
       execute: async (entry, signal) => {
+        // Claimed just as its conversation began to go: it never starts.
+        if (this.#deleting.has(entry.conversationId)) {
+          return this.#endWaiting(entry, 'Conversation deleted');
+        }
         const recorder = await this.#recorderFor(entry.runId);
         try {
           await executeRun({ ...opts, pipelines }, recorder, signal);
@@ -94,47 +99,27 @@ export class RunService {
       });
     }
     const existing = input.conversationId;
-    if (existing !== undefined) {
-      if (this.#deleting.has(existing)) {
-        throw new ConflictError('This conversation is being deleted; start the run elsewhere.');
-      }
-      if (!(await this.#opts.conversations.getOwned(userId, existing))) {
-        throw new NotFoundError('Conversation', existing);
-      }
+    if (existing === undefined) return this.#start(userId, input, undefined);
+    if (this.#deleting.has(existing)) {
+      throw new ConflictError('This conversation is being deleted; start the run elsewhere.');
     }
-    const conversationId = existing ?? crypto.randomUUID();
-    const runId = crypto.randomUUID();
-    const started: RunEvent = {
-      type: 'started',
-      seq: 1,
-      runId,
-      at: new Date(),
-      query: input.query,
-      datasetId: input.datasetId,
-    };
+    // Counted from here, with no await before: a delete that begins now waits for this start
+    // to be queued or running, and then ends it with the rest of the conversation's runs.
+    return this.#starting.track(existing, this.#start(userId, input, existing));
+  }
+
+  async #start(
+    userId: string,
+    input: StartInput,
+    existing: string | undefined,
+  ): Promise<{ runId: string; conversationId: string }> {
+    if (existing !== undefined && !(await this.#opts.conversations.getOwned(userId, existing))) {
+      throw new NotFoundError('Conversation', existing);
+    }
+    const records = newRunRecords(userId, input, existing);
     // One transaction: a subscriber finds the run with at least this event, or finds nothing.
-    await this.#opts.runs.start({
-      ...(existing === undefined
-        ? { conversation: { id: conversationId, userId, title: titleFromQuery(input.query) } }
-        : {}),
-      run: {
-        id: runId,
-        userId,
-        conversationId,
-        datasetId: input.datasetId,
-        kind: input.kind,
-        query: input.query,
-      },
-      message: {
-        id: crypto.randomUUID(),
-        conversationId,
-        userId,
-        role: 'user',
-        content: input.query,
-        runId,
-      },
-      events: [started],
-    });
+    await this.#opts.runs.start(records);
+    const { id: runId, conversationId } = records.run;
     this.#recorders.set(runId, new RunRecorder(runId, 1, this.#opts.events));
     await this.#scheduler.enqueue({ runId, userId, conversationId });
     return { runId, conversationId };
@@ -175,6 +160,20 @@ export class RunService {
     return { ...run, result: run.hasResult ? await this.#opts.runs.result(runId) : null };
   }
 
+  /**
+   * The same, with the result as stored when the store can hand it over so, for a reader that
+   * sends it on over the wire: a big result is then never decoded and encoded again per reader.
+   */
+  async viewStored(
+    userId: string,
+    runId: string,
+  ): Promise<RunRecord & { result: Result | Encoded<Result> | null }> {
+    const { runs } = this.#opts;
+    if (!runs.encodedResult) return this.view(userId, runId);
+    const run = await this.getOwned(userId, runId);
+    return { ...run, result: run.hasResult ? await runs.encodedResult(runId) : null };
+  }
+
   /** Newest first; another user's conversation is not there, rather than merely empty. */
   async page(opts: {
     userId: string;
@@ -198,8 +197,13 @@ export class RunService {
   }
 
   /** Stored events after `afterSeq`, then live ones, each once and in order; ends after the last. */
-  stream(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
-    return this.#opts.events.read(runId, afterSeq, signal);
+  stream(
+    runId: string,
+    afterSeq: number,
+    signal?: AbortSignal,
+    opts?: ReadOptions,
+  ): AsyncIterable<RunEvent> {
+    return this.#opts.events.read(runId, afterSeq, signal, opts);
   }
 
   /**
@@ -210,6 +214,10 @@ export class RunService {
     this.#deleting.add(conversationId);
     const reason = 'Conversation deleted';
     try {
+      // Starts already past the check above land first (queued or running), and a claim the
+      // scheduler has under way becomes a running run, so the steps below see every run.
+      await this.#starting.settled(conversationId);
+      await this.#scheduler.settled();
       for (const entry of await this.#scheduler.remove({ conversationId })) {
         await this.#endWaiting(entry, reason);
       }
@@ -221,27 +229,11 @@ export class RunService {
     return () => this.#deleting.delete(conversationId);
   }
 
-  /**
-   * At start-up, for the runs an earlier process left unfinished: one that was running ends
-   * `interrupted` with a terminal event (its query died with that process); one still waiting
-   * never started, so it queues again, in its original order, and runs here.
-   */
+  /** At start-up: what an earlier process left running ends, what it left waiting runs here. */
   async recover(): Promise<{ interrupted: number; requeued: number }> {
-    const waiting: QueueEntry[] = [];
-    let interrupted = 0;
-    for (const run of await this.#opts.runs.unfinished()) {
-      const recorder = new RunRecorder(run.id, run.lastSeq, this.#opts.events);
-      if (run.status === 'running') {
-        recorder.emit({ type: 'failed', error: interruptedError });
-        await recorder.flush();
-        await this.#say(run, interruptedError.message);
-        interrupted += 1;
-      } else {
-        this.#recorders.set(run.id, recorder);
-        waiting.push({ runId: run.id, userId: run.userId, conversationId: run.conversationId });
-      }
-    }
-    await this.#scheduler.enqueue(...waiting);
+    const { interrupted, waiting } = await recoverUnfinished(this.#opts);
+    for (const { entry, recorder } of waiting) this.#recorders.set(entry.runId, recorder);
+    await this.#scheduler.enqueue(...waiting.map((w) => w.entry));
     return { interrupted, requeued: waiting.length };
   }
 
@@ -259,6 +251,11 @@ export class RunService {
     this.#recorders.delete(entry.runId);
     recorder.emit({ type: 'cancelled', reason });
     await recorder.flush();
+    if (recorder.failure) {
+      // Still `queued` in the store: the next start would run it, so say so where it shows.
+      this.#opts.log(`run ${entry.runId}: could not store its cancel`, recorder.failure.error);
+      return;
+    }
     const run = await this.#opts.runs.get(entry.runId);
     if (run) await this.#say(run, `${reason}.`);
   }

@@ -6,8 +6,8 @@ import { transformer } from '@querylane/contracts/transformer';
 import { freshShopDir } from '@querylane/engine/testing';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
+import type { SecurityConfig } from '../config.ts';
 import { readEnv } from '../env.ts';
-import type { SecurityConfig } from '../gate.ts';
 import { configFromEnv, type RunningServer, type ServerConfig, startServer } from '../server.ts';
 
 export function freshDataDir(): string {

@@ -3,7 +3,7 @@
 import { AuditKind, RefusalKind } from '@querylane/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { auditAction } from '../guards.ts';
+import { auditAction, limitWrites } from '../guards.ts';
 import { adminProcedure } from '../trpc.ts';
 import { PageLimit } from './schemas.ts';
 
@@ -44,6 +44,7 @@ export const adminRouter = {
 
   broadcast: adminProcedure
     .input(z.object({ message: NoticeText }))
+    .use(limitWrites)
     .mutation(async ({ ctx, input }) => {
       const auditId = await auditAction(ctx, 'admin_broadcast', 'notices', {
         message: input.message,

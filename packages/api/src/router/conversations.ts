@@ -1,7 +1,7 @@
 // Conversations: the history a person comes back to.
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { auditAction } from '../guards.ts';
+import { auditAction, limitWrites } from '../guards.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { Id, PageLimit, Title } from './schemas.ts';
 
@@ -78,18 +78,21 @@ export const conversationsRouter = {
 
   create: protectedProcedure
     .input(z.object({ title: Title.optional() }).default({}))
+    .use(limitWrites)
     .mutation(({ ctx, input }) =>
       ctx.services.conversations.create(ctx.userId, input.title ?? 'New conversation'),
     ),
 
   rename: protectedProcedure
     .input(z.object({ conversationId: Id, title: Title }))
+    .use(limitWrites)
     .mutation(({ ctx, input }) =>
       ctx.services.conversations.rename(ctx.userId, input.conversationId, input.title),
     ),
 
   delete: protectedProcedure
     .input(z.object({ conversationId: Id }))
+    .use(limitWrites)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.conversations.delete(ctx.userId, input.conversationId);
       await auditAction(ctx, 'conversation_deleted', input.conversationId);

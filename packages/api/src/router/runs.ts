@@ -1,9 +1,10 @@
 // Runs: start one, stream its events, cancel it, read it back, keep the chart chosen for it.
 import { ChartSpec, type RunEvent } from '@querylane/contracts';
+import { Encoded } from '@querylane/contracts/transformer';
 import type { RunRecord } from '@querylane/runs';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { auditAction, countedOnConnection, limitRunStarts } from '../guards.ts';
+import { auditAction, countedOnConnection, limitRunStarts, limitWrites } from '../guards.ts';
 import { paced } from '../services/pacing.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
@@ -33,8 +34,18 @@ function toRunSummary(run: RunRecord) {
   };
 }
 
-async function* trackEvents(events: AsyncIterable<RunEvent>) {
-  for await (const event of events) yield tracked(String(event.seq), event);
+/**
+ * For a socket, a `completed` event whose result the store already encoded carries that text:
+ * every watcher of a run gets its result without encoding it again.
+ */
+function forWire(event: RunEvent): RunEvent {
+  if (event.type !== 'completed') return event;
+  const stored = Encoded.known(event.result);
+  return stored ? { ...event, result: stored.asValue() } : event;
+}
+
+async function* trackEvents(events: AsyncIterable<RunEvent>, wire: boolean) {
+  for await (const event of events) yield tracked(String(event.seq), wire ? forWire(event) : event);
 }
 
 export const runsRouter = {
@@ -64,22 +75,32 @@ export const runsRouter = {
       await ctx.services.runs.getOwned(ctx.userId, input.runId);
       const { connection, services } = ctx;
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
-      const events = services.runs.stream(input.runId, after, signal);
+      // Over the wire, a replayed result goes out as stored: never decoded and encoded again.
+      const events = services.runs.stream(
+        input.runId,
+        after,
+        signal,
+        connection ? { storedResults: true } : undefined,
+      );
       return countedOnConnection(
         ctx,
         trackEvents(
           connection?.socket
             ? paced(events, connection.socket, services.streamLimits, services.streamStats)
             : events,
+          connection !== null,
         ),
       );
     }),
 
-  cancel: protectedProcedure.input(z.object({ runId: Id })).mutation(async ({ ctx, input }) => {
-    const res = await ctx.services.runs.cancel(ctx.userId, input.runId);
-    await auditAction(ctx, 'run_cancelled', input.runId);
-    return res;
-  }),
+  cancel: protectedProcedure
+    .input(z.object({ runId: Id }))
+    .use(limitWrites)
+    .mutation(async ({ ctx, input }) => {
+      const res = await ctx.services.runs.cancel(ctx.userId, input.runId);
+      await auditAction(ctx, 'run_cancelled', input.runId);
+      return res;
+    }),
 
   /** Stores the chart its owner chose for the result; null goes back to the suggested one. */
   setChart: protectedProcedure
@@ -90,6 +111,16 @@ export const runsRouter = {
     }),
 
   byId: protectedProcedure.input(z.object({ runId: Id })).query(async ({ ctx, input }) => {
+    // Over the wire the stored result goes out as stored (a 4 MB blob took seconds to decode
+    // and encode again per reader); in-process callers get it decoded.
+    if (ctx.connection) {
+      const run = await ctx.services.runs.viewStored(ctx.userId, input.runId);
+      const { result } = run;
+      return {
+        ...toRunSummary(run),
+        result: result instanceof Encoded ? result.asValue() : result,
+      };
+    }
     const run = await ctx.services.runs.view(ctx.userId, input.runId);
     return { ...toRunSummary(run), result: run.result };
   }),

@@ -29,6 +29,8 @@ export interface ServicesConfig {
   streamLimits: StreamLimits;
   /** `runs.start` allowed per user and minute. */
   runsPerMinute: number;
+  /** Other writing mutations allowed per user and minute. */
+  writesPerMinute: number;
   /** Newest audit entries kept. */
   auditMaxRows: number;
   authMode: AuthMode;
@@ -64,6 +66,7 @@ function meteredStarts(store: RunStore, meter: RateMeter): RunStore {
     get: (runId) => store.get(runId),
     getOwned: (userId, runId) => store.getOwned(userId, runId),
     result: (runId) => store.result(runId),
+    ...(store.encodedResult ? { encodedResult: store.encodedResult.bind(store) } : {}),
     page: (opts) => store.page(opts),
     patch: (runId, patch) => store.patch(runId, patch),
     setChart: (userId, runId, chart) => store.setChart(userId, runId, chart),
@@ -78,7 +81,7 @@ function metered(log: EventLog, meter: RateMeter): EventLog {
       await log.append(runId, events, patch);
       meter.mark(events.length);
     },
-    read: (runId, afterSeq, signal) => log.read(runId, afterSeq, signal),
+    read: (runId, afterSeq, signal, opts) => log.read(runId, afterSeq, signal, opts),
     listenerCount: (runId) => log.listenerCount(runId),
   };
 }
@@ -124,6 +127,7 @@ export function createServices(opts: CreateServicesOptions): Services {
     notices: new NoticeBoard(),
     connections: opts.connections ?? { live: new Set<Connection>() },
     runStarts: new TokenBuckets(config.runsPerMinute, now),
+    writes: new TokenBuckets(config.writesPerMinute, now),
     eventRate,
     workers: opts.workers ?? null,
     authMode: config.authMode,

@@ -23,14 +23,14 @@ export class TokenBucket {
     this.#at = t;
   }
 
-  /** Takes a token, or says how long until one is there. */
-  take(): { ok: true } | { ok: false; retryAfterMs: number } {
+  /** Takes `n` tokens (one action each), or says how long until they are there. */
+  take(n = 1): { ok: true } | { ok: false; retryAfterMs: number } {
     this.#refill();
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
+    if (this.#tokens >= n) {
+      this.#tokens -= n;
       return { ok: true };
     }
-    return { ok: false, retryAfterMs: Math.ceil((1 - this.#tokens) / this.perMs) };
+    return { ok: false, retryAfterMs: Math.ceil((n - this.#tokens) / this.perMs) };
   }
 
   get full(): boolean {

@@ -12,6 +12,7 @@ const limits = { softBufferBytes: 1_000 };
 function socket(bufferedAmount = 0) {
   return {
     bufferedAmount,
+    readyState: 1,
     terminated: 0,
     terminate() {
       this.terminated += 1;

@@ -4,6 +4,34 @@ import type { RunEvent } from '@querylane/contracts';
 import type { SocketHandle, StreamLimits, StreamStats } from '../transport.ts';
 
 const POLL_MS = 20;
+const OPEN = 1;
+/** A subscription waiting for its first event lets the next one on its socket start after this. */
+const TURN_MS = 50;
+
+/**
+ * Subscriptions on one socket start one after another, each a turn of the event loop after the
+ * last one's first event went out (or after TURN_MS, for one that waits on live events). A frame
+ * of a hundred replays of a big result would otherwise read and encode all of them in one go,
+ * before the first send shows that the client is not reading; this way the socket's backlog (and
+ * its hard bound, and its close) is seen between any two of them.
+ */
+const turns = new WeakMap<object, Promise<void>>();
+
+function takeTurn(socket: object): { ready: Promise<void>; done: () => void } {
+  let done = () => {};
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const previous = turns.get(socket) ?? Promise.resolve();
+  const ready = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  turns.set(
+    socket,
+    ready.then(() =>
+      Promise.race([finished, new Promise<void>((resolve) => setTimeout(resolve, TURN_MS))]),
+    ),
+  );
+  return { ready, done };
+}
 
 // Only progress may be folded into a later event of its kind; the rest always goes out.
 const isProgress = (event: RunEvent): boolean => event.type === 'stage' || event.type === 'rows';
@@ -27,10 +55,18 @@ function coalesce(outbox: RunEvent[]): number {
  */
 export async function* paced(
   events: AsyncIterable<RunEvent>,
-  socket: Pick<SocketHandle, 'bufferedAmount'>,
+  socket: Pick<SocketHandle, 'bufferedAmount' | 'readyState'>,
   limits: Pick<StreamLimits, 'softBufferBytes'>,
   stats?: StreamStats,
 ): AsyncGenerator<RunEvent> {
+  const turn = takeTurn(socket);
+  await turn.ready;
+  // Nothing more is prepared for a socket that is gone (cut at the hard bound, or closed).
+  const gone = () => socket.readyState !== OPEN;
+  if (gone()) {
+    turn.done();
+    return;
+  }
   const source = events[Symbol.asyncIterator]();
   const outbox: RunEvent[] = [];
   let pending: Promise<IteratorResult<RunEvent>> | undefined;
@@ -45,7 +81,7 @@ export async function* paced(
     else outbox.push(result.value);
   };
   try {
-    while (!done || outbox.length > 0) {
+    while ((!done || outbox.length > 0) && !gone()) {
       if (outbox.length === 0) {
         take(await pull());
         continue;
@@ -57,7 +93,10 @@ export async function* paced(
           if (stats) stats.coalesced += dropped;
         }
         const next = outbox.shift();
-        if (next) yield next;
+        if (next && !gone()) {
+          yield next;
+          turn.done();
+        }
         continue;
       }
       // Congested with only progress waiting: hold it until the client catches up or an
@@ -71,6 +110,7 @@ export async function* paced(
       if (woken) take(woken);
     }
   } finally {
+    turn.done();
     await source.return?.(undefined);
   }
 }

@@ -31,6 +31,7 @@ export const testConfig: ServicesConfig = {
     maxSubscriptionsPerSocket: 100,
   },
   runsPerMinute: 30,
+  writesPerMinute: 120,
   auditMaxRows: 100_000,
   authMode: 'none',
   version: '0.0.0-test',

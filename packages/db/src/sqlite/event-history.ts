@@ -1,14 +1,25 @@
 // The durable half of the event log over SQLite: a run's events and its new state written in
 // one transaction, then read back in seq order. Every event of every run passes through here,
 // so the common case skips Drizzle's per-call query building: statements prepared once.
-import { isTerminalStatus } from '@querylane/contracts';
+import { isTerminalEvent, isTerminalStatus, type RunEvent } from '@querylane/contracts';
 import type { EventHistory, RunPatch } from '@querylane/runs';
 import { eq } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { decodeEvent, encode, toRunColumns } from './codec.ts';
+import { decodeCompletedForWire, decodeEvent, encode, toRunColumns } from './codec.ts';
 import { runs } from './schema.ts';
 
 const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
+
+/**
+ * Pages a run's end may take past the store's size cap. A full store takes nothing new, but each
+ * run it holds can still be ended (its terminal event is a few hundred bytes); else a run that
+ * hit the cap would stay `running` until the next start.
+ */
+const END_RESERVE_PAGES = 64;
+
+const isFull = (err: unknown) =>
+  typeof (err as { code?: unknown } | null)?.code === 'string' &&
+  (err as { code: string }).code.startsWith('SQLITE_FULL');
 
 /** A patch that only moves a run along (what nearly every event batch carries). */
 function isProgressPatch(
@@ -36,11 +47,9 @@ export function createEventHistory(db: Db): EventHistory {
     'UPDATE runs SET last_seq = @lastSeq, stage = coalesce(@stage, stage), ' +
       'progress = coalesce(@progress, progress) WHERE id = @id',
   );
-  const selectAfter = client
-    .prepare<[string, number, number], string>(
-      'SELECT payload FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    )
-    .pluck();
+  const selectAfter = client.prepare<[string, number, number], { type: string; payload: string }>(
+    'SELECT type, payload FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
   const selectStatus = client
     .prepare<[string], string>('SELECT status FROM runs WHERE id = ?')
     .pluck();
@@ -67,10 +76,29 @@ export function createEventHistory(db: Db): EventHistory {
 
   return {
     async append(runId, events, patch) {
-      appendTx(runId, events, patch);
+      try {
+        appendTx(runId, events, patch);
+      } catch (err) {
+        if (!isFull(err) || !events.some((e) => isTerminalEvent(e as RunEvent))) throw err;
+        const cap = client.pragma('max_page_count', { simple: true }) as number;
+        client.pragma(`max_page_count = ${cap + END_RESERVE_PAGES}`);
+        try {
+          appendTx(runId, events, patch);
+        } finally {
+          // Back to the cap (or to the pages now used, if that is more: SQLite keeps the larger).
+          client.pragma(`max_page_count = ${cap}`);
+        }
+      }
     },
-    async after(runId, afterSeq, limit) {
-      return selectAfter.all(runId, afterSeq, limit).map(decodeEvent);
+    async after(runId, afterSeq, limit, opts) {
+      const wire = opts?.storedResults === true;
+      return selectAfter
+        .all(runId, afterSeq, limit)
+        .map((row) =>
+          wire && row.type === 'completed'
+            ? decodeCompletedForWire(row.payload)
+            : decodeEvent(row.payload),
+        );
     },
     async ended(runId) {
       const status = selectStatus.get(runId);

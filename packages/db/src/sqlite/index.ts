@@ -1,7 +1,7 @@
 // The SQLite history store (the embedded default): every port's adapter over one file.
 import type { Stores } from '@querylane/runs';
 import { createAuditStore } from './audit-store.ts';
-import { openStore, type Store } from './client.ts';
+import { openStore, type Store, type StoreOptions } from './client.ts';
 import { createConversationStore } from './conversation-store.ts';
 import { createEventHistory } from './event-history.ts';
 import { createRunStore } from './run-store.ts';
@@ -13,8 +13,8 @@ export interface SqliteStores extends Stores {
 }
 
 /** `path` is a file, or ':memory:' for tests. */
-export function openSqliteStores(path: string): SqliteStores {
-  const store = openStore(path);
+export function openSqliteStores(path: string, opts: StoreOptions = {}): SqliteStores {
+  const store = openStore(path, opts);
   const { db } = store;
   return {
     store,

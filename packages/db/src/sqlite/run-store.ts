@@ -1,7 +1,8 @@
 // RunStore over SQLite: runs, with everything runs.start writes in one transaction. Listings and
 // records never load the result column; `result()` reads it alone.
-import type { RunStatus } from '@querylane/contracts';
+import type { Result, RunStatus } from '@querylane/contracts';
 import { runStatuses } from '@querylane/contracts';
+import { Encoded } from '@querylane/contracts/transformer';
 import { NotFoundError, type PageCursor, type RunStore } from '@querylane/runs';
 import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
@@ -65,6 +66,11 @@ export function createRunStore(db: Db): RunStore {
     async result(runId) {
       const row = db.select({ result: runs.result }).from(runs).where(eq(runs.id, runId)).get();
       return row?.result ? decodeResult(row.result) : null;
+    },
+
+    async encodedResult(runId) {
+      const row = db.select({ result: runs.result }).from(runs).where(eq(runs.id, runId)).get();
+      return row?.result ? new Encoded<Result>(row.result) : null;
     },
 
     async page({ userId, conversationId, limit, cursor }) {

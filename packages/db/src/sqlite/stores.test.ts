@@ -55,3 +55,44 @@ it('applies the migrations and runs in WAL mode with foreign keys on', async () 
     await dispose();
   }
 });
+
+it('lists runs without reading a result, and hands the stored result over as it is', async () => {
+  const { stores, dispose } = openOnDisk();
+  try {
+    const at = new Date();
+    const run = {
+      id: 'r1',
+      userId: 'u',
+      conversationId: 'c1',
+      datasetId: 'shop',
+      kind: 'sql' as const,
+      query: 'SELECT 1',
+    };
+    await stores.runs.start({
+      conversation: { id: 'c1', userId: 'u', title: 't' },
+      run,
+      message: {
+        id: 'm1',
+        conversationId: 'c1',
+        userId: 'u',
+        role: 'user',
+        content: 'q',
+        runId: 'r1',
+      },
+      events: [{ type: 'started', seq: 1, runId: 'r1', at, query: 'SELECT 1', datasetId: 'shop' }],
+    });
+    // A result no decoder would read: listings and records must not even try.
+    stores.store.sqlite.prepare("UPDATE runs SET result = '{not superjson' WHERE id = 'r1'").run();
+    const page = await stores.runs.page({ userId: 'u', limit: 10 });
+    expect(page.items.map((r) => [r.id, r.hasResult])).toEqual([['r1', true]]);
+    expect((await stores.runs.get('r1'))?.hasResult).toBe(true);
+    await expect(stores.runs.result('r1')).rejects.toThrow();
+    // Handed over unread: only the wire form (a JSON.parse) finds out it is not superjson.
+    const encoded = await stores.runs.encodedResult?.('r1');
+    expect(encoded).toBeDefined();
+    expect(() => encoded?.toWire()).toThrow(SyntaxError);
+  } finally {
+    await stores.close();
+    await dispose();
+  }
+});
