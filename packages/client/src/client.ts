@@ -14,6 +14,7 @@ import {
   wsLink,
 } from '@trpc/client';
 import { QuerylaneRunError } from './errors.ts';
+import { resubscribeLink } from './resubscribe.ts';
 import type { Result, RunEvent } from './types.ts';
 import { endpointUrls, reconnectDelayMs } from './urls.ts';
 
@@ -104,8 +105,11 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
     retryDelayMs: reconnectDelayMs,
     ...(opts.lazy ? { lazy: { enabled: true, closeMs: 0 } } : {}),
   });
+  let closed = false;
   const trpc = createTRPCClient<AppRouter>({
     links: [
+      // Before the split: a subscription the network cut before tRPC could resend it starts again.
+      resubscribeLink<AppRouter>({ delayMs: reconnectDelayMs, isClosed: () => closed }),
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink<AppRouter>({ client: ws, transformer }),
@@ -121,7 +125,6 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
     ],
   });
 
-  let closed = false;
   /** Rejecters of the runs being followed, so `close()` never leaves a promise pending. */
   const following = new Set<(err: Error) => void>();
 
