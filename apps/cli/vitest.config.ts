@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../../source-conditions.ts';
 
 export default defineConfig({
+  ...sourceConditions,
   test: {
     // The tests spawn the compiled CLI; it is built from the current source first.
     globalSetup: ['./src/test/build.ts'],

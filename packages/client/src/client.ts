@@ -1,7 +1,7 @@
 // `createQuerylaneClient()`: the one place that builds Querylane's tRPC links (batched HTTP for
 // queries and mutations, one self-healing WebSocket for subscriptions), plus `run()` and
 // `events()`, which turn a run's event stream into a promise and an async iterable.
-import type { AppRouter } from '@querylane/api';
+
 import { isTerminalEvent } from '@querylane/contracts';
 import { transformer } from '@querylane/contracts/transformer';
 import {
@@ -15,6 +15,7 @@ import {
 } from '@trpc/client';
 import { QuerylaneRunError } from './errors.ts';
 import { resubscribeLink } from './resubscribe.ts';
+import type { AppRouter } from './router.ts';
 import type { Result, RunEvent } from './types.ts';
 import { endpointUrls, reconnectDelayMs } from './urls.ts';
 
