@@ -17,6 +17,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { ConnectionRegistry } from './connections.ts';
+import { serveDiscovery } from './discovery.ts';
 import type { Env } from './env.ts';
 import { createCsvExport } from './export.ts';
 import { assertSafeBinding, Gate, type SecurityConfig, securityFromEnv } from './gate.ts';
@@ -163,6 +164,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       auditMaxRows: security.auditMaxRows,
       authMode: security.auth.mode,
       version: config.version,
+      transport: {
+        maxMessageBytes: config.maxMessageBytes,
+        messagesPerSecond: security.wsMessagesPerSecond,
+        pingMs: config.pingMs,
+        pongWaitMs: config.pongWaitMs,
+        connectionsPerUser: security.maxConnectionsPerUser,
+        connectionsPerAddress: security.maxConnectionsPerIp,
+      },
     },
     connections,
     workers: pool,
@@ -201,6 +210,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const server: Server = createServer((req, res) => {
     if (gate.handleHttp(req, res)) return;
+    if (serveDiscovery(req, res, services.discovery)) return;
     const url = req.url ?? '/';
     const exportRunId = csvExport.match(url);
     if (url === '/trpc' || url.startsWith('/trpc/') || url.startsWith('/trpc?')) {
