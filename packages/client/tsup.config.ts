@@ -1,5 +1,6 @@
 // Builds what npm ships: ESM JavaScript and ONE declaration file with the router's types inlined,
 // so a consumer needs only the runtime dependencies (tRPC client, superjson) and no server code.
+import { readFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -20,4 +21,16 @@ export default defineConfig({
   esbuildOptions(options) {
     options.conditions = ['@querylane/source'];
   },
+  esbuildPlugins: [
+    {
+      // The client reads its version from package.json; only that field goes into the bundle.
+      name: 'package-version-only',
+      setup(build) {
+        build.onLoad({ filter: /[\\/]package\.json$/ }, async ({ path }) => ({
+          contents: JSON.stringify({ version: JSON.parse(await readFile(path, 'utf8')).version }),
+          loader: 'json',
+        }));
+      },
+    },
+  ],
 });

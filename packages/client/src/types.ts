@@ -24,3 +24,5 @@ export type RunSummary = RouterOutputs['runs']['list']['items'][number];
 export type RunStatus = Run['status'];
 export type Dataset = RouterOutputs['datasets']['list'][number];
 export type StartRunInput = RouterInputs['runs']['start'];
+/** What a server says about itself before a client connects (`meta.config`). */
+export type ServiceDiscovery = RouterOutputs['meta']['config'];

@@ -1,0 +1,109 @@
+// Discovery: the client reads GET /.well-known/querylane, warns about a server of another
+// version, and pings on the server's keep-alive schedule. Against the real server.
+import { removeDir, startTestServer } from '@querylane/server/test-harness';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { createQuerylaneClient, type QuerylaneClient } from './client.ts';
+import { compatibleVersions, discoveryUrl, parseDiscovery, versionWarning } from './discovery.ts';
+import type { ServiceDiscovery } from './types.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function server(overrides: Parameters<typeof startTestServer>[0] = {}) {
+  const s = await startTestServer(overrides);
+  cleanups.push(
+    () => removeDir(s.dataDir),
+    () => s.close(),
+  );
+  return s;
+}
+
+function client(url: string, onWarning?: (message: string) => void): QuerylaneClient {
+  const c = createQuerylaneClient({ url, WebSocket, onWarning });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+describe('discovery helpers', () => {
+  it('finds the document next to /trpc, also under a path prefix', () => {
+    expect(discoveryUrl('http://h:1/trpc')).toBe('http://h:1/.well-known/querylane');
+    expect(discoveryUrl('https://h/q/trpc')).toBe('https://h/q/.well-known/querylane');
+  });
+
+  it('takes the same major version (and 0.x minor) as compatible', () => {
+    expect(compatibleVersions('1.2.0', '1.9.3')).toBe(true);
+    expect(compatibleVersions('1.2.0', '2.0.0')).toBe(false);
+    expect(compatibleVersions('0.1.0', '0.1.7')).toBe(true);
+    expect(compatibleVersions('0.1.0', '0.2.0')).toBe(false);
+    expect(compatibleVersions('dev', 'dev')).toBe(true);
+  });
+
+  it('refuses what is not a discovery document', () => {
+    expect(parseDiscovery({ service: 'other', version: '1.0.0' })).toBeNull();
+    expect(parseDiscovery({ service: 'querylane', version: '1.0.0', limits: {} })).toBeNull();
+    expect(parseDiscovery('<html>')).toBeNull();
+    expect(parseDiscovery(null)).toBeNull();
+  });
+});
+
+describe('a client reading discovery from the real server', () => {
+  it('gets the same document as meta.config, and no warning from a server of its version', async () => {
+    const s = await server();
+    const warnings: string[] = [];
+    const c = client(s.url, (m) => warnings.push(m));
+    const doc = await c.discovery();
+    expect(doc).toEqual(await c.trpc.meta.config.query());
+    expect(doc?.version).toBe(s.services.version);
+    expect(warnings).toEqual([]);
+  });
+
+  it('warns once, clearly, about a server of another version', async () => {
+    const s = await server({ version: '7.0.0' });
+    const warnings: string[] = [];
+    const c = client(s.url, (m) => warnings.push(m));
+    await vi.waitFor(() => expect(warnings).toHaveLength(1));
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^@querylane/client \\d+\\.\\d+\\.\\d+\\S* is talking to a Querylane server 7\\.0\\.0 at ${s.url}: `,
+      ),
+    );
+    expect(warnings[0]).toContain('Install @querylane/client@7.0.0');
+    // Asking again reads the same document; the warning is not repeated.
+    expect((await c.discovery())?.version).toBe('7.0.0');
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('pings on the keep-alive schedule the server publishes', async () => {
+    // The client's default would wait 10 s of silence before pinging; this server asks for 300 ms.
+    const s = await server({ pingMs: 300, pongWaitMs: 300 });
+    const fromClient: string[] = [];
+    s.wss.on('connection', (socket) => {
+      socket.on('message', (data: Buffer) => fromClient.push(data.toString()));
+    });
+    const c = client(s.url);
+    const doc = (await c.discovery()) as ServiceDiscovery;
+    expect(doc.limits.keepAlive).toEqual({ intervalMs: 300, pongTimeoutMs: 300 });
+    await vi.waitFor(() => expect(c.connectionState.get().state).toBe('pending'));
+    await vi.waitFor(
+      () => expect(fromClient.filter((m) => m === 'PING').length).toBeGreaterThan(1),
+      {
+        timeout: 5_000,
+      },
+    );
+    // The server answered each ping: the socket is still the first one.
+    expect(s.connections.live.size).toBe(1);
+  });
+
+  it('words the warning with both versions and the server address', () => {
+    const doc = { version: '3.1.0' } as ServiceDiscovery;
+    expect(versionWarning('2.9.0', doc, 'http://q.example')).toBe(
+      '@querylane/client 2.9.0 is talking to a Querylane server 3.1.0 at http://q.example: ' +
+        'procedures, events or limits may differ from what this client knows. ' +
+        'Install @querylane/client@3.1.0 to match the server.',
+    );
+    expect(versionWarning('3.0.0', doc, 'http://q.example')).toBeNull();
+  });
+});
