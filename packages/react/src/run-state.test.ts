@@ -1,0 +1,224 @@
+// The fold behind useRun: pure, so replays, reconnects and duplicate events are checked here.
+import { isTerminalStatus, type Result, type Run, type RunEvent } from '@querylane/client';
+import { describe, expect, it } from 'vitest';
+import { applyEvent, applyEvents, initialRunView, withRecord } from './run-state.ts';
+
+const runId = 'run_1';
+const at = new Date('2025-01-01T00:00:00Z');
+
+const result: Result = {
+  columns: [
+    { name: 'category', type: 'TEXT' },
+    { name: 'n', type: 'INTEGER' },
+  ],
+  rows: [
+    ['books', 3],
+    ['games', 5],
+  ],
+  rowCount: 2,
+  truncated: false,
+  elapsedMs: 4,
+  profile: [],
+  summary: '2 rows',
+};
+
+const stream: RunEvent[] = [
+  { seq: 1, runId, at, type: 'started', query: 'SELECT 1', datasetId: 'shop' },
+  { seq: 2, runId, at, type: 'stage', stage: 'plan', progress: 10, message: 'Planning' },
+  { seq: 3, runId, at, type: 'plan', steps: [{ id: 2, parent: 0, detail: 'SCAN products' }] },
+  { seq: 4, runId, at, type: 'stage', stage: 'execute', progress: 40, message: 'Executing' },
+  { seq: 5, runId, at, type: 'rows', fetched: 2 },
+  { seq: 6, runId, at, type: 'completed', result },
+];
+
+describe('applyEvent', () => {
+  it('folds a full stream into a completed view', () => {
+    const view = applyEvents(initialRunView(runId), stream);
+    expect(view).toMatchObject({
+      status: 'completed',
+      lastSeq: 6,
+      progress: 100,
+      stage: 'execute',
+      plan: [{ id: 2, parent: 0, detail: 'SCAN products' }],
+      rowsFetched: 2,
+      result,
+      error: null,
+      finishedAt: at,
+    });
+    expect(view.events).toEqual(stream);
+  });
+
+  it('shows a waiting run as queued with its place in line, then running once it starts', () => {
+    const queued: RunEvent[] = [
+      stream[0] as RunEvent,
+      { seq: 2, runId, at, type: 'queued', position: 3 },
+      { seq: 3, runId, at, type: 'queued', position: 1 },
+    ];
+    const third = applyEvents(initialRunView(runId), queued.slice(0, 2));
+    expect(third).toMatchObject({
+      status: 'queued',
+      message: 'Queued: #3 in line',
+      queuePosition: 3,
+      lastSeq: 2,
+    });
+    const next = applyEvent(third, queued[2] as RunEvent);
+    expect(next).toMatchObject({ status: 'queued', message: 'Queued: next to run', lastSeq: 3 });
+    const running = applyEvent(next, {
+      seq: 4,
+      runId,
+      at,
+      type: 'stage',
+      stage: 'plan',
+      progress: 10,
+      message: 'Planning',
+    });
+    expect(running).toMatchObject({
+      status: 'running',
+      progress: 10,
+      message: 'Planning',
+      queuePosition: null,
+    });
+  });
+
+  it('tracks stage, message and rows while running', () => {
+    const view = applyEvents(initialRunView(runId), stream.slice(0, 5));
+    expect(view.status).toBe('running');
+    expect(view.progress).toBe(40);
+    expect(view.message).toBe('Executing');
+    expect(view.rowsFetched).toBe(2);
+    expect(isTerminalStatus(view.status)).toBe(false);
+  });
+
+  it('drops events it already folded, so a replay after reconnect is harmless', () => {
+    const once = applyEvents(initialRunView(runId), stream.slice(0, 4));
+    const replayed = applyEvents(once, stream);
+    expect(replayed).toEqual(applyEvents(initialRunView(runId), stream));
+    expect(replayed.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    // The same event object twice changes nothing the second time.
+    expect(applyEvent(once, stream[3]!)).toBe(once);
+  });
+
+  it('never moves progress backwards when a retry re-enters an earlier stage', () => {
+    const view = applyEvents(initialRunView(runId), [
+      { seq: 1, runId, at, type: 'stage', stage: 'validate', progress: 30, message: 'Validating' },
+      {
+        seq: 2,
+        runId,
+        at,
+        type: 'retry',
+        stage: 'validate',
+        attempt: 2,
+        maxAttempts: 3,
+        reason: 'bad SQL',
+      },
+      {
+        seq: 3,
+        runId,
+        at,
+        type: 'stage',
+        stage: 'validate',
+        progress: 20,
+        message: 'Validating again',
+      },
+    ]);
+    expect(view.progress).toBe(30);
+    expect(view.retry).toEqual({
+      stage: 'validate',
+      attempt: 2,
+      maxAttempts: 3,
+      reason: 'bad SQL',
+    });
+  });
+
+  it('keeps the error of a failed run and the reason of a cancelled one', () => {
+    const failed = applyEvent(initialRunView(runId), {
+      seq: 1,
+      runId,
+      at,
+      type: 'failed',
+      error: {
+        code: 'SQL_NOT_READ_ONLY',
+        message: 'Only reads',
+        hint: 'Use SELECT',
+        retryable: false,
+      },
+    });
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('SQL_NOT_READ_ONLY');
+
+    const cancelled = applyEvent(initialRunView(runId), {
+      seq: 1,
+      runId,
+      at,
+      type: 'cancelled',
+      reason: 'Cancelled by the user',
+    });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cancelReason).toBe('Cancelled by the user');
+  });
+
+  it('tells a run cut off by a server stop from a failed one', () => {
+    const view = applyEvent(initialRunView(runId), {
+      seq: 1,
+      runId,
+      at,
+      type: 'failed',
+      error: { code: 'INTERRUPTED', message: 'The server stopped', retryable: true },
+    });
+    expect(view.status).toBe('interrupted');
+    expect(isTerminalStatus(view.status)).toBe(true);
+  });
+
+  it('ignores anything after the terminal event', () => {
+    const done = applyEvents(initialRunView(runId), stream);
+    const after = applyEvent(done, { seq: 7, runId, at, type: 'rows', fetched: 99 });
+    expect(after).toBe(done);
+  });
+});
+
+describe('withRecord', () => {
+  const record: Run = {
+    id: runId,
+    conversationId: 'c1',
+    datasetId: 'shop',
+    kind: 'sql',
+    query: 'SELECT 1',
+    status: 'interrupted',
+    stage: 'execute',
+    progress: 40,
+    lastSeq: 4,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at,
+    result: null,
+    chart: null,
+    error: { code: 'INTERRUPTED', message: 'The server stopped', retryable: true },
+  };
+
+  it('lets the stored record end a stream that stopped without a terminal event', () => {
+    const seen = applyEvents(initialRunView(runId), stream.slice(0, 4));
+    const view = withRecord(seen, record);
+    expect(view).toMatchObject({
+      status: 'interrupted',
+      progress: 100,
+      message: 'The server stopped',
+      error: record.error,
+      plan: seen.plan,
+    });
+    expect(view.events).toEqual(stream.slice(0, 4));
+  });
+
+  it('never moves progress backwards for a run still going', () => {
+    const seen = applyEvents(initialRunView(runId), stream.slice(0, 4));
+    const view = withRecord(seen, { ...record, status: 'running', progress: 20, error: null });
+    expect(view).toMatchObject({ status: 'running', progress: 40 });
+  });
+
+  it('keeps an event type newer than this package in events, changing nothing else', () => {
+    const seen = applyEvents(initialRunView(runId), stream.slice(0, 2));
+    const future = { seq: 3, runId, at, type: 'answer', text: '42' } as unknown as RunEvent;
+    const next = applyEvent(seen, future);
+    expect(next.events.at(-1)).toBe(future);
+    expect({ ...next, events: seen.events, lastSeq: 2 }).toEqual(seen);
+  });
+});
