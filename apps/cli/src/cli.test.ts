@@ -143,8 +143,10 @@ describe('querylane run', () => {
     );
     const run = await latestRun();
     expect(run.query).toBe(ENDLESS);
-    await vi.waitFor(async () =>
-      expect((await client.trpc.runs.byId.query({ runId: run.id })).stage).toBe('execute'),
+    await vi.waitFor(
+      async () =>
+        expect((await client.trpc.runs.byId.query({ runId: run.id })).stage).toBe('execute'),
+      { timeout: 30_000, interval: 50 },
     );
     child.kill('SIGINT');
     const out = await done;

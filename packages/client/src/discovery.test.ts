@@ -1,7 +1,8 @@
 // Discovery: the client reads GET /.well-known/querylane, warns about a server of another
 // version, and pings on the server's keep-alive schedule. Against the real server.
+import { until } from '@querylane/runs/testing';
 import { removeDir, startTestServer } from '@querylane/server/test-harness';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createQuerylaneClient, type QuerylaneClient } from './client.ts';
 import { compatibleVersions, discoveryUrl, parseDiscovery, versionWarning } from './discovery.ts';
@@ -64,7 +65,7 @@ describe('a client reading discovery from the real server', () => {
     const s = await server({ version: '7.0.0' });
     const warnings: string[] = [];
     const c = client(s.url, (m) => warnings.push(m));
-    await vi.waitFor(() => expect(warnings).toHaveLength(1));
+    await until(() => expect(warnings).toHaveLength(1));
     expect(warnings[0]).toMatch(
       new RegExp(
         `^@querylane/client \\d+\\.\\d+\\.\\d+\\S* is talking to a Querylane server 7\\.0\\.0 at ${s.url}: `,
@@ -77,7 +78,6 @@ describe('a client reading discovery from the real server', () => {
   });
 
   it('pings on the keep-alive schedule the server publishes', async () => {
-    // The client's default would wait 10 s of silence before pinging; this server asks for 300 ms.
     const s = await server({ pingMs: 300, pongWaitMs: 300 });
     const fromClient: string[] = [];
     s.wss.on('connection', (socket) => {
@@ -86,13 +86,10 @@ describe('a client reading discovery from the real server', () => {
     const c = client(s.url);
     const doc = (await c.discovery()) as ServiceDiscovery;
     expect(doc.limits.keepAlive).toEqual({ intervalMs: 300, pongTimeoutMs: 300 });
-    await vi.waitFor(() => expect(c.connectionState.get().state).toBe('pending'));
-    await vi.waitFor(
-      () => expect(fromClient.filter((m) => m === 'PING').length).toBeGreaterThan(1),
-      {
-        timeout: 5_000,
-      },
-    );
+    await until(() => expect(c.connectionState.get().state).toBe('pending'));
+    // With its fallback schedule (10 s) the client would never ping: each server ping resets its
+    // timer. Only the published 300 ms makes it ping first.
+    await until(() => expect(fromClient.filter((m) => m === 'PING').length).toBeGreaterThan(1));
     // The server answered each ping: the socket is still the first one.
     expect(s.connections.live.size).toBe(1);
   });

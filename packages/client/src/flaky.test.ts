@@ -1,8 +1,9 @@
 // A network that fails at the worst moments, made deterministic: a WebSocket whose connection dies
 // right after it opens, and a socket cut in the same tick a subscription was queued on it, before
 // tRPC's deferred first send. Subscriptions must come back by themselves, each event exactly once.
+import { until } from '@querylane/runs/testing';
 import { removeDir, startTestServer } from '@querylane/server/test-harness';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createQuerylaneClient, type QuerylaneClient } from './client.ts';
 import type { RunEvent } from './types.ts';
@@ -85,8 +86,8 @@ describe('a subscription on a flaky network', () => {
   it('resubscribes when the socket is cut after a subscription was queued on it but not sent', async () => {
     const client = connect(false);
     const { runId } = await client.trpc.runs.start.mutate({ query: CATEGORIES });
-    await vi.waitFor(() => expect(client.connectionState.get().state).toBe('pending'));
-    await vi.waitFor(async () => expect(await statusOf(runId)).toBe('completed'));
+    await until(() => expect(client.connectionState.get().state).toBe('pending'));
+    await until(async () => expect(await statusOf(runId)).toBe('completed'));
 
     const seqs: number[] = [];
     const done = new Promise<void>((resolve, reject) => {
