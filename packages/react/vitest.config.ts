@@ -6,6 +6,6 @@ export default defineConfig({
   test: {
     // The browser test installs the packed packages and starts the server and Chromium.
     testTimeout: 120_000,
-    hookTimeout: 240_000,
+    hookTimeout: 300_000,
   },
 });

@@ -275,7 +275,7 @@ describe('querylane against a server that requires a token', () => {
       await secured.close();
       removeDir(secured.dataDir);
     }
-  });
+  }, 180_000);
 });
 
 describe('querylane datasets, history and watch', () => {
