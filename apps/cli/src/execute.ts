@@ -59,7 +59,14 @@ export async function execute(parsed: Command): Promise<number> {
     const cmd = await readSql(parsed, io);
     try {
       // Lazy: commands that only read history open no socket; `run` and `watch` open it on demand.
-      client = createQuerylaneClient({ url, token, WebSocket, lazy: true });
+      client = createQuerylaneClient({
+        url,
+        token,
+        WebSocket,
+        lazy: true,
+        // A server of another version: said once on stderr, where it cannot spoil piped output.
+        onWarning: (message) => io.stderr.write(`querylane: warning: ${message}\n`),
+      });
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
