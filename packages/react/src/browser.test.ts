@@ -161,7 +161,10 @@ describe('the packed @querylane/react in Chromium against the real server', () =
   it('starts a run with useStartRun and shows it live to its result with useRun; useRunsList follows', async () => {
     const page = await open(`?q=${encodeURIComponent(CATEGORIES)}`);
     await page.locator('#start').click();
-    await page.locator('#run[data-status="completed"]').waitFor({ timeout: 60_000 });
+    // Ended, and the stream delivered everything (the status may come from the record first).
+    await page
+      .locator('#run[data-status="completed"][data-live="false"]')
+      .waitFor({ timeout: 60_000 });
 
     const runId = (await attr(page, 'data-run-id')) ?? '';
     const stored = await node.trpc.runs.byId.query({ runId });
@@ -171,7 +174,6 @@ describe('the packed @querylane/react in Chromium against the real server', () =
     );
     expect(await attr(page, 'data-seqs')).toBe(await storedSeqs(runId));
     expect(await attr(page, 'data-progress')).toBe('100');
-    expect(await attr(page, 'data-live')).toBe('false');
     // The list was refreshed when the run ended: it shows this run as completed.
     await page.locator(`#runs li[data-id="${runId}"]`, { hasText: 'completed' }).waitFor();
     await page.close();
@@ -189,7 +191,9 @@ describe('the packed @querylane/react in Chromium against the real server', () =
       await page.locator('#run[data-stage="execute"]').waitFor({ timeout: 60_000 });
       const before = connections;
       for (const socket of server.wss.clients) socket.terminate();
-      await page.locator('#run[data-status="completed"]').waitFor({ timeout: 60_000 });
+      await page
+        .locator('#run[data-status="completed"][data-live="false"]')
+        .waitFor({ timeout: 60_000 });
 
       const runId = (await attr(page, 'data-run-id')) ?? '';
       expect(connections).toBeGreaterThan(before);
@@ -207,7 +211,9 @@ describe('the packed @querylane/react in Chromium against the real server', () =
     const failed = await node.run('SELECT * FROM nope').catch((e: { runId: string }) => e);
     const failedRunId = (failed as { runId: string }).runId;
     const page = await open(`?run=${failedRunId}`);
+    // The record says `failed` at once; the replay (replay: true) brings the events after it.
     await page.locator('#run[data-status="failed"]').waitFor();
+    await page.locator('#run[data-live="false"]').waitFor();
     expect(await attr(page, 'data-error')).toBe('SQL_SYNTAX');
     expect(await attr(page, 'data-seqs')).toBe(await storedSeqs(failedRunId));
     await page.close();

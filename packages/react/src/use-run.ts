@@ -24,7 +24,10 @@ export interface UseRunOptions {
 export interface RunState extends RunView {
   /** Nothing known yet: no event has arrived. */
   loading: boolean;
-  /** The event stream is open: the run is going, or its history is still arriving. */
+  /**
+   * The event stream is open: the run is going, or its history is still arriving. `status` may
+   * already say how an ended run ended (from its record) while `events` is still filling.
+   */
   live: boolean;
   /** Why the run cannot be followed: an unknown run, no access, a stream that ended early. */
   streamError: StreamProblem | null;
