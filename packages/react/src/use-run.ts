@@ -22,7 +22,7 @@ export interface UseRunOptions {
 }
 
 export interface RunState extends RunView {
-  /** Nothing known yet: no event has arrived. */
+  /** Nothing known yet: no event and no record has arrived (never for `justStarted`). */
   loading: boolean;
   /**
    * The event stream is open: the run is going, or its history is still arriving. `status` may
@@ -160,7 +160,9 @@ export function useRun(runId: string | null | undefined, opts: UseRunOptions = {
     current.streamError ?? (record.error && !record.data ? problemOf(record.error) : null);
   return {
     ...shown,
-    loading: Boolean(runId) && view.lastSeq === 0 && !record.data && !streamError,
+    // A run just started here is known to exist: its card shows progress from the start.
+    loading:
+      Boolean(runId) && !opts.justStarted && view.lastSeq === 0 && !record.data && !streamError,
     live,
     streamError,
   };
