@@ -6,7 +6,7 @@ import { isTerminalStatus } from '@querylane/client';
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useRef, useState } from 'react';
-import { useTRPC } from './context.tsx';
+import { useQuerylane, useTRPC } from './context.tsx';
 import { applyEvent, initialRunView, type RunView, withRecord } from './run-state.ts';
 
 export interface UseRunOptions {
@@ -123,10 +123,20 @@ export function useRun(runId: string | null | undefined, opts: UseRunOptions = {
   });
 
   // A stream that ended without a terminal event (a server stopping): the record says how the
-  // run stands now; one still going (or queued again) is followed again, from where it was.
+  // run stands now — asked again each time the socket (re)connects, so a restarted server is
+  // heard at once rather than at the query's next backoff — and a run still going (or queued
+  // again) is followed again, from where it was.
+  const client = useQuerylane();
   useEffect(() => {
-    if (endedAt !== null && !terminal) void refetch();
-  }, [endedAt, terminal, refetch]);
+    if (endedAt === null || terminal) return;
+    void refetch();
+    const sub = client.connectionState.subscribe({
+      next: (state) => {
+        if (state.state === 'pending') void refetch();
+      },
+    });
+    return () => sub.unsubscribe();
+  }, [client, endedAt, terminal, refetch]);
   const goingOn =
     endedAt !== null &&
     !terminal &&
