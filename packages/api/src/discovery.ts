@@ -80,9 +80,14 @@ export function describeService(config: {
     limits: {
       maxMessageBytes: transport.maxMessageBytes,
       messagesPerSecond: transport.messagesPerSecond,
-      // The client pings on the server's schedule: each server ping resets the client's timer,
-      // so a client's own ping goes out only once the server has gone silent.
-      keepAlive: { intervalMs: transport.pingMs, pongTimeoutMs: transport.pongWaitMs },
+      // The server pings a quiet socket every pingMs. A client that heard nothing for longer
+      // than that plus the wait has lost the server: only then does it ping, and it gives up
+      // after the same wait. A live server's pings keep resetting the client's timer, so the
+      // client adds no traffic and never drops a socket merely because the server was busy.
+      keepAlive: {
+        intervalMs: transport.pingMs + transport.pongWaitMs,
+        pongTimeoutMs: transport.pongWaitMs,
+      },
       connectionsPerUser: transport.connectionsPerUser,
       connectionsPerAddress: transport.connectionsPerAddress,
       subscriptionsPerSocket: config.streamLimits.maxSubscriptionsPerSocket,

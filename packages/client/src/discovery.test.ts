@@ -1,7 +1,8 @@
 // Discovery: the client reads GET /.well-known/querylane, warns about a server of another
 // version, and pings on the server's keep-alive schedule. Against the real server.
 import { until } from '@querylane/runs/testing';
-import { removeDir, startTestServer } from '@querylane/server/test-harness';
+import { freshDataDir, removeDir, startTestServer } from '@querylane/server/test-harness';
+import { startServerProcess } from '@querylane/server/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createQuerylaneClient, type QuerylaneClient } from './client.ts';
@@ -22,8 +23,30 @@ async function server(overrides: Parameters<typeof startTestServer>[0] = {}) {
   return s;
 }
 
+/** `ws` that notes what it sent and received, and when: the client's keep-alive made visible. */
+class RecordingSocket extends WebSocket {
+  static last: RecordingSocket | undefined;
+  readonly sent: { frame: string; at: number }[] = [];
+  readonly received: string[] = [];
+  lastReceivedAt = 0;
+
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols);
+    RecordingSocket.last = this;
+    this.on('message', (data: Buffer) => {
+      this.received.push(data.toString());
+      this.lastReceivedAt = Date.now();
+    });
+    const send = this.send.bind(this) as (...args: unknown[]) => void;
+    this.send = ((...args: unknown[]) => {
+      this.sent.push({ frame: String(args[0]), at: Date.now() });
+      send(...args);
+    }) as WebSocket['send'];
+  }
+}
+
 function client(url: string, onWarning?: (message: string) => void): QuerylaneClient {
-  const c = createQuerylaneClient({ url, WebSocket, onWarning });
+  const c = createQuerylaneClient({ url, WebSocket: RecordingSocket, onWarning });
   cleanups.push(() => c.close());
   return c;
 }
@@ -77,21 +100,37 @@ describe('a client reading discovery from the real server', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('pings on the keep-alive schedule the server publishes', async () => {
-    const s = await server({ pingMs: 300, pongWaitMs: 300 });
-    const fromClient: string[] = [];
-    s.wss.on('connection', (socket) => {
-      socket.on('message', (data: Buffer) => fromClient.push(data.toString()));
+  it('pings after the published silence once the server stops answering, and gives the socket up', async () => {
+    // The server as its own process, so it can be frozen (SIGSTOP): a hung host, a half-open link.
+    const dataDir = freshDataDir();
+    const proc = await startServerProcess({
+      dataDir,
+      env: { QUERYLANE_WS_PING_MS: '300', QUERYLANE_WS_PONG_WAIT_MS: '300' },
     });
-    const c = client(s.url);
+    cleanups.push(
+      () => removeDir(dataDir),
+      () => proc.stop(),
+      () => void proc.child.kill('SIGCONT'),
+    );
+    const c = client(proc.url);
     const doc = (await c.discovery()) as ServiceDiscovery;
-    expect(doc.limits.keepAlive).toEqual({ intervalMs: 300, pongTimeoutMs: 300 });
-    await until(() => expect(c.connectionState.get().state).toBe('pending'));
-    // With its fallback schedule (10 s) the client would never ping: each server ping resets its
-    // timer. Only the published 300 ms makes it ping first.
-    await until(() => expect(fromClient.filter((m) => m === 'PING').length).toBeGreaterThan(1));
-    // The server answered each ping: the socket is still the first one.
-    expect(s.connections.live.size).toBe(1);
+    // Quiet past the server's own ping and its wait: by then a live server would have pinged.
+    expect(doc.limits.keepAlive).toEqual({ intervalMs: 600, pongTimeoutMs: 300 });
+    await until(() => expect(RecordingSocket.last?.readyState).toBe(WebSocket.OPEN));
+    const socket = RecordingSocket.last as RecordingSocket;
+    await until(() => expect(socket.received).toContain('PING'));
+
+    proc.child.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    await until(() => expect(socket.sent.some((f) => f.frame === 'PING')).toBe(true));
+    const ping = socket.sent.find((f) => f.frame === 'PING');
+    // Not before the published 600 ms of silence; long before the 10 s a client without
+    // discovery would wait.
+    expect((ping?.at ?? 0) - socket.lastReceivedAt).toBeGreaterThanOrEqual(600);
+    expect((ping?.at ?? 0) - stoppedAt).toBeLessThan(10_000);
+    // No pong comes: the client gives up on that socket (closing it; the close handshake itself
+    // waits on the frozen peer, up to ws's own timeout).
+    await until(() => expect(socket.readyState).toBe(WebSocket.CLOSING));
   });
 
   it('words the warning with both versions and the server address', () => {

@@ -35,7 +35,7 @@ it('publishes the version, features, endpoints and the limits this server enforc
     limits: {
       maxMessageBytes: 32_768,
       messagesPerSecond: 50,
-      keepAlive: { intervalMs: 12_000, pongTimeoutMs: 3_000 },
+      keepAlive: { intervalMs: 15_000, pongTimeoutMs: 3_000 },
       connectionsPerUser: 3,
       connectionsPerAddress: 9,
       subscriptionsPerSocket: 40,
