@@ -180,7 +180,9 @@ describe('the packed @querylane/client', () => {
   }, 300_000);
 
   it('runs with plain node: run() resolves, events() replays and resumes, abort cancels', async () => {
-    const out = JSON.parse(await consumer.node('out/main.js', [server.url])) as {
+    const printed = await consumer.node('out/main.js', [server.url]);
+    console.log(`node out/main.js ${server.url} printed: ${printed.trim()}`);
+    const out = JSON.parse(printed) as {
       rows: unknown[][];
       columns: string[];
       types: string[];
