@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../../source-conditions.ts';
 
 export default defineConfig({
+  ...sourceConditions,
   test: {
-    // Each test spawns the CLI (tsx compiles it on first start); the first server start on a
-    // machine generates the shop dataset.
+    // The tests spawn the compiled CLI; it is built from the current source first.
+    globalSetup: ['./src/test/build.ts'],
+    // The first server start on a machine generates the shop dataset.
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

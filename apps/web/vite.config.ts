@@ -2,11 +2,14 @@
 // so the app talks to the same origin in dev and in production.
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { sourceConditions } from '../../source-conditions.ts';
 
 const apiTarget = 'http://127.0.0.1:3000';
 
 export default defineConfig({
   plugins: [react()],
+  // @querylane/client and @querylane/react from their source, not from their npm build.
+  resolve: sourceConditions.resolve,
   server: {
     proxy: {
       // No changeOrigin: the Host header stays the page's, so the server sees a same-origin

@@ -6,7 +6,6 @@ import {
   type Result,
   type RunEvent,
 } from '@querylane/client';
-import type { Command } from './args.ts';
 import { ExitCode } from './failure.ts';
 import {
   formatEventLine,
@@ -17,6 +16,7 @@ import {
   toJson,
   toJsonLine,
 } from './format.ts';
+import type { Command } from './program.ts';
 import { ProgressLine } from './progress.ts';
 
 export interface Io {
@@ -161,11 +161,7 @@ async function datasets(
   return ExitCode.ok;
 }
 
-export function execute(
-  client: QuerylaneClient,
-  cmd: Exclude<Command, { name: 'help' | 'version' }>,
-  io: Io,
-): Promise<number> {
+export function execute(client: QuerylaneClient, cmd: Command, io: Io): Promise<number> {
   switch (cmd.name) {
     case 'run':
       return run(client, cmd, io);

@@ -1,6 +1,7 @@
 import { QuerylaneRunError } from '@querylane/client';
 import { describe, expect, it } from 'vitest';
-import { explain, networkProblem } from './failure.ts';
+import { explain, networkProblem, UsageError } from './failure.ts';
+import { jsonError } from './json-error.ts';
 
 const ctx = { url: 'http://127.0.0.1:3000', interrupted: false, debug: false };
 
@@ -12,16 +13,31 @@ describe('explain', () => {
       hint: 'Available tables: orders.',
       runId: 'r1',
     });
-    expect(explain(err, ctx)).toEqual({
-      message: 'SQL_SYNTAX: no such table: nope\n  hint: Available tables: orders.\n  run r1',
+    const explained = explain(err, ctx);
+    expect(explained).toEqual({
+      code: 'SQL_SYNTAX',
+      message: 'no such table: nope',
+      hint: 'Available tables: orders.',
+      runId: 'r1',
+      text: 'SQL_SYNTAX: no such table: nope\n  hint: Available tables: orders.\n  run r1',
       exitCode: 1,
+    });
+    expect(JSON.parse(jsonError(explained))).toEqual({
+      error: {
+        code: 'SQL_SYNTAX',
+        message: 'no such table: nope',
+        hint: 'Available tables: orders.',
+        runId: 'r1',
+        exitCode: 1,
+      },
     });
   });
 
   it('exits 130 for a run cancelled by Ctrl+C and 1 for one cancelled elsewhere', () => {
     const err = new QuerylaneRunError({ code: 'CANCELLED', message: 'x', runId: 'r2' });
-    expect(explain(err, { ...ctx, interrupted: true })).toEqual({
-      message: 'cancelled (run r2)',
+    expect(explain(err, { ...ctx, interrupted: true })).toMatchObject({
+      code: 'CANCELLED',
+      text: 'cancelled (run r2)',
       exitCode: 130,
     });
     expect(explain(err, ctx).exitCode).toBe(1);
@@ -36,7 +52,8 @@ describe('explain', () => {
     });
     expect(networkProblem(err)).toBe('ECONNREFUSED');
     expect(explain(err, ctx).exitCode).toBe(3);
-    expect(explain(err, ctx).message).toMatch(/^cannot reach the Querylane server at http:\/\/127/);
+    expect(explain(err, ctx).text).toMatch(/^cannot reach the Querylane server at http:\/\/127/);
+    expect(explain(err, ctx).code).toBe('UNREACHABLE');
     expect(networkProblem(new AggregateError([refused]))).toBe('ECONNREFUSED');
     expect(networkProblem(new Error('boom'))).toBeUndefined();
   });
@@ -49,13 +66,21 @@ describe('explain', () => {
       },
     });
     expect(explain(badRequest, ctx)).toEqual({
-      message: 'BAD_REQUEST: query: Too long',
+      code: 'BAD_REQUEST',
+      message: 'query: Too long',
+      text: 'BAD_REQUEST: query: Too long',
       exitCode: 1,
     });
     expect(explain(new Error('odd'), ctx)).toEqual({
-      message: 'unexpected error: odd',
+      code: 'UNEXPECTED',
+      message: 'odd',
+      text: 'unexpected error: odd',
       exitCode: 1,
     });
-    expect(explain(new Error('odd'), { ...ctx, debug: true }).message).toMatch(/\n\s+at /);
+    expect(explain(new Error('odd'), { ...ctx, debug: true }).text).toMatch(/\n\s+at /);
+    expect(explain(new UsageError('--token-file t is empty.'), ctx)).toMatchObject({
+      code: 'USAGE',
+      exitCode: 2,
+    });
   });
 });

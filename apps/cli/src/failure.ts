@@ -1,6 +1,7 @@
 // Turns whatever ended a command into one short message and an exit code. People see codes and
-// hints, never a stack trace (unless QUERYLANE_DEBUG is set).
+// hints, never a stack trace (unless QUERYLANE_DEBUG is set); --json gets the same as an object.
 import { QuerylaneRunError } from '@querylane/client';
+import type { ErrorReport } from './json-error.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -9,6 +10,14 @@ export const ExitCode = {
   unreachable: 3,
   interrupted: 130,
 } as const;
+
+/** Something wrong with what was asked (a token file that is missing, empty SQL): exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -66,39 +75,68 @@ function trpcProblem(err: unknown): { code: string; message: string } | undefine
   return { code: data.code, message: issues.length > 0 ? issues.join('; ') : message };
 }
 
-export interface Explained {
-  message: string;
-  exitCode: number;
+export interface Explained extends ErrorReport {
+  /** What a person reads on stderr: the message, then the hint and run id on their own lines. */
+  text: string;
 }
 
 export function explain(
   err: unknown,
   ctx: { url: string; interrupted: boolean; debug: boolean },
 ): Explained {
+  if (err instanceof UsageError) {
+    return { code: 'USAGE', message: err.message, text: err.message, exitCode: ExitCode.usage };
+  }
   if (err instanceof QuerylaneRunError) {
+    const runId = err.runId || undefined;
     if (err.code === 'CANCELLED') {
       return {
-        message: `cancelled${err.runId ? ` (run ${err.runId})` : ''}`,
+        code: err.code,
+        message: err.message,
+        runId,
+        text: `cancelled${runId ? ` (run ${runId})` : ''}`,
         exitCode: ctx.interrupted ? ExitCode.interrupted : ExitCode.failed,
       };
     }
     const lines = [`${err.code}: ${err.message}`];
     if (err.hint) lines.push(`  hint: ${err.hint}`);
     lines.push(`  run ${err.runId}`);
-    return { message: lines.join('\n'), exitCode: ExitCode.failed };
+    return {
+      code: err.code,
+      message: err.message,
+      hint: err.hint,
+      runId,
+      text: lines.join('\n'),
+      exitCode: ExitCode.failed,
+    };
   }
   const network = networkProblem(err);
   if (network) {
+    const message = `cannot reach the Querylane server at ${ctx.url} (${network}).`;
+    const hint = 'Is it running? Start it with `npm start`, or point --url / QUERYLANE_URL at it.';
     return {
-      message:
-        `cannot reach the Querylane server at ${ctx.url} (${network}).\n` +
-        '  Is it running? Start it with `npm start`, or point --url / QUERYLANE_URL at it.',
+      code: 'UNREACHABLE',
+      message,
+      hint,
+      text: `${message}\n  ${hint}`,
       exitCode: ExitCode.unreachable,
     };
   }
   const trpc = trpcProblem(err);
-  if (trpc) return { message: `${trpc.code}: ${trpc.message}`, exitCode: ExitCode.failed };
-  const text = err instanceof Error ? err.message : String(err);
+  if (trpc) {
+    return {
+      code: trpc.code,
+      message: trpc.message,
+      text: `${trpc.code}: ${trpc.message}`,
+      exitCode: ExitCode.failed,
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
   const stack = ctx.debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
-  return { message: `unexpected error: ${text}${stack}`, exitCode: ExitCode.failed };
+  return {
+    code: 'UNEXPECTED',
+    message,
+    text: `unexpected error: ${message}${stack}`,
+    exitCode: ExitCode.failed,
+  };
 }

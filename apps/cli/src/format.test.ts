@@ -1,6 +1,14 @@
 import type { RunEvent } from '@querylane/client';
 import { describe, expect, it } from 'vitest';
-import { describeEvent, formatCell, formatEventLine, formatTable, toJson } from './format.ts';
+import {
+  describeEvent,
+  formatCell,
+  formatEventLine,
+  formatTable,
+  oneLine,
+  toJson,
+} from './format.ts';
+import { displayWidth } from './width.ts';
 
 describe('formatTable', () => {
   it('aligns columns, right-aligns numbers and spells out NULL', () => {
@@ -22,6 +30,41 @@ describe('formatTable', () => {
   it('keeps a mixed column left-aligned and every cell on one line', () => {
     const table = formatTable(['v'], [[1], ['two\nlines'], [new Uint8Array([0, 255])]]);
     expect(table.split('\n')).toEqual(['v', '---------', '1', 'two↵lines', '\\x00ff']);
+  });
+});
+
+describe('formatTable with wide characters', () => {
+  it('aligns CJK text and emoji by the columns a terminal draws, not by string length', () => {
+    const table = formatTable(
+      ['city', 'dish', 'n'],
+      [
+        ['東京', '🍣 寿司', 12],
+        ['Zürich', 'Rösti', 3],
+        ['서울', '👩‍👩‍👧 bibimbap', 1024],
+      ],
+    );
+    const lines = table.split('\n');
+    expect(lines).toEqual([
+      'city    dish            n',
+      '------  -----------  ----',
+      '東京    🍣 寿司        12',
+      'Zürich  Rösti           3',
+      '서울    👩‍👩‍👧 bibimbap  1024',
+    ]);
+    // Every line ends in the same terminal column, and the second column starts in the same one.
+    expect(new Set(lines.map(displayWidth))).toEqual(new Set([25]));
+    const secondColumn = lines.map((l) => displayWidth(l.slice(0, l.search(/ {2}\S/) + 2)));
+    expect(new Set(secondColumn)).toEqual(new Set([8]));
+  });
+
+  it('cuts by columns and never inside a character', () => {
+    expect(oneLine('日本語のテキスト', 9)).toBe('日本語の…');
+    expect(displayWidth(oneLine('日本語のテキスト', 9))).toBe(9);
+    expect(oneLine('👍🏽👍🏽👍🏽👍🏽', 5)).toBe('👍🏽👍🏽…');
+  });
+
+  it('shows control characters instead of sending them to the terminal', () => {
+    expect(formatCell('red \u001b[31mtext\u0007')).toBe('red ␛[31mtext␇');
   });
 });
 

@@ -1,6 +1,7 @@
 // Turns results, runs and events into terminal text: aligned tables, one-line event
 // descriptions and JSON that survives blobs and bigints. Pure functions, so tests need no process.
 import type { RunEvent } from '@querylane/client';
+import { displayWidth, padEnd, padStart, truncate } from './width.ts';
 
 const MAX_CELL = 80;
 
@@ -17,15 +18,24 @@ export function formatCell(value: unknown): string {
   else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
     text = String(value);
   } else text = JSON.stringify(value) ?? String(value);
-  text = text.replace(/\r\n|\r|\n/g, '↵').replace(/\t/g, ' ');
-  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+  text = text
+    .replace(/\r\n|\r|\n/g, '↵')
+    .replace(/\t/g, ' ')
+    // Other control characters (an escape sequence stored in the data) would drive the terminal
+    // instead of showing; their Unicode pictures (␛, ␀, …) show what is there.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+    .replace(/[\u0000-\u001f\u007f]/g, (c) =>
+      String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)),
+    );
+  return truncate(text, MAX_CELL);
 }
 
 const isNumeric = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
 
 /**
  * Header, a dashed rule, then one line per row; columns two spaces apart, numbers right-aligned
- * (a column counts as numeric when every non-NULL value in it is a number).
+ * (a column counts as numeric when every non-NULL value in it is a number). Widths are terminal
+ * columns, so CJK text and emoji line up.
  */
 export function formatTable(
   headers: readonly string[],
@@ -33,7 +43,7 @@ export function formatTable(
 ): string {
   const cells = rows.map((row) => headers.map((_, i) => formatCell(row[i])));
   const widths = headers.map((h, i) =>
-    Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)),
+    Math.max(displayWidth(h), ...cells.map((row) => displayWidth(row[i] ?? ''))),
   );
   const rightAligned = headers.map(
     (_, i) =>
@@ -44,7 +54,7 @@ export function formatTable(
     values
       .map((v, i) => {
         const width = widths[i] ?? 0;
-        return rightAligned[i] ? v.padStart(width) : v.padEnd(width);
+        return rightAligned[i] ? padStart(v, width) : padEnd(v, width);
       })
       .join('  ')
       .trimEnd();
@@ -77,9 +87,9 @@ export function toJsonLine(value: unknown): string {
   return JSON.stringify(value, jsonReplacer);
 }
 
+/** On one line and at most `max` terminal columns. */
 export function oneLine(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return truncate(text.replace(/\s+/g, ' ').trim(), max);
 }
 
 /** Fields of an event this CLI does not know yet, as `key=value`, so a new type still reads. */

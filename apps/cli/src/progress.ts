@@ -2,6 +2,7 @@
 // place for each event. Only drawn on a terminal; piped stderr gets nothing from here.
 import type { RunEvent } from '@querylane/client';
 import { describeEvent, plural } from './format.ts';
+import { truncate } from './width.ts';
 
 export interface Progress {
   percent: number;
@@ -59,8 +60,7 @@ export function renderProgress(state: Progress, columns = 80, note?: string): st
   if (state.rows !== undefined) parts.push(plural(state.rows, 'row'));
   if (note) parts.push(note);
   const text = parts.join('  ');
-  const max = Math.max(10, columns - 1);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncate(text, Math.max(10, columns - 1));
 }
 
 /** Redraws the progress line on a TTY stream; `clear()` leaves the line empty for what follows. */

@@ -13,6 +13,7 @@ import { createAuthenticator } from './auth.ts';
 import { Callers } from './callers.ts';
 import { assertSafeBinding, type ServerConfig } from './config.ts';
 import { ConnectionRegistry, clientIp } from './connections.ts';
+import { createDiscoveryRoute } from './discovery.ts';
 import { createCsvExport } from './export.ts';
 import { HostPolicy } from './hosts.ts';
 import { createRequestHandler } from './http.ts';
@@ -102,6 +103,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       auditMaxRows: security.auditMaxRows,
       authMode: security.auth.mode,
       version: config.version,
+      transport: {
+        maxMessageBytes: config.maxMessageBytes,
+        messagesPerSecond: security.wsMessagesPerSecond,
+        pingMs: config.pingMs,
+        pongWaitMs: config.pongWaitMs,
+        connectionsPerUser: security.maxConnectionsPerUser,
+        connectionsPerAddress: security.maxConnectionsPerIp,
+      },
     },
     connections,
     workers: pool,
@@ -156,6 +165,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       trpc: trpcHttp,
       metrics: createMetricsEndpoint({ auth, services, registry: metrics }),
       routes: [
+        createDiscoveryRoute(services.discovery),
         // A whole result re-runs the query: it gets the query time limit ten times over.
         createCsvExport({
           callers,

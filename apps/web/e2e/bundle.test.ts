@@ -27,15 +27,18 @@ describe('the built SPA', () => {
     const { code, sources } = bundle();
     expect(sources.length).toBeGreaterThan(10);
     const repoSources = sources.filter((s) => s.includes('/packages/'));
-    // Runtime code from the repo's packages: the client package, and from the contracts only
-    // the zod-free predicates, the CSV cell rules and the transformer (the schemas, and zod with them, stay out).
+    // Runtime code from the repo's packages: the client and React packages, and from the
+    // contracts only the zod-free predicates, the CSV cell rules and the transformer (the
+    // schemas, and zod with them, stay out).
     const fromPackages = repoSources.map((s) => s.replace(/^.*\/packages\//, ''));
-    expect(fromPackages.filter((s) => !s.startsWith('client/src/')).sort()).toEqual([
+    const ours = (s: string) => s.startsWith('client/src/') || s.startsWith('react/src/');
+    expect(fromPackages.filter((s) => !ours(s)).sort()).toEqual([
       'contracts/src/csv.ts',
       'contracts/src/sets.ts',
       'contracts/src/transformer.ts',
     ]);
     expect(fromPackages).toContain('client/src/client.ts');
+    expect(fromPackages).toContain('react/src/use-run.ts');
     const forbidden = sources.filter((s) => /drizzle-orm|better-sqlite3|\/zod\/|\/ws\//.test(s));
     expect(forbidden).toEqual([]);
     expect(code).not.toMatch(/(?:from|import\()\s*["']node:/);

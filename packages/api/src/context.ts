@@ -1,5 +1,6 @@
 // What every procedure sees: the services of this process, who is calling, and over what.
 import type { ConversationService, EventLog, RunService, Stores } from '@querylane/runs';
+import type { ServiceDiscovery } from './discovery.ts';
 import type { AuthFailure, AuthMode, Identity, Role } from './identity.ts';
 import { LOCAL_IDENTITY } from './identity.ts';
 import type { AuditLog } from './services/audit.ts';
@@ -52,6 +53,8 @@ export interface Services {
   authMode: AuthMode;
   version: string;
   startedAt: number;
+  /** What clients learn before connecting (`meta.config`, GET /.well-known/querylane). */
+  discovery: ServiceDiscovery;
 }
 
 export interface Context {

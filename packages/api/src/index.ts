@@ -9,6 +9,12 @@ export {
   type DatasetCatalog,
   type Services,
 } from './context.ts';
+export {
+  describeService,
+  endpoints,
+  type ServiceDiscovery,
+  type TransportLimits,
+} from './discovery.ts';
 export { RateLimitedError } from './errors.ts';
 export { countedOnConnection } from './guards.ts';
 export {

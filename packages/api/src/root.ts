@@ -2,6 +2,7 @@
 import { adminRouter } from './router/admin.ts';
 import { conversationsRouter } from './router/conversations.ts';
 import { datasetsRouter } from './router/datasets.ts';
+import { metaRouter } from './router/meta.ts';
 import { runsRouter } from './router/runs.ts';
 import { noticesProcedure, sessionProcedure } from './router/session.ts';
 import { createTRPCRouter, publicProcedure } from './trpc.ts';
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   conversations: createTRPCRouter(conversationsRouter),
   datasets: createTRPCRouter(datasetsRouter),
   admin: createTRPCRouter(adminRouter),
+  meta: createTRPCRouter(metaRouter),
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,8 +1,9 @@
 // The client against the real server on an ephemeral port, over a real WebSocket (`ws`).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '@querylane/runs/testing';
 import { removeDir, startTestServer } from '@querylane/server/test-harness';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createQuerylaneClient, type QuerylaneClient } from './client.ts';
 import { QuerylaneRunError } from './errors.ts';
@@ -180,7 +181,7 @@ describe('run()', () => {
     });
     const outcome = pending.catch((e: unknown) => e);
     // The first event crosses an HTTP start and a socket: more than a second on a loaded machine.
-    await vi.waitFor(() => expect(started).toBe(true), { timeout: 30_000 });
+    await until(() => expect(started).toBe(true));
     await client.close();
     const err = await outcome;
     expect((err as Error).name).toBe('ClientClosedError');
@@ -218,7 +219,7 @@ describe('events()', () => {
       expect(e.type).toBe('started');
       break;
     }
-    await vi.waitFor(() => expect(server.services.events.listenerCount(runId)).toBe(0));
+    await until(() => expect(server.services.events.listenerCount(runId)).toBe(0));
     expect((await server.stores.runs.get(runId))?.status).toMatch(/^(queued|running)$/);
 
     const live: RunEvent['type'][] = [];

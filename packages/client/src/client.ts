@@ -1,27 +1,14 @@
-// `createQuerylaneClient()`: the one place that builds Querylane's tRPC links (batched HTTP for
-// queries and mutations, one self-healing WebSocket for subscriptions), plus `run()` and
-// `events()`, which turn a run's event stream into a promise and an async iterable.
-import type { AppRouter } from '@querylane/api';
+// `createQuerylaneClient()`: the fully typed tRPC client over Querylane's transports (transport.ts),
+// plus `run()` and `events()`, which turn a run's event stream into a promise and an async iterable.
 import { isTerminalEvent } from '@querylane/contracts';
-import { transformer } from '@querylane/contracts/transformer';
-import {
-  createTRPCClient,
-  createWSClient,
-  httpBatchLink,
-  splitLink,
-  type TRPCClient,
-  type TRPCWebSocketClient,
-  wsLink,
-} from '@trpc/client';
+import { createTRPCClient, type TRPCClient, type TRPCWebSocketClient } from '@trpc/client';
+import pkg from '../package.json' with { type: 'json' };
 import { QuerylaneRunError } from './errors.ts';
-import type { Result, RunEvent } from './types.ts';
-import { endpointUrls, reconnectDelayMs } from './urls.ts';
+import type { AppRouter } from './router.ts';
+import { createTransport, type WebSocketConstructor } from './transport.ts';
+import type { Result, RunEvent, ServiceDiscovery } from './types.ts';
 
-/**
- * Any WebSocket constructor with the browser's API: the global one, or `ws`'s default export in
- * Node 20 (its typings differ from the DOM's only in details tRPC does not use).
- */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
+export type { ConnectionState, WebSocketConstructor } from './transport.ts';
 
 export interface QuerylaneClientOptions {
   /** The server's address, e.g. `http://localhost:3000`; `/trpc` is added for both transports. */
@@ -38,6 +25,11 @@ export interface QuerylaneClientOptions {
    * scripts and the CLI; an app that shows a live connection state keeps the default (eager).
    */
   lazy?: boolean | undefined;
+  /**
+   * Told when something deserves a look but is no error, such as a server of another version
+   * than this client (see `discovery()`). Default: `console.warn`.
+   */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 export interface RunOptions {
@@ -54,8 +46,6 @@ export interface EventsOptions {
   lastEventId?: string | number | null | undefined;
 }
 
-export type ConnectionState = ReturnType<TRPCWebSocketClient['connectionState']['get']>;
-
 export interface QuerylaneClient {
   /** The fully typed tRPC client for every procedure of the router. */
   trpc: TRPCClient<AppRouter>;
@@ -65,6 +55,11 @@ export interface QuerylaneClient {
   events(runId: string, opts?: EventsOptions): AsyncGenerator<RunEvent, void, undefined>;
   /** The socket's state (`idle` / `connecting` / `pending` = open), for a connection indicator. */
   connectionState: TRPCWebSocketClient['connectionState'];
+  /**
+   * The server's discovery document (version, features, endpoints, limits), or null when it
+   * publishes none. Read once; the socket's keep-alive follows its schedule.
+   */
+  discovery(): Promise<ServiceDiscovery | null>;
   /** Closes the socket; runs still being followed reject, the server keeps running them. */
   close(): Promise<void>;
 }
@@ -82,46 +77,19 @@ function trpcCode(err: unknown): string | undefined {
 }
 
 export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneClient {
-  const { httpUrl, wsUrl } = endpointUrls(opts.url);
-  // Read through a narrow type, so consumers compile this file without the DOM lib.
-  const WebSocketImpl =
-    opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (!WebSocketImpl) {
-    throw new TypeError(
-      'No global WebSocket in this runtime (Node 20): pass one, e.g. `import WebSocket from "ws"` ' +
-        'and createQuerylaneClient({ url, WebSocket }).',
-    );
-  }
   const { token } = opts;
-  const currentToken = () => (typeof token === 'function' ? token() : token) ?? null;
-  const ws = createWSClient({
-    url: wsUrl,
-    WebSocket: WebSocketImpl as NonNullable<Parameters<typeof createWSClient>[0]['WebSocket']>,
-    // A function, so each reconnect sends the token again (the server authenticates per socket).
-    ...(token ? { connectionParams: () => ({ token: currentToken() ?? '' }) } : {}),
-    // Pings catch a half-open socket (laptop sleep, proxy idle cut) that `close` never reports.
-    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 4_000 },
-    retryDelayMs: reconnectDelayMs,
-    ...(opts.lazy ? { lazy: { enabled: true, closeMs: 0 } } : {}),
-  });
-  const trpc = createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: wsLink<AppRouter>({ client: ws, transformer }),
-        false: httpBatchLink<AppRouter>({
-          url: httpUrl,
-          transformer,
-          headers: (): Record<string, string> => {
-            const current = currentToken();
-            return current ? { Authorization: `Bearer ${current}` } : {};
-          },
-        }),
-      }),
-    ],
-  });
-
   let closed = false;
+  const transport = createTransport({
+    url: opts.url,
+    token: token ? () => (typeof token === 'function' ? token() : token) ?? null : null,
+    WebSocket: opts.WebSocket,
+    lazy: opts.lazy ?? false,
+    clientVersion: pkg.version,
+    onWarning: opts.onWarning ?? ((message) => console.warn(message)),
+    isClosed: () => closed,
+  });
+  const trpc = createTRPCClient<AppRouter>({ links: transport.links });
+
   /** Rejecters of the runs being followed, so `close()` never leaves a promise pending. */
   const following = new Set<(err: Error) => void>();
 
@@ -319,8 +287,15 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
   async function close(): Promise<void> {
     closed = true;
     for (const rejectOnClose of [...following]) rejectOnClose(new ClientClosedError());
-    await ws.close();
+    await transport.close();
   }
 
-  return { trpc, run, events, connectionState: ws.connectionState, close };
+  return {
+    trpc,
+    run,
+    events,
+    connectionState: transport.connectionState,
+    discovery: transport.discovery,
+    close,
+  };
 }

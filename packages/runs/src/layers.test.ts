@@ -16,6 +16,7 @@ const allowed: Record<string, string[]> = {
   db: ['contracts', 'runs'],
   api: ['contracts', 'runs'],
   client: ['contracts', 'api'],
+  react: ['client'],
 };
 
 function sources(dir: string): string[] {

@@ -2,15 +2,14 @@
 // is), then its result, error or cancellation, with "Run again". Memoised: a card re-renders when
 // its own run changes, not when the thread around it does.
 import { isTerminalStatus } from '@querylane/contracts';
-import { useMutation } from '@tanstack/react-query';
+import { type RunView, useRun } from '@querylane/react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { memo, useEffect, useRef } from 'react';
 import { useAnnounce } from '../announcer.tsx';
 import { useComposer } from '../composer-store.ts';
 import { formatCount, formatDuration, shortQuery } from '../format.ts';
-import type { RunView } from '../run-state.ts';
 import { useConnectionStatus } from '../trpc/connection.ts';
 import { useSocketState, useTRPC } from '../trpc/react.tsx';
-import { useRun } from '../use-run.ts';
 import { ResultView } from './ResultView.tsx';
 import { ErrorBox, PlanSteps, Progress } from './RunParts.tsx';
 
@@ -51,8 +50,23 @@ export const RunCard = memo(function RunCard(props: {
   query: string;
   onRunAgain: (query: string) => void;
 }) {
-  const { view, loading, problem } = useRun(props.runId, props.conversationId, props.live);
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const view = useRun(props.runId, {
+    // A run this tab just started is followed from its first event, without waiting for its record.
+    justStarted: props.live,
+    // Its end also adds the assistant message and reorders the conversation list.
+    onEnd: () => {
+      void queryClient.invalidateQueries({ queryKey: trpc.conversations.list.pathKey() });
+      if (props.conversationId) {
+        void queryClient.invalidateQueries({
+          queryKey: trpc.conversations.byId.queryKey({ conversationId: props.conversationId }),
+        });
+      }
+    },
+  });
+  const { loading } = view;
+  const problem = view.streamError?.message ?? null;
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
   const connection = useConnectionStatus(useSocketState());
   const running = !isTerminalStatus(view.status);

@@ -1,7 +1,8 @@
 // The pieces of a run card: its progress (whose live region speaks on stage changes only), the
 // error, the query plan and the column profile.
+
+import type { RunView } from '@querylane/react';
 import { formatCount } from '../format.ts';
-import type { RunView } from '../run-state.ts';
 import type { ColumnProfile, PlanStep, RunError } from '../trpc/types.ts';
 
 export function Progress({ view }: { view: RunView }) {

@@ -1,21 +1,15 @@
-// React bindings: the typed TanStack Query options proxy (`useTRPC`) and the provider that
-// hands the client and the socket's connection state to the component tree.
-import type { AppRouter } from '@querylane/api';
+// React bindings, from @querylane/react: the typed TanStack Query options proxy (`useTRPC`), the
+// socket's connection state, and the provider that hands the client to the component tree.
 import type { QuerylaneClient } from '@querylane/client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCContext } from '@trpc/tanstack-react-query';
-import { createContext, type ReactNode, useContext } from 'react';
+import { QuerylaneProvider, useQuerylane } from '@querylane/react';
+import { QueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
-
-type SocketState = QuerylaneClient['connectionState'];
-const SocketContext = createContext<SocketState | null>(null);
+export { useTRPC, useTRPCClient } from '@querylane/react';
 
 /** The socket's connection state, for the badge that shows whether live updates flow. */
-export function useSocketState(): SocketState {
-  const state = useContext(SocketContext);
-  if (!state) throw new Error('useSocketState must be used inside <ApiProvider>');
-  return state;
+export function useSocketState(): QuerylaneClient['connectionState'] {
+  return useQuerylane().connectionState;
 }
 
 const NO_RETRY = new Set([
@@ -50,12 +44,8 @@ export function ApiProvider(props: {
   children: ReactNode;
 }) {
   return (
-    <QueryClientProvider client={props.queryClient}>
-      <TRPCProvider trpcClient={props.client.trpc} queryClient={props.queryClient}>
-        <SocketContext.Provider value={props.client.connectionState}>
-          {props.children}
-        </SocketContext.Provider>
-      </TRPCProvider>
-    </QueryClientProvider>
+    <QuerylaneProvider client={props.client} queryClient={props.queryClient}>
+      {props.children}
+    </QuerylaneProvider>
   );
 }

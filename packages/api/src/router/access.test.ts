@@ -110,7 +110,7 @@ describe('isolation between users', () => {
 });
 
 describe('sign-in and roles', () => {
-  it('refuses every procedure but health and session without a user, and audits it once per connection', async () => {
+  it('refuses every procedure but health, session and meta.config without a user, and audits it once per connection', async () => {
     app = await createTestApp();
     const { runId } = await app.callerFor('alice').runs.start({ query: 'SELECT 1' });
     const conn = connection('c-anon', null);
@@ -134,6 +134,10 @@ describe('sign-in and roles', () => {
     }
     expect((await anon.health()).ok).toBe(true);
     expect(await anon.session()).toEqual({ authMode: 'none', user: null });
+    expect(await anon.meta.config()).toMatchObject({
+      version: '0.0.0-test',
+      features: { auth: 'none' },
+    });
 
     const rows = await app.stores.audit.list({ limit: 100 });
     expect(rows.map((r) => [r.kind, r.reason, r.userId, r.ip, r.target, r.detail])).toEqual([

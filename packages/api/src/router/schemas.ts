@@ -13,9 +13,12 @@ export const DatasetId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'Dataset ids are letters, digits, "-" and "_"');
 
+/** Characters in one query (also published to clients by discovery). */
+export const MAX_QUERY_CHARS = 100_000;
+
 export const QueryText = z
   .string()
-  .max(100_000, 'Queries are at most 100,000 characters')
+  .max(MAX_QUERY_CHARS, 'Queries are at most 100,000 characters')
   .refine((q) => q.trim().length > 0, 'The query is empty');
 
 export const Title = z.string().trim().min(1).max(200);

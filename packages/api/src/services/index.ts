@@ -15,7 +15,9 @@ import {
   type Stores,
 } from '@querylane/runs';
 import type { DatasetCatalog, Services, WorkerStats } from '../context.ts';
+import { describeService, type TransportLimits } from '../discovery.ts';
 import type { AuthMode } from '../identity.ts';
+import { MAX_QUERY_CHARS } from '../router/schemas.ts';
 import type { Connection, ConnectionDirectory, StreamLimits } from '../transport.ts';
 import { AuditLog } from './audit.ts';
 import { type Clock, RateMeter, TokenBuckets } from './limits.ts';
@@ -35,6 +37,8 @@ export interface ServicesConfig {
   auditMaxRows: number;
   authMode: AuthMode;
   version: string;
+  /** What the host's transport enforces; services only publish it (discovery). */
+  transport: TransportLimits;
 }
 
 export interface CreateServicesOptions {
@@ -133,5 +137,10 @@ export function createServices(opts: CreateServicesOptions): Services {
     authMode: config.authMode,
     version: config.version,
     startedAt: Date.now(),
+    discovery: describeService({
+      ...config,
+      maxQueryChars: MAX_QUERY_CHARS,
+      maxRows: config.limits.maxRows,
+    }),
   };
 }

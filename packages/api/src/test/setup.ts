@@ -35,6 +35,14 @@ export const testConfig: ServicesConfig = {
   auditMaxRows: 100_000,
   authMode: 'none',
   version: '0.0.0-test',
+  transport: {
+    maxMessageBytes: 65_536,
+    messagesPerSecond: 100,
+    pingMs: 30_000,
+    pongWaitMs: 5_000,
+    connectionsPerUser: 5,
+    connectionsPerAddress: 20,
+  },
 };
 
 export async function createTestApp(

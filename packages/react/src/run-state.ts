@@ -1,15 +1,17 @@
-// Folds a run's event stream (or its stored record) into the one view model a run card renders.
-// Pure, so replays, reconnects and duplicate events can be tested without a browser.
-import { isTerminalStatus } from '@querylane/contracts';
-import type {
-  PlanStep,
-  Run,
-  RunError,
-  RunEvent,
-  RunResult,
-  RunStatus,
-  Stage,
-} from './trpc/types.ts';
+// Folds a run's event stream (or, as a fallback, its stored record) into the one state `useRun`
+// returns. Pure, so replays, reconnects and duplicate events are tested without a browser.
+import {
+  type EventOf,
+  isTerminalStatus,
+  type Result,
+  type Run,
+  type RunEvent,
+  type RunFailure,
+  type RunStatus,
+} from '@querylane/client';
+
+export type Stage = EventOf<'stage'>['stage'];
+export type PlanStep = EventOf<'plan'>['steps'][number];
 
 export interface RetryNotice {
   stage: Stage;
@@ -21,16 +23,23 @@ export interface RetryNotice {
 export interface RunView {
   runId: string;
   status: RunStatus;
-  /** Highest event seq folded in; 0 before the first. Also the resume point of a subscription. */
+  /** Highest event seq folded in; 0 before the first. */
   lastSeq: number;
   stage: Stage | null;
+  /** 0–100, never moving backwards. */
   progress: number;
+  /** What the run is doing, in words. */
   message: string;
+  /** Every event folded in, in seq order, each once. */
+  events: RunEvent[];
   plan: PlanStep[] | null;
   rowsFetched: number | null;
+  /** Place in line while queued (1 starts next). */
+  queuePosition: number | null;
   retry: RetryNotice | null;
-  result: RunResult | null;
-  error: RunError | null;
+  result: Result | null;
+  /** Why the run failed (or was interrupted). */
+  error: RunFailure | null;
   cancelReason: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -44,8 +53,10 @@ export function initialRunView(runId: string): RunView {
     stage: null,
     progress: 0,
     message: 'Queued',
+    events: [],
     plan: null,
     rowsFetched: null,
+    queuePosition: null,
     retry: null,
     result: null,
     error: null,
@@ -56,12 +67,12 @@ export function initialRunView(runId: string): RunView {
 }
 
 /**
- * Applies one event. Events at or below `lastSeq` are dropped: a re-subscription replays from
- * the start (or the seam of a reconnect repeats one), and folding an event twice must not count.
+ * Applies one event. Events at or below `lastSeq` are dropped: a resubscription replays from its
+ * start and the seam of a reconnect may repeat one, and folding an event twice must not count.
  */
 export function applyEvent(view: RunView, event: RunEvent): RunView {
   if (event.seq <= view.lastSeq || isTerminalStatus(view.status)) return view;
-  const next: RunView = { ...view, lastSeq: event.seq };
+  const next: RunView = { ...view, lastSeq: event.seq, events: [...view.events, event] };
   switch (event.type) {
     case 'started':
       return { ...next, status: 'running', startedAt: event.at, message: 'Started' };
@@ -73,12 +84,14 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
         // Progress never moves backwards on screen, even if a retry re-enters a stage.
         progress: Math.max(view.progress, event.progress),
         message: event.message,
+        queuePosition: null,
         retry: event.stage === view.retry?.stage ? view.retry : null,
       };
     case 'queued':
       return {
         ...next,
         status: 'queued',
+        queuePosition: event.position,
         message:
           event.position === 1 ? 'Queued: next to run' : `Queued: #${event.position} in line`,
       };
@@ -110,7 +123,7 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
     case 'failed':
       return {
         ...next,
-        // The server ends runs a shutdown cut off with a failed event coded INTERRUPTED.
+        // The server ends runs a shutdown or crash cut off with a failed event coded INTERRUPTED.
         status: event.error.code === 'INTERRUPTED' ? 'interrupted' : 'failed',
         progress: 100,
         message: event.error.message,
@@ -127,6 +140,9 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
         retry: null,
         finishedAt: event.at,
       };
+    default:
+      // An event type newer than this package: kept in `events`, nothing else changes.
+      return next;
   }
 }
 
@@ -134,31 +150,20 @@ export function applyEvents(view: RunView, events: readonly RunEvent[]): RunView
   return events.reduce(applyEvent, view);
 }
 
-const stages: ReadonlySet<string> = new Set<Stage>([
-  'plan',
-  'validate',
-  'execute',
-  'interpret',
-  'finalize',
-]);
-
-// The stored record types its stage as a plain string; only the known ones are shown as stages.
-const asStage = (stage: string | null): Stage | null =>
-  stage !== null && stages.has(stage) ? (stage as Stage) : null;
-
-/** The view of a run from its stored record, used for finished runs instead of a full replay. */
-export function runViewFromRecord(run: Run): RunView {
+/**
+ * The view of a run from its stored record: for a stream that ended without a terminal event,
+ * where the record has the last word. The events already folded in are kept.
+ */
+export function withRecord(view: RunView, run: Run): RunView {
   return {
-    ...initialRunView(run.id),
+    ...view,
     status: run.status,
-    lastSeq: run.lastSeq,
-    stage: asStage(run.stage),
-    progress: isTerminalStatus(run.status) ? 100 : (run.progress ?? 0),
-    message: run.status === 'queued' ? 'Queued' : run.status,
-    result: run.result ?? null,
-    error: run.error ?? null,
-    rowsFetched: run.result?.rowCount ?? null,
-    startedAt: run.startedAt ?? null,
-    finishedAt: run.finishedAt ?? null,
+    stage: run.stage ?? view.stage,
+    progress: isTerminalStatus(run.status) ? 100 : Math.max(view.progress, run.progress),
+    message: run.error?.message ?? (run.status === 'queued' ? 'Queued' : run.status),
+    result: run.result ?? view.result,
+    error: run.error ?? view.error,
+    startedAt: run.startedAt ?? view.startedAt,
+    finishedAt: run.finishedAt ?? view.finishedAt,
   };
 }

@@ -1,12 +1,12 @@
-import { isTerminalStatus } from '@querylane/contracts';
+// The fold behind useRun: pure, so replays, reconnects and duplicate events are checked here.
+import { isTerminalStatus, type Result, type Run, type RunEvent } from '@querylane/client';
 import { describe, expect, it } from 'vitest';
-import { applyEvent, applyEvents, initialRunView, runViewFromRecord } from './run-state.ts';
-import type { Run, RunEvent, RunResult } from './trpc/types.ts';
+import { applyEvent, applyEvents, initialRunView, withRecord } from './run-state.ts';
 
 const runId = 'run_1';
 const at = new Date('2025-01-01T00:00:00Z');
 
-const result: RunResult = {
+const result: Result = {
   columns: [
     { name: 'category', type: 'TEXT' },
     { name: 'n', type: 'INTEGER' },
@@ -45,6 +45,7 @@ describe('applyEvent', () => {
       error: null,
       finishedAt: at,
     });
+    expect(view.events).toEqual(stream);
   });
 
   it('shows a waiting run as queued with its place in line, then running once it starts', () => {
@@ -54,7 +55,12 @@ describe('applyEvent', () => {
       { seq: 3, runId, at, type: 'queued', position: 1 },
     ];
     const third = applyEvents(initialRunView(runId), queued.slice(0, 2));
-    expect(third).toMatchObject({ status: 'queued', message: 'Queued: #3 in line', lastSeq: 2 });
+    expect(third).toMatchObject({
+      status: 'queued',
+      message: 'Queued: #3 in line',
+      queuePosition: 3,
+      lastSeq: 2,
+    });
     const next = applyEvent(third, queued[2] as RunEvent);
     expect(next).toMatchObject({ status: 'queued', message: 'Queued: next to run', lastSeq: 3 });
     const running = applyEvent(next, {
@@ -66,7 +72,12 @@ describe('applyEvent', () => {
       progress: 10,
       message: 'Planning',
     });
-    expect(running).toMatchObject({ status: 'running', progress: 10, message: 'Planning' });
+    expect(running).toMatchObject({
+      status: 'running',
+      progress: 10,
+      message: 'Planning',
+      queuePosition: null,
+    });
   });
 
   it('tracks stage, message and rows while running', () => {
@@ -82,6 +93,7 @@ describe('applyEvent', () => {
     const once = applyEvents(initialRunView(runId), stream.slice(0, 4));
     const replayed = applyEvents(once, stream);
     expect(replayed).toEqual(applyEvents(initialRunView(runId), stream));
+    expect(replayed.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     // The same event object twice changes nothing the second time.
     expect(applyEvent(once, stream[3]!)).toBe(once);
   });
@@ -164,36 +176,49 @@ describe('applyEvent', () => {
   });
 });
 
-describe('runViewFromRecord', () => {
+describe('withRecord', () => {
   const record: Run = {
     id: runId,
     conversationId: 'c1',
     datasetId: 'shop',
     kind: 'sql',
     query: 'SELECT 1',
-    status: 'completed',
-    stage: 'finalize',
-    progress: 99,
-    lastSeq: 9,
+    status: 'interrupted',
+    stage: 'execute',
+    progress: 40,
+    lastSeq: 4,
     createdAt: at,
     startedAt: at,
     finishedAt: at,
-    result,
+    result: null,
     chart: null,
-    error: null,
+    error: { code: 'INTERRUPTED', message: 'The server stopped', retryable: true },
   };
 
-  it('shows a finished run at full progress with its result', () => {
-    const view = runViewFromRecord(record);
-    expect(view).toMatchObject({ status: 'completed', progress: 100, lastSeq: 9, result });
+  it('lets the stored record end a stream that stopped without a terminal event', () => {
+    const seen = applyEvents(initialRunView(runId), stream.slice(0, 4));
+    const view = withRecord(seen, record);
+    expect(view).toMatchObject({
+      status: 'interrupted',
+      progress: 100,
+      message: 'The server stopped',
+      error: record.error,
+      plan: seen.plan,
+    });
+    expect(view.events).toEqual(stream.slice(0, 4));
   });
 
-  it('resumes after the stored seq once a live event arrives', () => {
-    const running = runViewFromRecord({ ...record, status: 'running', result: null, progress: 40 });
-    expect(running.progress).toBe(40);
-    expect(applyEvent(running, { seq: 9, runId, at, type: 'rows', fetched: 5 })).toBe(running);
-    expect(applyEvent(running, { seq: 10, runId, at, type: 'rows', fetched: 5 }).rowsFetched).toBe(
-      5,
-    );
+  it('never moves progress backwards for a run still going', () => {
+    const seen = applyEvents(initialRunView(runId), stream.slice(0, 4));
+    const view = withRecord(seen, { ...record, status: 'running', progress: 20, error: null });
+    expect(view).toMatchObject({ status: 'running', progress: 40 });
+  });
+
+  it('keeps an event type newer than this package in events, changing nothing else', () => {
+    const seen = applyEvents(initialRunView(runId), stream.slice(0, 2));
+    const future = { seq: 3, runId, at, type: 'answer', text: '42' } as unknown as RunEvent;
+    const next = applyEvent(seen, future);
+    expect(next.events.at(-1)).toBe(future);
+    expect({ ...next, events: seen.events, lastSeq: 2 }).toEqual(seen);
   });
 });
