@@ -1,0 +1,189 @@
+// How a question slices and filters: values ("returned", "not web"), groups ("by channel and
+// status", "per month", "per order" as a ratio), the subject of "which …", and shares.
+import { measurePhrase } from './build-measures.ts';
+import {
+  addMeasure,
+  BuildError,
+  back,
+  kw,
+  peek,
+  reaches,
+  type State,
+  slot,
+  use,
+} from './build-state.ts';
+import type { FilterUse, GroupUse, MeasureUse } from './frame.ts';
+
+/** Values become filters; values of one column joined by and/or are one IN list. */
+export function readValues(st: State): void {
+  for (let i = 0; i < st.slots.length; i++) {
+    const s = st.slots[i];
+    if (!s || s.used || s.term.t !== 'value') continue;
+    const { table, column } = s.term;
+    const values = [s.term.value];
+    const covered = [i];
+    let j = i;
+    for (;;) {
+      const a = peek(st, j);
+      const link = kw(slot(st, a));
+      const b = link?.k === 'and' || link?.k === 'or' ? peek(st, a as number) : a;
+      const next = slot(st, b);
+      if (
+        next?.term.t !== 'value' ||
+        next.used ||
+        next.term.table !== table ||
+        next.term.column !== column
+      )
+        break;
+      values.push(next.term.value);
+      covered.push(...(b === a ? [b as number] : [a as number, b as number]));
+      j = b as number;
+    }
+    const before = back(st, i);
+    const negate = kw(slot(st, before))?.k === 'not';
+    if (negate) covered.push(before as number);
+    // "the web channel", "status returned": the column's own name only confirms the value.
+    for (const k of [back(st, negate ? (before as number) : i), peek(st, j)]) {
+      const d = slot(st, k);
+      if (
+        d &&
+        !d.used &&
+        d.term.t === 'dimension' &&
+        d.term.table === table &&
+        d.term.column === column
+      )
+        covered.push(k as number);
+    }
+    use(st, ...covered);
+    const existing = st.frame.filters.find(
+      (f): f is Extract<FilterUse, { kind: 'values' }> =>
+        f.kind === 'values' && f.table === table && f.column === column,
+    );
+    if (existing && existing.negate === negate)
+      existing.values.push(...values.filter((v) => !existing.values.includes(v)));
+    else st.frame.filters.push({ kind: 'values', table, column, values, negate });
+  }
+}
+
+export function readShare(st: State): void {
+  for (let i = 0; i < st.slots.length; i++) {
+    const s = st.slots[i];
+    if (s && !s.used && kw(s)?.k === 'share') {
+      st.frame.share = true;
+      use(st, i);
+    }
+  }
+}
+
+function addGroup(st: State, g: GroupUse): void {
+  if (!st.frame.groups.some((x) => JSON.stringify(x) === JSON.stringify(g)))
+    st.frame.groups.push(g);
+}
+
+/** The group a slot names, if it names one: a dimension, an entity, a time unit or a date column. */
+function groupAt(st: State, i: number | undefined): GroupUse | undefined {
+  const s = slot(st, i);
+  if (!s || s.used) return undefined;
+  const t = s.term;
+  if (t.t === 'dimension') return { kind: 'dimension', table: t.table, column: t.column };
+  if (t.t === 'entity') return { kind: 'entity', table: t.table };
+  if (t.t === 'keyword' && t.kw.k === 'unit') return { kind: 'bucket', unit: t.kw.unit };
+  if (t.t === 'time')
+    return { kind: 'bucket', unit: 'day', time: { table: t.table, column: t.column } };
+  return undefined;
+}
+
+/**
+ * "per <entity>" after an average: the entity of the averaged rows changes nothing ("average
+ * likes per post"); a parent makes it a ratio ("average revenue per order" = sum / orders).
+ */
+function perEntity(st: State, table: string): boolean {
+  const pending = st.pendingAverageCount;
+  if (pending !== undefined) {
+    const of = st.frame.measures[pending] as MeasureUse;
+    if (of.kind !== 'count' || of.table === table || !reaches(st.model, of.table, table))
+      return false;
+    st.frame.measures[pending] = { kind: 'ratio', of, per: table };
+    st.pendingAverageCount = undefined;
+    return true;
+  }
+  const index = st.frame.measures.findIndex((m) => m.kind === 'aggregate' && m.agg === 'avg');
+  const m = st.frame.measures[index];
+  if (!m || m.kind !== 'aggregate') return false;
+  if (m.table === table) return true;
+  if (!reaches(st.model, m.table, table)) return false;
+  st.frame.measures[index] = { kind: 'ratio', of: { ...m, agg: 'sum' }, per: table };
+  return true;
+}
+
+/** "by channel and status", "per month", "in each segment", "monthly"; "by <measure>" ranks. */
+export function readGroups(st: State): void {
+  for (let i = 0; i < st.slots.length; i++) {
+    const s = st.slots[i];
+    if (!s || s.used) continue;
+    const k = kw(s);
+    if (k?.k === 'unit' && k.grouped) {
+      addGroup(st, { kind: 'bucket', unit: k.unit });
+      use(st, i);
+      continue;
+    }
+    if (k?.k !== 'group') continue;
+    let j = peek(st, i);
+    // "by revenue", "by number of customers": what a ranking orders by.
+    const known = j === undefined ? undefined : st.slotMeasure.get(j);
+    if (st.frame.rank && st.frame.rank.measure === -1) {
+      if (known !== undefined) {
+        st.frame.rank.measure = known;
+        use(st, i);
+        continue;
+      }
+      const p = j === undefined ? undefined : measurePhrase(st, j);
+      if (p) {
+        use(st, i, ...p.covers);
+        st.frame.filters.push(...p.filters);
+        st.frame.rank.measure = addMeasure(st, p.use);
+        continue;
+      }
+    }
+    let first = true;
+    for (;;) {
+      const g = groupAt(st, j);
+      if (!g) break;
+      if (g.kind === 'entity' && first && perEntity(st, g.table)) {
+        use(st, i, j);
+      } else {
+        addGroup(st, g);
+        use(st, i, j);
+      }
+      first = false;
+      const a = peek(st, j as number);
+      if (kw(slot(st, a))?.k !== 'and' || !groupAt(st, peek(st, a as number))) break;
+      use(st, a);
+      j = peek(st, a as number);
+    }
+  }
+  if (st.pendingAverageCount !== undefined) {
+    throw new BuildError('"Average number of …" needs "per …": per what should it be averaged?');
+  }
+}
+
+/** "which platform …", "what category …", "in which year …", and what follows a ranking. */
+export function readSubject(st: State): void {
+  for (let i = 0; i < st.slots.length; i++) {
+    const s = st.slots[i];
+    if (!s || s.used || kw(s)?.k !== 'which') continue;
+    const j = peek(st, i);
+    const g = groupAt(st, j);
+    if (!g) continue;
+    addGroup(st, g);
+    use(st, i, j);
+  }
+  if (st.frame.rank && st.rankAt !== undefined && st.frame.groups.length === 0) {
+    const j = peek(st, st.rankAt);
+    const g = groupAt(st, j);
+    if (g) {
+      addGroup(st, g);
+      use(st, j);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+// Builds a frame from a question's terms: passes read time, values, shares, rankings, aggregates,
+// groups, subjects and comparisons; what is left must fit as a plain measure, a counted entity or
+// context, or the question is refused naming the words that did not fit. Never a guess.
+import { readGroups, readShare, readSubject, readValues } from './build-groups.ts';
+import { readAggregates, readCompare, readRank } from './build-measures.ts';
+import {
+  AmbiguityError,
+  addMeasure,
+  BuildError,
+  isFiller,
+  measureOf,
+  peek,
+  type Slot,
+  type State,
+  slot,
+  tablesInUse,
+  use,
+} from './build-state.ts';
+import { readTime } from './build-time.ts';
+import { emptyFrame, type Frame, type MeasureUse } from './frame.ts';
+
+export { AmbiguityError } from './build-state.ts';
+
+import type { SemanticModel } from './model.ts';
+
+// Glue that may stay unused: it never changes what is asked.
+const SOFT = new Set(['filler', 'which', 'and', 'or', 'to', 'since', 'followup']);
+const PRESENCE = new Set(['with', 'having', 'has', 'have', 'about', 'that have', 'that has']);
+
+export function buildFrame(
+  model: SemanticModel,
+  slots: Slot[],
+  opts: { fragment: boolean },
+): Frame {
+  const st: State = {
+    model,
+    slots,
+    frame: emptyFrame(),
+    slotMeasure: new Map(),
+    fragment: opts.fragment,
+  };
+  for (const s of slots) if (isFiller(s)) s.used = true;
+  readTime(st);
+  readValues(st);
+  readShare(st);
+  readRank(st);
+  readAggregates(st);
+  readGroups(st);
+  readSubject(st);
+  readCompare(st);
+  readLeftovers(st);
+  const left = slots.filter((s) => !s.used && !(s.term.t === 'keyword' && SOFT.has(s.term.kw.k)));
+  if (left.length > 0) {
+    const words = left.map((s) => s.words);
+    throw new BuildError(
+      `I could not tell how ${words.map((w) => `"${w}"`).join(', ')} fit${words.length === 1 ? 's' : ''} the question.`,
+      words,
+    );
+  }
+  applyDefaults(st);
+  return st.frame;
+}
+
+function readLeftovers(st: State): void {
+  const { slots } = st;
+  // Measures first: "product revenue" is revenue, with the product as context.
+  slots.forEach((s, i) => {
+    if (s.used || s.term.t !== 'measure') return;
+    const m = measureOf(st, s.term.table, s.term.measure);
+    const base = { table: s.term.table, measure: s.term.measure };
+    const index = addMeasure(
+      st,
+      m.sql ? { kind: 'derived', ...base } : { kind: 'aggregate', ...base, agg: null },
+    );
+    st.slotMeasure.set(i, index);
+    if (st.frame.rank?.measure === -1) st.frame.rank.measure = index;
+    use(st, i);
+  });
+  slots.forEach((s, i) => {
+    if (s.used) return;
+    const t = s.term;
+    if (t.t === 'verb') {
+      if (!st.frame.context.includes(t.table)) st.frame.context.push(t.table);
+      use(st, i);
+    } else if (t.t === 'join') {
+      const j = peek(st, i);
+      const target = slot(st, j);
+      if (target && !target.used && target.term.t === 'entity' && target.term.table === t.to) {
+        st.frame.filters.push({ kind: 'present', from: t.from, column: t.column, to: t.to });
+        use(st, i, j);
+      } else if (!st.frame.context.includes(t.from)) {
+        st.frame.context.push(t.from);
+        use(st, i);
+      }
+    }
+  });
+  slots.forEach((s, i) => {
+    if (s.used || s.term.t !== 'entity') return;
+    const table = s.term.table;
+    if (st.fragment && st.frame.filters.length > 0) {
+      // "only returned orders": the orders place the filter; the previous turn says what to measure.
+      if (!st.frame.context.includes(table)) st.frame.context.push(table);
+      use(st, i);
+      return;
+    }
+    if (st.frame.measures.length === 0) {
+      if (st.frame.rank && st.frame.groups.length === 0) {
+        st.frame.groups.push({ kind: 'entity', table });
+      } else st.frame.measures.push({ kind: 'count', table });
+      use(st, i);
+      return;
+    }
+    if (st.frame.rank && st.frame.groups.length === 0) {
+      st.frame.groups.push({ kind: 'entity', table });
+      use(st, i);
+      return;
+    }
+    if (tablesInUse(st).has(table)) {
+      use(st, i);
+      return;
+    }
+    // "posts with a product": rows whose foreign key to it is set.
+    const before = slots[i - 1]?.words.toLowerCase() ?? '';
+    const before2 = slots[i - 2]?.words.toLowerCase() ?? '';
+    if (
+      PRESENCE.has(before) ||
+      ((before === 'a' || before === 'an' || before === 'any') && PRESENCE.has(before2))
+    ) {
+      const users = [...tablesInUse(st)];
+      const joins = st.model.joins.filter((j) => j.to === table && users.includes(j.from));
+      if (joins.length === 1) {
+        const j = joins[0] as (typeof joins)[number];
+        st.frame.filters.push({ kind: 'present', from: j.from, column: j.fromColumn, to: j.to });
+        use(st, i);
+      }
+    }
+  });
+  slots.forEach((s, i) => {
+    if (s.used || s.term.t !== 'dimension') return;
+    // "What categories are there?", "list the channels": the values, with how many rows each.
+    if (st.frame.measures.length === 0 && st.frame.groups.length === 0 && !st.fragment) {
+      st.frame.groups.push({ kind: 'dimension', table: s.term.table, column: s.term.column });
+      st.frame.measures.push({ kind: 'count', table: s.term.table });
+      use(st, i);
+    } else if (st.frame.rank && st.frame.groups.length === 0) {
+      st.frame.groups.push({ kind: 'dimension', table: s.term.table, column: s.term.column });
+      use(st, i);
+    }
+  });
+}
+
+function applyDefaults(st: State): void {
+  const { frame } = st;
+  if (frame.measures.length === 0 && !st.fragment) {
+    throw new BuildError('I could not tell what to count or measure.');
+  }
+  if (frame.rank && frame.rank.measure === -1) {
+    if (frame.measures.length === 1) frame.rank.measure = 0;
+    else if (!st.fragment) throw new BuildError('I could not tell what to rank by.');
+  }
+  if (frame.share && frame.measures.length === 0 && !st.fragment)
+    throw new BuildError('A share of what?');
+  if (frame.rank && frame.groups.length === 0 && frame.rank.measure >= 0) {
+    // "the highest price" with nothing to rank: the maximum.
+    const m = frame.measures[frame.rank.measure] as MeasureUse;
+    if (m.kind !== 'aggregate' || (m.agg !== null && frame.rank.limit !== 1)) {
+      throw new BuildError(
+        'The highest or lowest of what? Name what to rank, for example "which …".',
+      );
+    }
+    if (m.agg === null) m.agg = frame.rank.dir === 'desc' ? 'max' : 'min';
+    else if (m.agg === 'sum' || m.agg === 'avg')
+      throw new BuildError('The highest or lowest of what? Name what to rank.');
+    frame.rank = undefined;
+  }
+  const ambiguous: { index: number; table: string; measure: string }[] = [];
+  frame.measures.forEach((m, index) => {
+    if (m.kind !== 'aggregate' || m.agg !== null) return;
+    const own = frame.groups.some((g) => g.kind === 'entity' && g.table === m.table);
+    const fallback = measureOf(st, m.table, m.measure).agg;
+    if (fallback) m.agg = fallback;
+    else if (own) m.agg = 'max';
+    else ambiguous.push({ index, table: m.table, measure: m.measure });
+  });
+  if (ambiguous.length > 0) {
+    const first = ambiguous[0] as (typeof ambiguous)[number];
+    const alternatives = (['sum', 'avg'] as const).map((agg) => {
+      const f = structuredClone(frame);
+      for (const a of ambiguous)
+        (f.measures[a.index] as Extract<MeasureUse, { kind: 'aggregate' }>).agg = agg;
+      return f;
+    });
+    throw new AmbiguityError(
+      `"${first.measure}" can be added up or averaged; say "total" or "average".`,
+      alternatives,
+    );
+  }
+  for (const f of frame.filters) {
+    if (
+      f.kind !== 'compare' ||
+      f.level !== 'group' ||
+      f.target.kind !== 'aggregate' ||
+      f.target.agg !== null
+    )
+      continue;
+    f.target.agg = measureOf(st, f.target.table, f.target.measure).agg ?? 'sum';
+  }
+}

@@ -1,0 +1,150 @@
+// The lexicon of one semantic model: every phrase that names an entity, a measure, a dimension,
+// a value, a date or a relationship, plus the English keywords; and the parser that reads a
+// question into terms by longest match, keeping the words it could not place.
+import { type Keyword, keywordPhrases } from './keywords.ts';
+import type { SemanticModel } from './model.ts';
+import { normPhrase, type Token, tokenize } from './words.ts';
+
+export type Term =
+  | { t: 'entity'; table: string }
+  | { t: 'verb'; table: string }
+  | { t: 'measure'; table: string; measure: string }
+  | { t: 'adjective'; table: string; measure: string; dir: 'desc' | 'asc' }
+  | { t: 'dimension'; table: string; column: string }
+  | { t: 'value'; table: string; column: string; value: string }
+  | { t: 'time'; table: string; column: string }
+  | { t: 'join'; from: string; column: string; to: string }
+  | { t: 'keyword'; kw: Keyword }
+  | { t: 'number'; value: number };
+
+/** One placed phrase of a question: its words and what they may mean (several when ambiguous). */
+export interface Item {
+  tokens: Token[];
+  terms: Term[];
+}
+
+export interface Lexicon {
+  entries: Map<string, Term[]>;
+  maxLength: number;
+}
+
+// Keywords that are only glue: a dataset word spelled the same way wins over them.
+const SOFT: ReadonlySet<string> = new Set([
+  'filler',
+  'which',
+  'and',
+  'or',
+  'to',
+  'since',
+  'last',
+  'followup',
+]);
+
+const sameTerm = (a: Term, b: Term): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export function buildLexicon(model: SemanticModel): Lexicon {
+  const entries = new Map<string, Term[]>();
+  let maxLength = 1;
+  const add = (phrase: string, term: Term) => {
+    const key = normPhrase(phrase);
+    if (key === '') return;
+    maxLength = Math.max(maxLength, key.split(' ').length);
+    const list = entries.get(key) ?? [];
+    if (!list.some((x) => sameTerm(x, term))) list.push(term);
+    entries.set(key, list);
+  };
+  for (const [phrase, kw] of keywordPhrases()) add(phrase, { t: 'keyword', kw });
+  for (const e of model.entities) {
+    const names = [e.name, e.table, ...e.synonyms];
+    for (const n of names) add(n, { t: 'entity', table: e.table });
+    for (const v of e.verbs) add(v, { t: 'verb', table: e.table });
+    // "product price", "customer segment": the entity's name qualifies its own words.
+    const qualified = (words: readonly string[], term: Term) => {
+      for (const w of words) {
+        add(w, term);
+        for (const n of names) add(`${n} ${w}`, term);
+      }
+    };
+    for (const m of e.measures) {
+      const term: Term = { t: 'measure', table: e.table, measure: m.name };
+      const column = m.expr && /^\w+$/.test(m.expr) ? [m.expr] : [];
+      qualified([m.name, ...m.synonyms, ...column], term);
+      for (const w of m.high)
+        add(w, { t: 'adjective', table: e.table, measure: m.name, dir: 'desc' });
+      for (const w of m.low)
+        add(w, { t: 'adjective', table: e.table, measure: m.name, dir: 'asc' });
+    }
+    for (const d of e.dimensions) {
+      qualified([d.name, d.column, ...d.synonyms], {
+        t: 'dimension',
+        table: e.table,
+        column: d.column,
+      });
+      for (const value of d.values) {
+        const term: Term = { t: 'value', table: e.table, column: d.column, value };
+        // Pure numbers stay numbers; a value has to be a word to be named.
+        if (!/^[\d.,\s-]+$/.test(value)) add(value, term);
+      }
+      for (const [value, words] of Object.entries(d.valueSynonyms)) {
+        for (const w of words) add(w, { t: 'value', table: e.table, column: d.column, value });
+      }
+    }
+    for (const time of e.times) {
+      qualified([time.name, time.column, ...time.synonyms], {
+        t: 'time',
+        table: e.table,
+        column: time.column,
+      });
+    }
+  }
+  for (const j of model.joins) {
+    for (const s of j.synonyms) add(s, { t: 'join', from: j.from, column: j.fromColumn, to: j.to });
+  }
+  // Resolve collisions once: structural keywords beat dataset words, dataset words beat glue.
+  for (const [key, terms] of entries) {
+    const model = terms.filter((x) => x.t !== 'keyword');
+    const hard = terms.filter((x) => x.t === 'keyword' && !SOFT.has(x.kw.k));
+    const soft = terms.filter((x) => x.t === 'keyword' && SOFT.has(x.kw.k));
+    entries.set(key, hard.length > 0 ? hard : model.length > 0 ? model : soft);
+  }
+  return { entries, maxLength };
+}
+
+export interface Parsed {
+  items: Item[];
+  /** Words no phrase of the lexicon covers. */
+  unknown: Token[];
+}
+
+/** Reads a question by longest match from the left; numbers not part of a phrase are numbers. */
+export function parseQuestion(lexicon: Lexicon, question: string): Parsed {
+  const tokens = tokenize(question);
+  const items: Item[] = [];
+  const unknown: Token[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    let matched = false;
+    for (let len = Math.min(lexicon.maxLength, tokens.length - i); len >= 1; len--) {
+      const slice = tokens.slice(i, i + len);
+      if (len === 1 && slice[0]?.number !== undefined) break;
+      const terms = lexicon.entries.get(slice.map((t) => t.norm).join(' '));
+      if (!terms) continue;
+      items.push({ tokens: slice, terms });
+      i += len;
+      matched = true;
+      break;
+    }
+    if (matched) continue;
+    const token = tokens[i] as Token;
+    if (token.number !== undefined)
+      items.push({ tokens: [token], terms: [{ t: 'number', value: token.number }] });
+    else unknown.push(token);
+    i++;
+  }
+  return { items, unknown };
+}
+
+/** The words of items, as written. */
+export function wordsOf(items: readonly Item[]): string {
+  return items.flatMap((it) => it.tokens.map((t) => t.raw)).join(' ');
+}

@@ -1,0 +1,103 @@
+// How a question was understood, in words: "sum of revenue by channel, 2024". Written from the
+// frame (and its plan), so it says exactly what the SQL does, including the defaults applied.
+import type { Frame, GroupUse, MeasureUse } from './frame.ts';
+import { entityOf, type SemanticModel } from './model.ts';
+import type { Plan } from './plan.ts';
+import { resolveRelative } from './sql.ts';
+import { listing } from './words.ts';
+
+const AGG_WORDS = { sum: 'sum', avg: 'average', min: 'minimum', max: 'maximum' } as const;
+
+export function plural(name: string): string {
+  const words = name.split(' ');
+  const last = words.pop() ?? '';
+  const p = /[^aeiou]y$/.test(last)
+    ? `${last.slice(0, -1)}ies`
+    : /(s|x|ch|sh)$/.test(last)
+      ? `${last}es`
+      : `${last}s`;
+  return [...words, p].join(' ');
+}
+
+function dimensionName(model: SemanticModel, table: string, column: string): string {
+  return entityOf(model, table).dimensions.find((d) => d.column === column)?.name ?? column;
+}
+
+export function describeMeasure(model: SemanticModel, m: MeasureUse): string {
+  if (m.kind === 'count') return `count of ${plural(entityOf(model, m.table).name)}`;
+  if (m.kind === 'countDistinct')
+    return `count of distinct ${plural(dimensionName(model, m.table, m.column))}`;
+  if (m.kind === 'derived') return m.measure;
+  if (m.kind === 'ratio')
+    return `${describeMeasure(model, m.of)} per ${entityOf(model, m.per).name}`;
+  return `${AGG_WORDS[m.agg ?? 'sum']} of ${m.measure}`;
+}
+
+function describeGroup(model: SemanticModel, g: GroupUse): string {
+  if (g.kind === 'dimension') return dimensionName(model, g.table, g.column);
+  if (g.kind === 'entity') return entityOf(model, g.table).name;
+  if (g.time) {
+    const t = entityOf(model, g.time.table).times.find((x) => x.column === g.time?.column);
+    return t?.name ?? g.time.column;
+  }
+  return g.unit;
+}
+
+export function describeFilters(model: SemanticModel, frame: Frame, plan?: Plan): string[] {
+  const out: string[] = [];
+  for (const f of frame.filters) {
+    if (f.kind === 'values') {
+      const name = dimensionName(model, f.table, f.column);
+      if (f.values.length === 1) out.push(`${name} ${f.negate ? 'is not' : 'is'} ${f.values[0]}`);
+      else out.push(`${name} ${f.negate ? 'not in' : 'in'} ${listing(f.values, 'or')}`);
+    } else if (f.kind === 'compare') {
+      const what =
+        f.level === 'row' && f.target.kind === 'aggregate'
+          ? f.target.measure
+          : describeMeasure(model, f.target);
+      out.push(`${what} ${f.op} ${f.value}`);
+    } else if (f.kind === 'present') {
+      out.push(`with a ${entityOf(model, f.to).name}`);
+    } else if (f.kind === 'range' || f.kind === 'monthOfYear') {
+      out.push(f.kind === 'range' ? f.range.label : f.label);
+    } else {
+      const time = f.time ?? plan?.time;
+      const max = time
+        ? entityOf(model, time.table).times.find((t) => t.column === time.column)?.max
+        : undefined;
+      out.push(
+        `${f.label} (${resolveRelative(f, max).label}, counting from the latest date in the data)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The reading of a planned frame. */
+export function describeFrame(model: SemanticModel, frame: Frame, plan?: Plan): string {
+  const measures = frame.measures.map((m) => describeMeasure(model, m));
+  const groups = frame.groups.map((g) => describeGroup(model, g));
+  let head: string;
+  if (frame.rank) {
+    const by = measures[frame.rank.measure] ?? measures[0] ?? '';
+    const others = measures.filter((_, i) => i !== frame.rank?.measure);
+    const subject = listing(groups);
+    const word = frame.rank.dir === 'desc' ? 'highest' : 'lowest';
+    head =
+      frame.rank.limit === 1
+        ? `the ${subject} with the ${word} ${by}`
+        : `${frame.rank.dir === 'desc' ? 'top' : 'bottom'} ${frame.rank.limit} ${plural(subject)} by ${by}`;
+    if (others.length > 0) head += `, with ${listing(others)}`;
+  } else {
+    head = listing(measures);
+    if (groups.length > 0) head += ` by ${listing(groups)}`;
+  }
+  if (frame.share) head += ', as a share of the total in percent';
+  const parts = [head, ...describeFilters(model, frame, plan)];
+  if (frame.time && !frame.filters.some((f) => f.kind === 'range' || f.kind === 'relative')) {
+    const t = entityOf(model, frame.time.table).times.find((x) => x.column === frame.time?.column);
+    if (!frame.groups.some((g) => g.kind === 'bucket'))
+      parts.push(`(${t?.name ?? frame.time.column})`);
+  }
+  return parts.join(', ');
+}

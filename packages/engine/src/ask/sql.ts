@@ -1,0 +1,297 @@
+// Writes the SQL of a planned frame: short table aliases, measures with their model SQL,
+// groups, filters (WHERE for rows, HAVING for groups), shares by window, ranking and limits.
+// The output is one read-only SELECT over the dataset's real tables and columns.
+import type { ColumnRef, FilterUse, Frame, GroupUse, MeasureUse } from './frame.ts';
+import { type Entity, entityOf, type SemanticModel } from './model.ts';
+import type { Plan } from './plan.ts';
+import { splitName } from './words.ts';
+
+const RESERVED = new Set([
+  'as',
+  'at',
+  'by',
+  'do',
+  'if',
+  'in',
+  'is',
+  'no',
+  'of',
+  'on',
+  'or',
+  'to',
+  'all',
+  'and',
+  'asc',
+  'end',
+  'for',
+  'key',
+  'not',
+  'set',
+  'row',
+]);
+
+export const ident = (name: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toLowerCase())
+    ? name
+    : `"${name.replaceAll('"', '""')}"`;
+
+export const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+function aliasesFor(tables: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const table of tables) {
+    const words = splitName(table).filter((w) => /^[a-z]/.test(w));
+    const initials = words.map((w) => w[0]).join('') || 't';
+    const first = words[0] ?? 't';
+    let alias = [initials, first.slice(0, 2), first.slice(0, 3), first].find(
+      (a) => !taken.has(a) && !RESERVED.has(a),
+    );
+    for (let n = 2; !alias; n++) if (!taken.has(`${initials}${n}`)) alias = `${initials}${n}`;
+    taken.add(alias);
+    out.set(table, alias);
+  }
+  return out;
+}
+
+/** Qualifies the columns of `entity` inside a model expression with `alias`. */
+export function qualify(expr: string, entity: Entity, alias: string): string {
+  return expr.replace(
+    /'(?:[^']|'')*'|\b([A-Za-z_]\w*)\b(?!\s*\()/g,
+    (match, word: string | undefined) =>
+      word && entity.columns.includes(word) ? `${alias}.${ident(word)}` : match,
+  );
+}
+
+const BUCKET_FORMAT = { year: '%Y', month: '%Y-%m', week: '%Y-W%W', day: '%Y-%m-%d' } as const;
+
+export interface SqlParts {
+  sql: string;
+  /** Output column names, in order. */
+  columns: string[];
+}
+
+const snake = (text: string): string => splitName(text).join('_') || 'value';
+
+export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlParts {
+  const tables = [plan.base, ...plan.joins.map((j) => j.to)];
+  const alias = aliasesFor(tables);
+  const col = (ref: ColumnRef) => `${alias.get(ref.table)}.${ident(ref.column)}`;
+  // One row per group when the groups are the base's own rows ("the most expensive product").
+  const rowGrain =
+    frame.groups.some((g) => g.kind === 'entity' && g.table === plan.base) &&
+    frame.measures.every((m) => m.kind === 'aggregate' && m.table === plan.base) &&
+    !frame.filters.some((f) => f.kind === 'compare' && f.level === 'group');
+
+  const measureExpr = (m: MeasureUse): string => {
+    if (m.kind === 'count') {
+      if (m.table === plan.base) return 'count(*)';
+      const e = entityOf(model, m.table);
+      return `count(DISTINCT ${col({ table: m.table, column: e.key ?? 'rowid' })})`;
+    }
+    if (m.kind === 'countDistinct') return `count(DISTINCT ${col(m)})`;
+    if (m.kind === 'ratio') {
+      const per = entityOf(model, m.per);
+      return `CAST(${measureExpr(m.of)} AS REAL) / count(DISTINCT ${col({ table: m.per, column: per.key ?? 'rowid' })})`;
+    }
+    const e = entityOf(model, m.table);
+    const spec = e.measures.find((x) => x.name === m.measure);
+    if (m.kind === 'derived') return qualify(spec?.sql ?? 'NULL', e, alias.get(m.table) as string);
+    const row = qualify(spec?.expr ?? 'NULL', e, alias.get(m.table) as string);
+    if (rowGrain) return row;
+    return `${m.agg ?? 'sum'}(${row})`;
+  };
+  const rowExpr = (m: MeasureUse): string => {
+    if (m.kind !== 'aggregate') return measureExpr(m);
+    const e = entityOf(model, m.table);
+    return qualify(
+      e.measures.find((x) => x.name === m.measure)?.expr ?? 'NULL',
+      e,
+      alias.get(m.table) as string,
+    );
+  };
+  const measureName = (m: MeasureUse): string => {
+    if (m.kind === 'count') return `${snake(entityOf(model, m.table).name)}_count`;
+    if (m.kind === 'countDistinct') return `distinct_${snake(m.column)}`;
+    if (m.kind === 'derived') return snake(m.measure);
+    if (m.kind === 'ratio') return `${measureName(m.of)}_per_${snake(entityOf(model, m.per).name)}`;
+    const e = entityOf(model, m.table);
+    const name = snake(m.measure);
+    if (rowGrain) return name;
+    const prefix = { sum: 'total_', avg: 'avg_', min: 'min_', max: 'max_' }[m.agg ?? 'sum'];
+    return m.agg === 'sum' && !e.columns.includes(name) ? name : `${prefix}${name}`;
+  };
+  const bucket = (g: Extract<GroupUse, { kind: 'bucket' }>): string => {
+    const time = g.time ?? (plan.time as ColumnRef);
+    const c = col(time);
+    const spec = entityOf(model, time.table).times.find((t) => t.column === time.column);
+    if (spec?.grain === 'year') return c;
+    if (g.unit === 'quarter')
+      return `strftime('%Y', ${c}) || '-Q' || ((CAST(strftime('%m', ${c}) AS INTEGER) + 2) / 3)`;
+    return `strftime('${BUCKET_FORMAT[g.unit]}', ${c})`;
+  };
+
+  const select: string[] = [];
+  const columns: string[] = [];
+  const groupBy: string[] = [];
+  const orderGroups: string[] = [];
+  for (const g of frame.groups) {
+    if (g.kind === 'dimension') {
+      select.push(col(g));
+      columns.push(g.column);
+      groupBy.push(col(g));
+    } else if (g.kind === 'entity') {
+      const e = entityOf(model, g.table);
+      const shown = e.label ?? e.key ?? 'rowid';
+      select.push(col({ table: g.table, column: shown }));
+      columns.push(shown);
+      groupBy.push(col({ table: g.table, column: e.key ?? shown }));
+    } else {
+      const name = g.time ? snake(g.time.column) : g.unit;
+      select.push(`${bucket(g)} AS ${ident(name)}`);
+      columns.push(name);
+      groupBy.push(bucket(g));
+      orderGroups.push(ident(name));
+    }
+  }
+  const names = frame.measures.map((m, i) => {
+    const name = measureName(m);
+    return frame.measures.findIndex((x) => measureName(x) === name) === i
+      ? name
+      : `${name}_${i + 1}`;
+  });
+  frame.measures.forEach((m, i) => {
+    select.push(`${measureExpr(m)} AS ${ident(names[i] as string)}`);
+    columns.push(names[i] as string);
+  });
+
+  const where: string[] = [];
+  const having: string[] = [];
+  let shareCondition: string | undefined;
+  for (const f of frame.filters) {
+    const sqlOf = filterSql(f, { col, plan, model, rowExpr, measureExpr });
+    if (f.kind === 'compare' && f.level === 'group') having.push(sqlOf);
+    else if (frame.share && frame.groups.length === 0 && f.kind === 'values') {
+      shareCondition = shareCondition ? `${shareCondition} AND ${sqlOf}` : sqlOf;
+    } else where.push(sqlOf);
+  }
+  if (frame.share) {
+    const m = frame.measures[0] as MeasureUse;
+    if (shareCondition) {
+      const conditional =
+        m.kind === 'count' && m.table === plan.base
+          ? `sum(CASE WHEN ${shareCondition} THEN 1 ELSE 0 END)`
+          : `sum(CASE WHEN ${shareCondition} THEN ${rowExpr(m)} ELSE 0 END)`;
+      const total = m.kind === 'count' ? measureExpr(m) : `sum(${rowExpr(m)})`;
+      select.push(`100.0 * ${conditional} / ${total} AS share_pct`);
+    } else {
+      select.push(`100.0 * ${measureExpr(m)} / sum(${measureExpr(m)}) OVER () AS share_pct`);
+    }
+    columns.push('share_pct');
+  }
+
+  const from = [`${ident(plan.base)} ${alias.get(plan.base)}`];
+  for (const j of plan.joins) {
+    from.push(
+      `JOIN ${ident(j.to)} ${alias.get(j.to)} ON ${alias.get(j.to)}.${ident(j.toColumn)} = ${alias.get(j.from)}.${ident(j.fromColumn)}`,
+    );
+  }
+  let sql = `SELECT ${select.join(', ')} FROM ${from.join(' ')}`;
+  if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;
+  if (groupBy.length > 0 && !rowGrain) sql += ` GROUP BY ${groupBy.join(', ')}`;
+  if (having.length > 0) sql += ` HAVING ${having.join(' AND ')}`;
+  if (frame.rank) {
+    const name = ident(names[frame.rank.measure] ?? (names[0] as string));
+    sql += ` ORDER BY ${name} ${frame.rank.dir.toUpperCase()} LIMIT ${frame.rank.limit}`;
+  } else if (orderGroups.length > 0) {
+    sql += ` ORDER BY ${orderGroups.join(', ')}`;
+  } else if (frame.groups.length > 0 && frame.measures.length > 0) {
+    sql += ` ORDER BY ${ident(names[0] as string)} DESC`;
+  }
+  return { sql, columns };
+}
+
+interface FilterContext {
+  col: (ref: ColumnRef) => string;
+  plan: Plan;
+  model: SemanticModel;
+  rowExpr: (m: MeasureUse) => string;
+  measureExpr: (m: MeasureUse) => string;
+}
+
+function filterSql(f: FilterUse, cx: FilterContext): string {
+  if (f.kind === 'values') {
+    const c = cx.col(f);
+    if (f.values.length === 1)
+      return `${c} ${f.negate ? '<>' : '='} ${literal(f.values[0] as string)}`;
+    return `${c} ${f.negate ? 'NOT IN' : 'IN'} (${f.values.map(literal).join(', ')})`;
+  }
+  if (f.kind === 'compare') {
+    const target = f.level === 'row' ? cx.rowExpr(f.target) : cx.measureExpr(f.target);
+    return `${target} ${f.op} ${f.value}`;
+  }
+  if (f.kind === 'present') return `${cx.col({ table: f.from, column: f.column })} IS NOT NULL`;
+  const time = f.time ?? (cx.plan.time as ColumnRef);
+  const c = cx.col(time);
+  const yearGrain =
+    entityOf(cx.model, time.table).times.find((t) => t.column === time.column)?.grain === 'year';
+  if (f.kind === 'monthOfYear') {
+    if (yearGrain) return 'FALSE';
+    return `strftime('%m', ${c}) = '${String(f.month).padStart(2, '0')}'`;
+  }
+  const range = f.kind === 'range' ? f.range : relativeRange(cx, f, time);
+  const parts: string[] = [];
+  if (yearGrain) {
+    if (range.from) parts.push(`${c} >= ${Number(range.from.slice(0, 4))}`);
+    if (range.to) parts.push(`${c} < ${Number(range.to.slice(0, 4))}`);
+  } else {
+    if (range.from) parts.push(`${c} >= ${literal(range.from)}`);
+    if (range.to) parts.push(`${c} < ${literal(range.to)}`);
+  }
+  return parts.join(' AND ') || 'TRUE';
+}
+
+function relativeRange(
+  cx: FilterContext,
+  f: Extract<FilterUse, { kind: 'relative' }>,
+  time: ColumnRef,
+) {
+  return resolveRelative(
+    f,
+    entityOf(cx.model, time.table).times.find((t) => t.column === time.column)?.max,
+  );
+}
+
+/** A relative period as dates, counting back from the latest date in the data. */
+export function resolveRelative(
+  f: Extract<FilterUse, { kind: 'relative' }>,
+  max: string | undefined,
+): { from: string; to: string; label: string } {
+  const last = new Date(`${(max ?? new Date().toISOString()).slice(0, 10)}T00:00:00Z`);
+  const start = new Date(last);
+  const y = last.getUTCFullYear();
+  const m = last.getUTCMonth();
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  let from: Date;
+  let to: Date;
+  if (f.unit === 'year') {
+    from = new Date(Date.UTC(y - f.back - f.span + 1, 0, 1));
+    to = new Date(Date.UTC(y - f.back + 1, 0, 1));
+  } else if (f.unit === 'quarter') {
+    const q = Math.floor(m / 3) - f.back;
+    from = new Date(Date.UTC(y, (q - f.span + 1) * 3, 1));
+    to = new Date(Date.UTC(y, (q + 1) * 3, 1));
+  } else if (f.unit === 'month') {
+    from = new Date(Date.UTC(y, m - f.back - f.span + 1, 1));
+    to = new Date(Date.UTC(y, m - f.back + 1, 1));
+  } else {
+    const days = f.unit === 'week' ? 7 : 1;
+    to = new Date(start.getTime() + (1 - f.back * days) * 86_400_000);
+    from = new Date(to.getTime() - f.span * days * 86_400_000);
+  }
+  return {
+    from: iso(from),
+    to: iso(to),
+    label: `${iso(from)} to ${iso(new Date(to.getTime() - 86_400_000))}`,
+  };
+}
