@@ -178,6 +178,14 @@ export function readSubject(st: State): void {
     addGroup(st, g);
     use(st, i, j);
   }
+  // "Categories with revenue over 5M", "channel revenue in 2024": a leading dimension is what
+  // the question is about.
+  const first = st.slots.findIndex((s) => kw(s)?.k !== 'filler');
+  const lead = slot(st, first);
+  if (lead && !lead.used && lead.term.t === 'dimension' && st.frame.groups.length === 0) {
+    addGroup(st, { kind: 'dimension', table: lead.term.table, column: lead.term.column });
+    use(st, first);
+  }
   if (st.frame.rank && st.rankAt !== undefined && st.frame.groups.length === 0) {
     const j = peek(st, st.rankAt);
     const g = groupAt(st, j);

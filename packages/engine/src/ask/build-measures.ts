@@ -64,18 +64,18 @@ export function measurePhrase(
         return agg || count
           ? undefined
           : { use: { kind: 'derived', ...base }, covers, filters, averageCount: false };
-      if (count && agg !== 'avg') {
-        // "number of likes": a count that is stored as a number adds up.
+      if (count) {
+        // "number of likes" is a count stored as a number: it adds up ("average number of
+        // likes" averages it). A measure that does not add up cannot be counted.
         return m.agg === 'sum'
           ? {
-              use: { kind: 'aggregate', ...base, agg: 'sum' },
+              use: { kind: 'aggregate', ...base, agg: agg === 'avg' ? 'avg' : 'sum' },
               covers,
               filters,
               averageCount: false,
             }
           : undefined;
       }
-      if (count) return undefined;
       return {
         use: { kind: 'aggregate', ...base, agg: agg ?? null },
         covers,
@@ -172,6 +172,11 @@ export function readRank(st: State): void {
         });
         use(st, j);
         after = j as number;
+      } else if (kw(next)?.k === 'frequent' && !next?.used) {
+        // "the most common status": ranked by how many rows have each value.
+        st.rankByFrequency = true;
+        use(st, j);
+        after = j as number;
       } else if (!isTop && j !== undefined) {
         const p = measurePhrase(st, j, { bareEntity: true });
         if (p) {
@@ -193,7 +198,19 @@ export function readAggregates(st: State): void {
     const k = kw(s);
     if (k?.k !== 'count' && k?.k !== 'agg') continue;
     const p = measurePhrase(st, i);
-    if (p) takePhrase(st, p);
+    if (p) {
+      takePhrase(st, p);
+      continue;
+    }
+    // "customer count", "order total": the word after what it counts.
+    const b = back(st, i);
+    const before = slot(st, b);
+    if (k.k === 'count' && before && !before.used && before.term.t === 'entity') {
+      const index = addMeasure(st, { kind: 'count', table: before.term.table });
+      st.slotMeasure.set(i, index);
+      st.slotMeasure.set(b as number, index);
+      use(st, i, b);
+    }
   }
 }
 

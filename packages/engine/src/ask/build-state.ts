@@ -40,6 +40,8 @@ export interface State {
   slotMeasure: Map<number, number>;
   /** "average number of orders": waits for "per customer". */
   pendingAverageCount?: number;
+  /** "most common …": the ranking counts rows of its subject's table. */
+  rankByFrequency?: boolean;
   /** Where the rank's words stand, to find its subject. */
   rankAt?: number;
   /** A follow-up fragment may lack a measure; the previous turn supplies it. */

@@ -104,9 +104,11 @@ function readLeftovers(st: State): void {
       return;
     }
     if (st.frame.measures.length === 0) {
-      if (st.frame.rank && st.frame.groups.length === 0) {
-        st.frame.groups.push({ kind: 'entity', table });
-      } else st.frame.measures.push({ kind: 'count', table });
+      // Rows to rank or list, or (with a breakdown) rows to count: "orders by status".
+      const counted = (st.frame.groups.length > 0 && !st.frame.rank) || st.frame.share;
+      if (counted) st.frame.measures.push({ kind: 'count', table });
+      else if (st.frame.groups.length === 0) st.frame.groups.push({ kind: 'entity', table });
+      else return;
       use(st, i);
       return;
     }
@@ -138,7 +140,8 @@ function readLeftovers(st: State): void {
   slots.forEach((s, i) => {
     if (s.used || s.term.t !== 'dimension') return;
     // "What categories are there?", "list the channels": the values, with how many rows each.
-    if (st.frame.measures.length === 0 && st.frame.groups.length === 0 && !st.fragment) {
+    const plain = st.frame.filters.every((f) => f.kind === 'values' || f.kind === 'range');
+    if (st.frame.measures.length === 0 && st.frame.groups.length === 0 && !st.fragment && plain) {
       st.frame.groups.push({ kind: 'dimension', table: s.term.table, column: s.term.column });
       st.frame.measures.push({ kind: 'count', table: s.term.table });
       use(st, i);
@@ -151,6 +154,29 @@ function readLeftovers(st: State): void {
 
 function applyDefaults(st: State): void {
   const { frame } = st;
+  const subject = frame.groups[0];
+  if (st.rankByFrequency && frame.measures.length === 0 && subject?.kind === 'dimension') {
+    frame.measures.push({ kind: 'count', table: subject.table });
+  }
+  if (
+    frame.measures.length === 0 &&
+    !frame.rank &&
+    !frame.share &&
+    frame.groups.length === 1 &&
+    subject?.kind === 'entity'
+  ) {
+    // "customers from Germany", "which products are in Garden": the rows themselves.
+    frame.list = subject.table;
+    frame.groups = [];
+    return;
+  }
+  if (frame.measures.length === 0 && !st.fragment && !frame.rank && frame.groups.length > 0) {
+    // "List all categories": each value, with how many rows have it.
+    const first = frame.groups[0];
+    if (frame.groups.every((g) => g.kind === 'dimension') && first?.kind === 'dimension') {
+      frame.measures.push({ kind: 'count', table: first.table });
+    }
+  }
   if (frame.measures.length === 0 && !st.fragment) {
     throw new BuildError('I could not tell what to count or measure.');
   }

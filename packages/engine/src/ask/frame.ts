@@ -66,6 +66,8 @@ export interface Frame {
   share: boolean;
   /** The date column the question named ("signed up"), if any. */
   time?: ColumnRef;
+  /** Set when the question asks for an entity's rows themselves ("customers from Germany"). */
+  list?: string;
   /** Tables the question placed itself in ("bought" → order items) without using them. */
   context: string[];
 }

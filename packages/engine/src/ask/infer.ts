@@ -250,20 +250,24 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
   return { datasetId, entities, joins, source: 'inferred' };
 }
 
-/** "item" for order_items, when no other entity or column is called that. */
+/**
+ * "price" for list_price and "item" for order_items: the last word of a multi-word name, when
+ * nothing else in the dataset is called that.
+ */
 function addLastWordSynonyms(entities: Entity[]): void {
-  const taken = new Set<string>();
-  for (const e of entities) {
-    taken.add(e.name);
-    for (const list of [e.measures, e.dimensions, e.times]) for (const x of list) taken.add(x.name);
-  }
+  const names: { name: string; synonyms: string[] }[] = [];
+  for (const e of entities) names.push(e, ...e.measures, ...e.dimensions, ...e.times);
+  const full = new Set(names.map((n) => n.name));
   const counts = new Map<string, number>();
-  for (const e of entities) {
-    const last = e.name.split(' ').at(-1) as string;
-    if (last !== e.name) counts.set(last, (counts.get(last) ?? 0) + 1);
+  const lastOf = (name: string) => name.split(' ').at(-1) as string;
+  for (const n of names) {
+    const last = lastOf(n.name);
+    if (last !== n.name) counts.set(last, (counts.get(last) ?? 0) + 1);
   }
-  for (const e of entities) {
-    const last = e.name.split(' ').at(-1) as string;
-    if (last !== e.name && counts.get(last) === 1 && !taken.has(last)) e.synonyms.push(last);
+  for (const n of names) {
+    const last = lastOf(n.name);
+    // Generic last words ("date", "id", "at") say nothing on their own.
+    if (/^(id|at|on|date|time|type|count|number|value|code|name)$/.test(last)) continue;
+    if (last !== n.name && counts.get(last) === 1 && !full.has(last)) n.synonyms.push(last);
   }
 }

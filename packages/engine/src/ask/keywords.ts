@@ -14,6 +14,8 @@ export type Keyword =
   | { k: 'group' }
   | { k: 'unit'; unit: TimeUnit; grouped?: true }
   | { k: 'which' }
+  /** "most common", "most frequent": ranked by how many rows. */
+  | { k: 'frequent' }
   | { k: 'compare'; op: CompareOp }
   | { k: 'between' }
   | { k: 'and' }
@@ -38,7 +40,9 @@ const FILLER_WORDS = `a an the of in on at for with within into about as is are 
   being am do does did done have has had having there here who whom whose that this these those
   it its they them their our we us i me my you your please show list give tell find get display
   see can could would will should all any some ever so far overall altogether currently today
-  much come came coming make made place placed placing`
+  much come came coming make made place placed placing generate generated generating earn earned
+  bring brought produce produced compare comparing via breakdown split happen happened occur
+  occurred record recorded`
   .split(/\s+/)
   .filter(Boolean);
 
@@ -100,6 +104,7 @@ export function keywordPhrases(): [string, Keyword][] {
     add(adverbs, { k: 'unit', unit, grouped: true });
   }
   add('which, what', { k: 'which' });
+  add('common, frequent, often, usual', { k: 'frequent' });
   add('more than, greater than, over, above, exceeding, higher than, larger than, bigger than, >', {
     k: 'compare',
     op: '>',

@@ -90,11 +90,10 @@ export function buildLexicon(model: SemanticModel): Lexicon {
       }
     }
     for (const time of e.times) {
-      qualified([time.name, time.column, ...time.synonyms], {
-        t: 'time',
-        table: e.table,
-        column: time.column,
-      });
+      const term: Term = { t: 'time', table: e.table, column: time.column };
+      // Only the names are qualified: "customer signup date", not "customers signed up".
+      qualified([time.name, time.column], term);
+      for (const w of time.synonyms) add(w, term);
     }
   }
   for (const j of model.joins) {

@@ -47,6 +47,7 @@ function factTables(frame: Frame): Set<string> {
     if (m.kind === 'ratio') visit(m.of);
   };
   frame.measures.forEach(visit);
+  if (frame.list) out.add(frame.list);
   for (const f of frame.filters) if (f.kind === 'compare' && f.level === 'group') visit(f.target);
   return out;
 }
@@ -62,6 +63,7 @@ export function requiredTables(frame: Frame): Set<string> {
   }
   for (const t of frame.context) out.add(t);
   if (frame.time) out.add(frame.time.table);
+  if (frame.list) out.add(frame.list);
   return out;
 }
 
@@ -135,9 +137,15 @@ function chooseTime(model: SemanticModel, frame: Frame, base: string): ColumnRef
     .filter((x) => x.times.length > 0)
     .sort((a, b) => a.distance - b.distance);
   const nearest = byDistance.filter((x) => x.distance === byDistance[0]?.distance);
-  const options = nearest.flatMap((x) =>
-    x.times.map((t) => ({ table: x.table, column: t.column })),
-  );
+  let options = nearest.flatMap((x) => x.times.map((t) => ({ table: x.table, column: t.column })));
+  if (options.length > 1) {
+    // A loan's date is `loaned_at` rather than `returned_at`: prefer dates named after the entity.
+    const own = options.filter((o) => {
+      const stem = (entityOf(model, o.table).name.split(' ').at(-1) ?? '').slice(0, 4);
+      return stem.length >= 3 && o.column.toLowerCase().startsWith(stem);
+    });
+    if (own.length === 1) options = own;
+  }
   if (options.length === 0) {
     throw new BuildError(`${entityOf(model, base).name} has no dates to filter or group by time.`);
   }

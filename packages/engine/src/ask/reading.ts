@@ -3,7 +3,7 @@
 import type { Frame, GroupUse, MeasureUse } from './frame.ts';
 import { entityOf, type SemanticModel } from './model.ts';
 import type { Plan } from './plan.ts';
-import { resolveRelative } from './sql.ts';
+import { resolveRelative } from './sql-filters.ts';
 import { listing } from './words.ts';
 
 const AGG_WORDS = { sum: 'sum', avg: 'average', min: 'minimum', max: 'maximum' } as const;
@@ -88,6 +88,8 @@ export function describeFrame(model: SemanticModel, frame: Frame, plan?: Plan): 
         ? `the ${subject} with the ${word} ${by}`
         : `${frame.rank.dir === 'desc' ? 'top' : 'bottom'} ${frame.rank.limit} ${plural(subject)} by ${by}`;
     if (others.length > 0) head += `, with ${listing(others)}`;
+  } else if (frame.list) {
+    head = plural(entityOf(model, frame.list).name);
   } else {
     head = listing(measures);
     if (groups.length > 0) head += ` by ${listing(groups)}`;

@@ -1,9 +1,10 @@
 // Writes the SQL of a planned frame: short table aliases, measures with their model SQL,
 // groups, filters (WHERE for rows, HAVING for groups), shares by window, ranking and limits.
 // The output is one read-only SELECT over the dataset's real tables and columns.
-import type { ColumnRef, FilterUse, Frame, GroupUse, MeasureUse } from './frame.ts';
+import type { ColumnRef, Frame, GroupUse, MeasureUse } from './frame.ts';
 import { type Entity, entityOf, type SemanticModel } from './model.ts';
 import type { Plan } from './plan.ts';
+import { filterSql } from './sql-filters.ts';
 import { splitName } from './words.ts';
 
 const RESERVED = new Set([
@@ -34,8 +35,6 @@ export const ident = (name: string): string =>
   /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toLowerCase())
     ? name
     : `"${name.replaceAll('"', '""')}"`;
-
-export const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 function aliasesFor(tables: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -101,6 +100,10 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
     if (rowGrain) return row;
     return `${m.agg ?? 'sum'}(${row})`;
   };
+  const measureOf = (m: MeasureUse) =>
+    m.kind === 'aggregate' || m.kind === 'derived'
+      ? entityOf(model, m.table).measures.find((x) => x.name === m.measure)
+      : undefined;
   const rowExpr = (m: MeasureUse): string => {
     if (m.kind !== 'aggregate') return measureExpr(m);
     const e = entityOf(model, m.table);
@@ -140,6 +143,10 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
       select.push(col(g));
       columns.push(g.column);
       groupBy.push(col(g));
+    } else if (g.kind === 'entity' && rowGrain) {
+      // The rows themselves: every column, so nothing a reader might want is missing.
+      select.push(`${alias.get(g.table)}.*`);
+      columns.push(...entityOf(model, g.table).columns);
     } else if (g.kind === 'entity') {
       const e = entityOf(model, g.table);
       const shown = e.label ?? e.key ?? 'rowid';
@@ -160,7 +167,19 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
       ? name
       : `${name}_${i + 1}`;
   });
+  if (frame.list) {
+    select.push(`${alias.get(frame.list)}.*`);
+    columns.push(...entityOf(model, frame.list).columns);
+  }
+  const orderBy = names.map((n) => ident(n));
   frame.measures.forEach((m, i) => {
+    const plain =
+      m.kind === 'aggregate' && entityOf(model, m.table).columns.includes(measureOf(m)?.expr ?? '');
+    if (rowGrain && plain) {
+      // Already among the row's columns.
+      orderBy[i] = rowExpr(m);
+      return;
+    }
     select.push(`${measureExpr(m)} AS ${ident(names[i] as string)}`);
     columns.push(names[i] as string);
   });
@@ -201,97 +220,15 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
   if (groupBy.length > 0 && !rowGrain) sql += ` GROUP BY ${groupBy.join(', ')}`;
   if (having.length > 0) sql += ` HAVING ${having.join(' AND ')}`;
   if (frame.rank) {
-    const name = ident(names[frame.rank.measure] ?? (names[0] as string));
+    const name = orderBy[frame.rank.measure] ?? (orderBy[0] as string);
     sql += ` ORDER BY ${name} ${frame.rank.dir.toUpperCase()} LIMIT ${frame.rank.limit}`;
   } else if (orderGroups.length > 0) {
     sql += ` ORDER BY ${orderGroups.join(', ')}`;
+  } else if (frame.groups.length > 1 && !rowGrain) {
+    // Several groups read best in their own order (segment, then country).
+    sql += ` ORDER BY ${groupBy.join(', ')}`;
   } else if (frame.groups.length > 0 && frame.measures.length > 0) {
     sql += ` ORDER BY ${ident(names[0] as string)} DESC`;
   }
   return { sql, columns };
-}
-
-interface FilterContext {
-  col: (ref: ColumnRef) => string;
-  plan: Plan;
-  model: SemanticModel;
-  rowExpr: (m: MeasureUse) => string;
-  measureExpr: (m: MeasureUse) => string;
-}
-
-function filterSql(f: FilterUse, cx: FilterContext): string {
-  if (f.kind === 'values') {
-    const c = cx.col(f);
-    if (f.values.length === 1)
-      return `${c} ${f.negate ? '<>' : '='} ${literal(f.values[0] as string)}`;
-    return `${c} ${f.negate ? 'NOT IN' : 'IN'} (${f.values.map(literal).join(', ')})`;
-  }
-  if (f.kind === 'compare') {
-    const target = f.level === 'row' ? cx.rowExpr(f.target) : cx.measureExpr(f.target);
-    return `${target} ${f.op} ${f.value}`;
-  }
-  if (f.kind === 'present') return `${cx.col({ table: f.from, column: f.column })} IS NOT NULL`;
-  const time = f.time ?? (cx.plan.time as ColumnRef);
-  const c = cx.col(time);
-  const yearGrain =
-    entityOf(cx.model, time.table).times.find((t) => t.column === time.column)?.grain === 'year';
-  if (f.kind === 'monthOfYear') {
-    if (yearGrain) return 'FALSE';
-    return `strftime('%m', ${c}) = '${String(f.month).padStart(2, '0')}'`;
-  }
-  const range = f.kind === 'range' ? f.range : relativeRange(cx, f, time);
-  const parts: string[] = [];
-  if (yearGrain) {
-    if (range.from) parts.push(`${c} >= ${Number(range.from.slice(0, 4))}`);
-    if (range.to) parts.push(`${c} < ${Number(range.to.slice(0, 4))}`);
-  } else {
-    if (range.from) parts.push(`${c} >= ${literal(range.from)}`);
-    if (range.to) parts.push(`${c} < ${literal(range.to)}`);
-  }
-  return parts.join(' AND ') || 'TRUE';
-}
-
-function relativeRange(
-  cx: FilterContext,
-  f: Extract<FilterUse, { kind: 'relative' }>,
-  time: ColumnRef,
-) {
-  return resolveRelative(
-    f,
-    entityOf(cx.model, time.table).times.find((t) => t.column === time.column)?.max,
-  );
-}
-
-/** A relative period as dates, counting back from the latest date in the data. */
-export function resolveRelative(
-  f: Extract<FilterUse, { kind: 'relative' }>,
-  max: string | undefined,
-): { from: string; to: string; label: string } {
-  const last = new Date(`${(max ?? new Date().toISOString()).slice(0, 10)}T00:00:00Z`);
-  const start = new Date(last);
-  const y = last.getUTCFullYear();
-  const m = last.getUTCMonth();
-  const iso = (d: Date) => d.toISOString().slice(0, 10);
-  let from: Date;
-  let to: Date;
-  if (f.unit === 'year') {
-    from = new Date(Date.UTC(y - f.back - f.span + 1, 0, 1));
-    to = new Date(Date.UTC(y - f.back + 1, 0, 1));
-  } else if (f.unit === 'quarter') {
-    const q = Math.floor(m / 3) - f.back;
-    from = new Date(Date.UTC(y, (q - f.span + 1) * 3, 1));
-    to = new Date(Date.UTC(y, (q + 1) * 3, 1));
-  } else if (f.unit === 'month') {
-    from = new Date(Date.UTC(y, m - f.back - f.span + 1, 1));
-    to = new Date(Date.UTC(y, m - f.back + 1, 1));
-  } else {
-    const days = f.unit === 'week' ? 7 : 1;
-    to = new Date(start.getTime() + (1 - f.back * days) * 86_400_000);
-    from = new Date(to.getTime() - f.span * days * 86_400_000);
-  }
-  return {
-    from: iso(from),
-    to: iso(to),
-    label: `${iso(from)} to ${iso(new Date(to.getTime() - 86_400_000))}`,
-  };
 }
