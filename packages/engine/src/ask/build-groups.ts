@@ -5,6 +5,7 @@ import {
   addMeasure,
   BuildError,
   back,
+  joinPath,
   kw,
   peek,
   reaches,
@@ -13,6 +14,9 @@ import {
   use,
 } from './build-state.ts';
 import type { FilterUse, GroupUse, MeasureUse } from './frame.ts';
+import { AGENT_VERBS } from './keywords.ts';
+import { entityOf } from './model.ts';
+import { plural } from './reading.ts';
 
 /** Values become filters; values of one column joined by and/or are one IN list. */
 export function readValues(st: State): void {
@@ -80,17 +84,62 @@ function addGroup(st: State, g: GroupUse): void {
     st.frame.groups.push(g);
 }
 
-/** The group a slot names, if it names one: a dimension, an entity, a time unit or a date column. */
-function groupAt(st: State, i: number | undefined): GroupUse | undefined {
+interface GroupAt {
+  group: GroupUse;
+  /** The slots it covers; the last is where the phrase ends. */
+  covers: number[];
+}
+
+/**
+ * The group a slot names, if it names one: a dimension, an entity, a time unit or a date column;
+ * an entity followed by its own dimension ("customer segment") names the dimension.
+ */
+function groupAt(st: State, i: number | undefined): GroupAt | undefined {
   const s = slot(st, i);
-  if (!s || s.used) return undefined;
+  if (i === undefined || !s || s.used) return undefined;
   const t = s.term;
-  if (t.t === 'dimension') return { kind: 'dimension', table: t.table, column: t.column };
-  if (t.t === 'entity') return { kind: 'entity', table: t.table };
-  if (t.t === 'keyword' && t.kw.k === 'unit') return { kind: 'bucket', unit: t.kw.unit };
-  if (t.t === 'time')
-    return { kind: 'bucket', unit: 'day', time: { table: t.table, column: t.column } };
+  if (t.t === 'dimension')
+    return { group: { kind: 'dimension', table: t.table, column: t.column }, covers: [i] };
+  if (t.t === 'entity') {
+    const n = peek(st, i);
+    const next = slot(st, n);
+    if (
+      next &&
+      (next.term.t === 'dimension' || next.term.t === 'time') &&
+      next.term.table === t.table
+    ) {
+      const inner = groupAt(st, n);
+      if (inner) return { group: inner.group, covers: [i, ...inner.covers] };
+    }
+    return { group: { kind: 'entity', table: t.table }, covers: [i] };
+  }
+  if (t.t === 'keyword' && t.kw.k === 'unit')
+    return { group: { kind: 'bucket', unit: t.kw.unit }, covers: [i] };
+  if (t.t === 'time') {
+    return {
+      group: { kind: 'bucket', unit: 'day', time: { table: t.table, column: t.column } },
+      covers: [i],
+    };
+  }
   return undefined;
+}
+
+/**
+ * An average per customer is only one number when every customer has rows: otherwise it is
+ * either over the customers with orders or over all of them, and the question must say.
+ */
+function requireCovered(st: State, from: string, per: string): void {
+  const path = joinPath(st.model, from, per) ?? [];
+  if (path.every((j) => j.covered)) return;
+  const name = entityOf(st.model, per).name;
+  throw new BuildError(
+    `Not every ${name} has ${plural(entityOf(st.model, from).name)}, so an average per ${name} can be taken over all of them or only over those that have some.`,
+    [],
+    [
+      `average per ${name}, over every ${name}`,
+      `average per ${name}, over the ${plural(name)} that have ${plural(entityOf(st.model, from).name)}`,
+    ],
+  );
 }
 
 /**
@@ -103,6 +152,7 @@ function perEntity(st: State, table: string): boolean {
     const of = st.frame.measures[pending] as MeasureUse;
     if (of.kind !== 'count' || of.table === table || !reaches(st.model, of.table, table))
       return false;
+    requireCovered(st, of.table, table);
     st.frame.measures[pending] = { kind: 'ratio', of, per: table };
     st.pendingAverageCount = undefined;
     return true;
@@ -112,6 +162,7 @@ function perEntity(st: State, table: string): boolean {
   if (!m || m.kind !== 'aggregate') return false;
   if (m.table === table) return true;
   if (!reaches(st.model, m.table, table)) return false;
+  requireCovered(st, m.table, table);
   st.frame.measures[index] = { kind: 'ratio', of: { ...m, agg: 'sum' }, per: table };
   return true;
 }
@@ -129,6 +180,17 @@ export function readGroups(st: State): void {
     }
     if (k?.k !== 'group') continue;
     let j = peek(st, i);
+    // "written by Brazilian authors", "placed by customers": an agent, not a breakdown.
+    const previous = st.slots[i - 1];
+    const agent =
+      s.words.toLowerCase() === 'by' &&
+      (previous?.term.t === 'verb' ||
+        AGENT_VERBS.has(previous?.words.toLowerCase() ?? '') ||
+        slot(st, j)?.term.t === 'value');
+    if (agent) {
+      use(st, i);
+      continue;
+    }
     // "by revenue", "by number of customers": what a ranking orders by.
     const known = j === undefined ? undefined : st.slotMeasure.get(j);
     if (st.frame.rank && st.frame.rank.measure === -1) {
@@ -147,16 +209,19 @@ export function readGroups(st: State): void {
     }
     let first = true;
     for (;;) {
-      const g = groupAt(st, j);
-      if (!g) break;
-      if (g.kind === 'entity' && first && perEntity(st, g.table)) {
-        use(st, i, j);
-      } else {
+      const at = groupAt(st, j);
+      if (!at) break;
+      const g = at.group;
+      if (!(g.kind === 'entity' && first && perEntity(st, g.table))) {
+        // "revenue per customer": one row per customer, or the average over customers? Decided
+        // once every measure is known.
+        if (g.kind === 'entity' && first && s.words.toLowerCase() === 'per') st.perEntity = g.table;
         addGroup(st, g);
-        use(st, i, j);
       }
+      use(st, i, ...at.covers);
+      j = at.covers.at(-1) as number;
       first = false;
-      const a = peek(st, j as number);
+      const a = peek(st, j);
       if (kw(slot(st, a))?.k !== 'and' || !groupAt(st, peek(st, a as number))) break;
       use(st, a);
       j = peek(st, a as number);
@@ -172,11 +237,10 @@ export function readSubject(st: State): void {
   for (let i = 0; i < st.slots.length; i++) {
     const s = st.slots[i];
     if (!s || s.used || kw(s)?.k !== 'which') continue;
-    const j = peek(st, i);
-    const g = groupAt(st, j);
-    if (!g) continue;
-    addGroup(st, g);
-    use(st, i, j);
+    const at = groupAt(st, peek(st, i));
+    if (!at) continue;
+    addGroup(st, at.group);
+    use(st, i, ...at.covers);
   }
   // "Categories with revenue over 5M", "channel revenue in 2024": a leading dimension is what
   // the question is about.
@@ -187,11 +251,10 @@ export function readSubject(st: State): void {
     use(st, first);
   }
   if (st.frame.rank && st.rankAt !== undefined && st.frame.groups.length === 0) {
-    const j = peek(st, st.rankAt);
-    const g = groupAt(st, j);
-    if (g) {
-      addGroup(st, g);
-      use(st, j);
+    const at = groupAt(st, peek(st, st.rankAt));
+    if (at) {
+      addGroup(st, at.group);
+      use(st, ...at.covers);
     }
   }
 }

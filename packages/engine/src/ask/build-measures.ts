@@ -83,6 +83,13 @@ export function measurePhrase(
         averageCount: false,
       };
     } else if (s.term.t === 'entity') {
+      // "average product price", "number of product categories": the entity only qualifies.
+      const next = slot(st, peek(st, j));
+      const own = next && !next.used && 'table' in next.term && next.term.table === s.term.table;
+      if (own && (next.term.t === 'dimension' || (next.term.t === 'measure' && !count))) {
+        covers.push(j);
+        continue;
+      }
       covers.push(j);
       if (count || agg === 'sum' || opts.bareEntity) {
         if (agg && agg !== 'sum' && !(agg === 'avg' && count)) return undefined;
@@ -146,6 +153,12 @@ export function readRank(st: State): void {
     ) {
       limit = count.term.value;
       use(st, n);
+    }
+    if ((limit ?? 0) > 1 && st.slots.slice(0, i).some((x) => kw(x)?.k === 'agg')) {
+      // "total revenue of the top 5 products" needs two steps: the top 5, then their total.
+      throw new BuildError(
+        'A total or average over the top few needs two questions: ask for the top ones first.',
+      );
     }
     let dir = k?.k === 'rank' ? k.dir : (adjective?.dir ?? 'desc');
     let measure: number | undefined;

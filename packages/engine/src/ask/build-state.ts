@@ -3,7 +3,7 @@
 import type { Frame, MeasureUse } from './frame.ts';
 import type { Keyword } from './keywords.ts';
 import type { Term } from './lexicon.ts';
-import type { Measure, SemanticModel } from './model.ts';
+import type { Join, Measure, SemanticModel } from './model.ts';
 
 export interface Slot {
   term: Term;
@@ -15,10 +15,13 @@ export interface Slot {
 /** The question cannot be read into one frame; `slots` are the words that did not fit. */
 export class BuildError extends Error {
   readonly words: string[];
-  constructor(message: string, words: string[] = []) {
+  /** Set when the question has several sensible readings that no frame can hold. */
+  readonly readings: string[];
+  constructor(message: string, words: string[] = [], readings: string[] = []) {
     super(message);
     this.name = 'BuildError';
     this.words = words;
+    this.readings = readings;
   }
 }
 
@@ -40,6 +43,8 @@ export interface State {
   slotMeasure: Map<number, number>;
   /** "average number of orders": waits for "per customer". */
   pendingAverageCount?: number;
+  /** "per customer" read as a breakdown: also an average per customer, unless an average says. */
+  perEntity?: string;
   /** "most common …": the ranking counts rows of its subject's table. */
   rankByFrequency?: boolean;
   /** Where the rank's words stand, to find its subject. */
@@ -86,6 +91,23 @@ export function addMeasure(st: State, m: MeasureUse): number {
   if (same !== -1) return same;
   st.frame.measures.push(m);
   return st.frame.measures.length - 1;
+}
+
+/** The joins from `from` to `to` along foreign keys (shortest), or undefined. */
+export function joinPath(model: SemanticModel, from: string, to: string): Join[] | undefined {
+  const via = new Map<string, Join[]>([[from, []]]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const t = queue.shift() as string;
+    if (t === to) return via.get(t);
+    for (const j of model.joins) {
+      if (j.from === t && !via.has(j.to)) {
+        via.set(j.to, [...(via.get(t) ?? []), j]);
+        queue.push(j.to);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** True when every row of `from` reaches one row of `to` along foreign keys (or they are equal). */

@@ -112,7 +112,7 @@ export function readTime(st: State): void {
         addRelative(st, {
           kind: 'relative',
           unit: unit.unit,
-          back: 0,
+          back: 1,
           span: count.term.value,
           label: `${s.words} ${count.words} ${slot(st, u)?.words}`,
         });

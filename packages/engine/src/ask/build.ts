@@ -21,7 +21,8 @@ import { emptyFrame, type Frame, type MeasureUse } from './frame.ts';
 
 export { AmbiguityError } from './build-state.ts';
 
-import type { SemanticModel } from './model.ts';
+import { entityOf, type SemanticModel } from './model.ts';
+import { describeFrame } from './reading.ts';
 
 // Glue that may stay unused: it never changes what is asked.
 const SOFT = new Set(['filler', 'which', 'and', 'or', 'to', 'since', 'followup']);
@@ -136,6 +137,11 @@ function readLeftovers(st: State): void {
         use(st, i);
       }
     }
+    if (st.slots[i]?.used) return;
+    // Any other entity only places the question ("members who borrowed books"): it is joined,
+    // which also keeps only rows that have one.
+    st.frame.context.push(table);
+    use(st, i);
   });
   slots.forEach((s, i) => {
     if (s.used || s.term.t !== 'dimension') return;
@@ -198,6 +204,15 @@ function applyDefaults(st: State): void {
     else if (m.agg === 'sum' || m.agg === 'avg')
       throw new BuildError('The highest or lowest of what? Name what to rank.');
     frame.rank = undefined;
+  }
+  const per = st.perEntity;
+  if (per && !frame.rank && frame.measures.some((m) => m.kind !== 'ratio' && m.table !== per)) {
+    const name = entityOf(st.model, per).name;
+    throw new BuildError(
+      `"per ${name}" can mean one row for each ${name} or an average per ${name}.`,
+      [],
+      [describeFrame(st.model, frame), `average per ${name}`],
+    );
   }
   const ambiguous: { index: number; table: string; measure: string }[] = [];
   frame.measures.forEach((m, index) => {

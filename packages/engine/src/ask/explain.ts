@@ -44,6 +44,8 @@ export function describeItem(model: SemanticModel, item: Item): string | undefin
         return `${plural(entityOf(model, term.from).name)} linked to ${plural(entityOf(model, term.to).name)}`;
       case 'number':
         return 'a number';
+      case 'qualified':
+        return undefined;
       case 'keyword': {
         const k = term.kw;
         if (k.k === 'agg')

@@ -52,6 +52,15 @@ function verbForms(word: string): string[] {
   return [`${word}ed`];
 }
 
+function countedThing(words: readonly string[]): string | undefined {
+  if (words.length < 2) return undefined;
+  if (/^(count|number|num|total|qty)$/.test(words.at(-1) as string))
+    return words.slice(0, -1).join(' ');
+  if (/^(n|num|number|count|total)$/.test(words[0] as string))
+    return words.slice(words[1] === 'of' ? 2 : 1).join(' ');
+  return undefined;
+}
+
 function sampleValues(db: Database, table: string, column: string, limit: number): unknown[] {
   return db
     .prepare(`SELECT ${q(column)} FROM ${q(table)} WHERE ${q(column)} IS NOT NULL LIMIT ${limit}`)
@@ -130,6 +139,12 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
         .prepare(`SELECT count(*) FROM ${q(table)} WHERE ${q(column)} IS NULL`)
         .pluck()
         .get() as number;
+      const orphans = db
+        .prepare(
+          `SELECT count(*) FROM ${q(target)} WHERE ${q(targetKey)} NOT IN (SELECT ${q(column)} FROM ${q(table)} WHERE ${q(column)} IS NOT NULL)`,
+        )
+        .pluck()
+        .get() as number;
       const role = splitName(column).filter((w) => w !== 'id');
       const targetName = singularOf.get(target) ?? target;
       fkColumns.add(column);
@@ -139,6 +154,7 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
         to: target,
         toColumn: targetKey,
         nullable: nulls > 0,
+        covered: orphans === 0,
         // A role name that is not the target's own name ("origin" for origin_airport_id).
         synonyms: role.join(' ') === targetName ? [] : [role.join(' ')],
       });
@@ -170,7 +186,9 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
           /^(year|yr)$/.test(words.at(-1) ?? '') &&
           sample.every((v) => Number.isInteger(Number(v)))
         ) {
-          // A year stored as a number: grouped and filtered by year, never summed.
+          // A year stored as a number: grouped and filtered by year; averaged ("average birth
+          // year") under its full name, never summed.
+          measures.push({ name, expr: c.name, agg: 'avg', synonyms: [], high: [], low: [] });
           const range = db
             .prepare(`SELECT min(${q(c.name)}) AS min, max(${q(c.name)}) AS max FROM ${q(table)}`)
             .get() as { min: number; max: number };
@@ -186,11 +204,13 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
           continue;
         }
         if (/(^|_)(code|zip|postal|phone)$/.test(c.name.toLowerCase())) continue;
+        // "pages" for page_count, "goals" for num_goals: a count named after what it counts.
+        const counted = countedThing(words);
         measures.push({
           name,
           expr: c.name,
           agg: defaultAgg(words),
-          synonyms: [],
+          synonyms: counted ? [counted] : [],
           high: [],
           low: [],
         });

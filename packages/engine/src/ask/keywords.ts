@@ -42,9 +42,18 @@ const FILLER_WORDS = `a an the of in on at for with within into about as is are 
   see can could would will should all any some ever so far overall altogether currently today
   much come came coming make made place placed placing generate generated generating earn earned
   bring brought produce produced compare comparing via breakdown split happen happened occur
-  occurred record recorded`
+  occurred record recorded write writes wrote written authored borrow borrows borrowed take takes
+  took taken own owns owned belong belongs belonging associated related linked assigned hold holds
+  held contain contains contained include includes included use uses used receive receives
+  received`
   .split(/\s+/)
   .filter(Boolean);
+
+/** Verbs after which "by" names who did it, not a breakdown ("written by", "placed by"). */
+export const AGENT_VERBS: ReadonlySet<string> = new Set(
+  `written wrote made placed bought sold posted borrowed taken owned held created used received
+  ordered purchased published done paid shipped delivered returned generated earned`.split(/\s+/),
+);
 
 const MONTHS = [
   ['january', 'jan'],

@@ -15,7 +15,9 @@ export type Term =
   | { t: 'time'; table: string; column: string }
   | { t: 'join'; from: string; column: string; to: string }
   | { t: 'keyword'; kw: Keyword }
-  | { t: 'number'; value: number };
+  | { t: 'number'; value: number }
+  /** An entity's name and then one of its own words; the parser splits it in two. */
+  | { t: 'qualified'; table: string; split: number; inner: Term };
 
 /** One placed phrase of a question: its words and what they may mean (several when ambiguous). */
 export interface Item {
@@ -58,11 +60,15 @@ export function buildLexicon(model: SemanticModel): Lexicon {
     const names = [e.name, e.table, ...e.synonyms];
     for (const n of names) add(n, { t: 'entity', table: e.table });
     for (const v of e.verbs) add(v, { t: 'verb', table: e.table });
-    // "product price", "customer segment": the entity's name qualifies its own words.
+    // "product price", "customer segment": the entity's name qualifies its own words. Read as
+    // two phrases (the entity, then the word) so "how many products cost …" still counts them.
     const qualified = (words: readonly string[], term: Term) => {
       for (const w of words) {
         add(w, term);
-        for (const n of names) add(`${n} ${w}`, term);
+        for (const n of names) {
+          const split = normPhrase(n).split(' ').length;
+          add(`${n} ${w}`, { t: 'qualified', table: e.table, split, inner: term });
+        }
       }
     };
     for (const m of e.measures) {
@@ -126,9 +132,21 @@ export function parseQuestion(lexicon: Lexicon, question: string): Parsed {
     for (let len = Math.min(lexicon.maxLength, tokens.length - i); len >= 1; len--) {
       const slice = tokens.slice(i, i + len);
       if (len === 1 && slice[0]?.number !== undefined) break;
-      const terms = lexicon.entries.get(slice.map((t) => t.norm).join(' '));
-      if (!terms) continue;
-      items.push({ tokens: slice, terms });
+      const found = lexicon.entries.get(slice.map((t) => t.norm).join(' '));
+      if (!found) continue;
+      const plain = found.filter((t) => t.t !== 'qualified');
+      const qualified = found.filter((t) => t.t === 'qualified');
+      const first = qualified[0];
+      if (plain.length === 0 && first?.t === 'qualified') {
+        items.push({
+          tokens: slice.slice(0, first.split),
+          terms: [{ t: 'entity', table: first.table }],
+        });
+        const inner = qualified.flatMap((t) =>
+          t.t === 'qualified' && t.split === first.split ? [t.inner] : [],
+        );
+        items.push({ tokens: slice.slice(first.split), terms: inner });
+      } else items.push({ tokens: slice, terms: plain });
       i += len;
       matched = true;
       break;

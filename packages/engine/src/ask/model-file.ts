@@ -220,6 +220,7 @@ export function applyModelFile(
       to,
       toColumn,
       nullable: true,
+      covered: false,
       synonyms: j.synonyms ?? [],
     });
   }

@@ -75,6 +75,8 @@ export interface Join {
   toColumn: string;
   /** True when the column may be NULL (a post that mentions no product). */
   nullable: boolean;
+  /** True when every row of `to` has at least one row of `from` (every order has items). */
+  covered: boolean;
   /** Words for the relationship ("mention" for posts → products). */
   synonyms: string[];
 }

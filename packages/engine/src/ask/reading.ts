@@ -66,7 +66,7 @@ export function describeFilters(model: SemanticModel, frame: Frame, plan?: Plan)
         ? entityOf(model, time.table).times.find((t) => t.column === time.column)?.max
         : undefined;
       out.push(
-        `${f.label} (${resolveRelative(f, max).label}, counting from the latest date in the data)`,
+        `${f.label}: ${resolveRelative(f, max).label}${max ? ` (the data runs to ${max.slice(0, 10)})` : ''}`,
       );
     }
   }

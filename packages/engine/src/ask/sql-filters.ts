@@ -58,35 +58,45 @@ function relativeRange(
 }
 
 /** A relative period as dates, counting back from the latest date in the data. */
+/**
+ * A relative period as dates. "Now" is the day after the latest date in the data (or today, if
+ * that is earlier): a snapshot that ends on 2024-12-31 makes "last year" 2024 and "last 3
+ * months" October to December 2024; with live data it is the calendar's meaning.
+ */
 export function resolveRelative(
   f: Extract<FilterUse, { kind: 'relative' }>,
   max: string | undefined,
+  today: Date = new Date(),
 ): { from: string; to: string; label: string } {
-  const last = new Date(`${(max ?? new Date().toISOString()).slice(0, 10)}T00:00:00Z`);
-  const start = new Date(last);
-  const y = last.getUTCFullYear();
-  const m = last.getUTCMonth();
+  const end = max ? Date.parse(`${max.slice(0, 10)}T00:00:00Z`) + 86_400_000 : Number.NaN;
+  const now = new Date(Math.min(Number.isNaN(end) ? today.getTime() : end, today.getTime()));
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
   const iso = (d: Date) => d.toISOString().slice(0, 10);
+  // Units are counted from the one holding "now": back 0 is the current unit, back 1 the last.
+  const first = f.back + f.span - 1;
   let from: Date;
   let to: Date;
   if (f.unit === 'year') {
-    from = new Date(Date.UTC(y - f.back - f.span + 1, 0, 1));
+    from = new Date(Date.UTC(y - first, 0, 1));
     to = new Date(Date.UTC(y - f.back + 1, 0, 1));
   } else if (f.unit === 'quarter') {
-    const q = Math.floor(m / 3) - f.back;
-    from = new Date(Date.UTC(y, (q - f.span + 1) * 3, 1));
-    to = new Date(Date.UTC(y, (q + 1) * 3, 1));
+    const q = Math.floor(m / 3);
+    from = new Date(Date.UTC(y, (q - first) * 3, 1));
+    to = new Date(Date.UTC(y, (q - f.back + 1) * 3, 1));
   } else if (f.unit === 'month') {
-    from = new Date(Date.UTC(y, m - f.back - f.span + 1, 1));
+    from = new Date(Date.UTC(y, m - first, 1));
     to = new Date(Date.UTC(y, m - f.back + 1, 1));
   } else {
     const days = f.unit === 'week' ? 7 : 1;
-    to = new Date(start.getTime() + (1 - f.back * days) * 86_400_000);
+    const today0 = Date.UTC(y, m, now.getUTCDate());
+    to = new Date(today0 + (1 - f.back) * days * 86_400_000);
     from = new Date(to.getTime() - f.span * days * 86_400_000);
   }
-  return {
-    from: iso(from),
-    to: iso(to),
-    label: `${iso(from)} to ${iso(new Date(to.getTime() - 86_400_000))}`,
-  };
+  const last = new Date(to.getTime() - 86_400_000);
+  const label =
+    f.unit === 'year' && f.span === 1
+      ? String(from.getUTCFullYear())
+      : `${iso(from)} to ${iso(last)}`;
+  return { from: iso(from), to: iso(to), label };
 }

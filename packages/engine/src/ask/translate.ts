@@ -182,5 +182,8 @@ export function translate(
     );
   }
   const first = errors.find((e) => e instanceof BuildError) ?? errors[0];
+  if (first instanceof BuildError && first.readings.length > 0) {
+    return refuse('AMBIGUOUS', first.message, first.readings);
+  }
   return refuse('NOT_UNDERSTOOD', first?.message ?? 'I could not turn the question into a query.');
 }
