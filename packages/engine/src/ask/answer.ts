@@ -89,7 +89,9 @@ export function templateAnswer(input: AnswerInput): string {
   const lines: string[] = [];
   if (input.rank) {
     lines.push(`${lead}:`, '');
-    rows.slice(0, 20).forEach((r, i) => lines.push(`${i + 1}. ${name(i)}: ${cell(r[m])}`));
+    rows.slice(0, 20).forEach((r, i) => {
+      lines.push(`${i + 1}. ${name(i)}: ${cell(r[m])}`);
+    });
     return lines.join('\n');
   }
   let hi = 0;

@@ -159,7 +159,7 @@ function perEntity(st: State, table: string): boolean {
   }
   const index = st.frame.measures.findIndex((m) => m.kind === 'aggregate' && m.agg === 'avg');
   const m = st.frame.measures[index];
-  if (!m || m.kind !== 'aggregate') return false;
+  if (m?.kind !== 'aggregate') return false;
   if (m.table === table) return true;
   if (!reaches(st.model, m.table, table)) return false;
   requireCovered(st, m.table, table);

@@ -46,7 +46,7 @@ export function describeItem(model: SemanticModel, item: Item): string | undefin
         return 'a number';
       case 'qualified':
         return undefined;
-      case 'keyword': {
+      default: {
         const k = term.kw;
         if (k.k === 'agg')
           return { sum: 'a total', avg: 'an average', min: 'a minimum', max: 'a maximum' }[k.agg];

@@ -153,9 +153,13 @@ export function keywordPhrases(): [string, Keyword][] {
     add(`this ${nouns}, current ${nouns}, latest ${nouns}`, { k: 'relative', unit, back: 0 });
   }
   add('last, past, previous, recent, latest', { k: 'last' });
-  MONTHS.forEach((names, i) => add(names.join(','), { k: 'month', month: i + 1 }));
-  [1, 2, 3, 4].forEach((n) => add(`q${n}`, { k: 'quarter', quarter: n }));
-  ORDINALS.forEach((names, i) => add(names.join(','), { k: 'ordinal', n: i + 1 }));
+  MONTHS.forEach((names, i) => {
+    add(names.join(','), { k: 'month', month: i + 1 });
+  });
+  for (const n of [1, 2, 3, 4]) add(`q${n}`, { k: 'quarter', quarter: n });
+  ORDINALS.forEach((names, i) => {
+    add(names.join(','), { k: 'ordinal', n: i + 1 });
+  });
   add(
     'only, just, instead, what about, how about, also, same, same for, but, now, then, rather, too',
     { k: 'followup' },

@@ -33,7 +33,7 @@ const fold = (s: string): string =>
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every number the answer may state: cells and values derived from them. */
 function allowedNumbers(input: ReviewInput): number[] {
@@ -114,7 +114,7 @@ function nameClaims(input: ReviewInput, cells: ReadonlySet<string>): string[] {
   for (const known of input.knownNames ?? []) {
     const k = fold(known);
     if (k.length < 3 || cells.has(k) || context.includes(k) || columns.has(k)) continue;
-    if (new RegExp(`(^|[^\\p{L}\\p{N}])${escape(k)}($|[^\\p{L}\\p{N}])`, 'u').test(answer)) {
+    if (new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(k)}($|[^\\p{L}\\p{N}])`, 'u').test(answer)) {
       bad.push(`"${known}" is named but is not in the result`);
     }
   }
@@ -147,7 +147,7 @@ function extremeClaims(input: ReviewInput): string[] {
     let first: { at: number; rows: number[]; text: string } | undefined;
     for (const l of labels) {
       const at = clause.search(
-        new RegExp(`(^|[^\\p{L}\\p{N}])${escape(l.text)}($|[^\\p{L}\\p{N}])`, 'u'),
+        new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(l.text)}($|[^\\p{L}\\p{N}])`, 'u'),
       );
       if (at !== -1 && (!first || at < first.at)) first = { at, rows: l.rows, text: l.text };
     }
