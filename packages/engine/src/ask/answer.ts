@@ -50,11 +50,21 @@ export function templateAnswer(input: AnswerInput): string {
   const lead = capitalise(reading);
   if (rowCount === 0) return `No rows match this question (${reading}).`;
   const label = labelIndex(profile, columns);
+  // Every text column names the row ("consumer · United States"); keys are not measures.
+  const labels = profile.flatMap((p, i) =>
+    (p.type === 'text' || p.type === 'date') && i !== label ? [i] : [],
+  );
   const numbers = profile
     .map((p, i) => ({ p, i }))
-    .filter(({ p, i }) => isNumeric(p) && i !== label)
+    .filter(
+      ({ p, i }) => isNumeric(p) && i !== label && !/^(id|.*_id)$/i.test(columns[i]?.name ?? ''),
+    )
     .map(({ i }) => i);
   const m = numbers[0];
+  const shareColumn = columns.findIndex((c) => c.name === 'share_pct');
+  if (rows.length === 1 && label === -1 && shareColumn !== -1) {
+    return `${lead}: **${formatNumber(Number(rows[0]?.[shareColumn]))}%**.`;
+  }
   if (m === undefined || (label === -1 && rows.length > 1) || columns.length > 6) {
     const shown = input.truncated ? ` (showing the first ${formatNumber(rows.length)})` : '';
     return `${lead}: **${formatNumber(rowCount)}** ${rowCount === 1 ? 'row' : 'rows'}${shown}.`;
@@ -68,7 +78,7 @@ export function templateAnswer(input: AnswerInput): string {
         ? `${lead}: **${cell(row[m])}**.`
         : `${lead}: ${values.join(', ')}.`;
     }
-    const name = `**${cell(row[label])}**`;
+    const name = [label, ...labels].map((i) => `**${cell(row[i])}**`).join(' · ');
     if (input.rank) {
       const word = input.rank.dir === 'desc' ? 'highest' : 'lowest';
       return `${name} has the ${word} ${measure}: **${cell(row[m])}** (${reading}).`;
@@ -85,7 +95,8 @@ export function templateAnswer(input: AnswerInput): string {
       ? ` (${oneDecimal.format((100 * (values[i] as number)) / total)}% of the total)`
       : '';
   };
-  const name = (i: number) => `**${cell(rows[i]?.[label])}**`;
+  const name = (i: number) =>
+    [label, ...labels].map((j) => `**${cell(rows[i]?.[j])}**`).join(' · ');
   const lines: string[] = [];
   if (input.rank) {
     lines.push(`${lead}:`, '');

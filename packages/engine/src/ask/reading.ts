@@ -75,7 +75,21 @@ export function describeFilters(model: SemanticModel, frame: Frame, plan?: Plan)
 
 /** The reading of a planned frame. */
 export function describeFrame(model: SemanticModel, frame: Frame, plan?: Plan): string {
-  const measures = frame.measures.map((m) => describeMeasure(model, m));
+  // Ranking an entity's own rows ("the most expensive product") needs no aggregate word.
+  const own = (m: MeasureUse) =>
+    m.kind === 'aggregate' && frame.groups.some((g) => g.kind === 'entity' && g.table === m.table);
+  const measures = frame.measures.map((m) =>
+    own(m) && m.kind === 'aggregate' ? m.measure : describeMeasure(model, m),
+  );
+  if (frame.share && frame.groups.length === 0 && !frame.rank) {
+    // "What percentage of orders were returned?": the share of the rows the filters keep.
+    const filters = describeFilters(model, frame, plan);
+    const what = (frame.measures[0] ? describeMeasure(model, frame.measures[0]) : '').replace(
+      /^count of /,
+      '',
+    );
+    return `share of ${what} where ${listing(filters)}, in percent`;
+  }
   const groups = frame.groups.map((g) => describeGroup(model, g));
   let head: string;
   if (frame.rank) {

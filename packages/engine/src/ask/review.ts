@@ -33,7 +33,17 @@ const fold = (s: string): string =>
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/** Where `word` stands in `text` as a whole word (not inside another), or -1. */
+function wordAt(text: string, word: string): number {
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+    const before = text[at - 1];
+    const after = text[at + word.length];
+    if ((!before || !WORD_CHAR.test(before)) && (!after || !WORD_CHAR.test(after))) return at;
+  }
+  return -1;
+}
 
 /** Every number the answer may state: cells and values derived from them. */
 function allowedNumbers(input: ReviewInput): number[] {
@@ -114,7 +124,7 @@ function nameClaims(input: ReviewInput, cells: ReadonlySet<string>): string[] {
   for (const known of input.knownNames ?? []) {
     const k = fold(known);
     if (k.length < 3 || cells.has(k) || context.includes(k) || columns.has(k)) continue;
-    if (new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(k)}($|[^\\p{L}\\p{N}])`, 'u').test(answer)) {
+    if (wordAt(answer, k) !== -1) {
       bad.push(`"${known}" is named but is not in the result`);
     }
   }
@@ -146,9 +156,7 @@ function extremeClaims(input: ReviewInput): string[] {
     if (desc === asc) continue;
     let first: { at: number; rows: number[]; text: string } | undefined;
     for (const l of labels) {
-      const at = clause.search(
-        new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(l.text)}($|[^\\p{L}\\p{N}])`, 'u'),
-      );
+      const at = wordAt(clause, l.text);
       if (at !== -1 && (!first || at < first.at)) first = { at, rows: l.rows, text: l.text };
     }
     if (!first) continue;
