@@ -4,6 +4,7 @@
 import { AmbiguityError, BuildError } from './build-state.ts';
 import { type ColumnRef, type Frame, isTimeFilter, type MeasureUse } from './frame.ts';
 import { entityOf, type Join, type SemanticModel } from './model.ts';
+import { plural } from './reading.ts';
 
 export interface Plan {
   base: string;
@@ -99,20 +100,24 @@ function chooseBase(model: SemanticModel, frame: Frame, required: Set<string>): 
   const counted = frame.measures.find((m) => m.kind === 'count')?.table;
   const own = scored.find((s) => s.table === counted);
   if (own) return own.table;
-  const best = Math.min(...scored.map((s) => s.cost));
-  const tied = scored.filter((s) => s.cost === best);
-  if (tied.length > 1) {
-    const alternatives = tied.map((s) => ({
+  // Of two tables that both relate everything, the one the other points at is the more direct
+  // (orders rather than order items, for customers who ordered). Unrelated ones (order items,
+  // posts) would count different things: that is for the person to say.
+  const direct = scored.filter(
+    (s) => !scored.some((o) => o.table !== s.table && paths(model, s.table).has(o.table)),
+  );
+  if (direct.length > 1) {
+    const alternatives = direct.map((s) => ({
       ...structuredClone(frame),
       context: [...frame.context, s.table],
     }));
-    const names = tied.map((s) => entityOf(model, s.table).name);
+    const names = direct.map((s) => plural(entityOf(model, s.table).name));
     throw new AmbiguityError(
       `This can be counted through ${names.join(' or through ')}.`,
       alternatives,
     );
   }
-  return (tied[0] as { table: string }).table;
+  return (direct[0] as { table: string }).table;
 }
 
 /** The date column for time words: the one named, the measure's own, the base's, the nearest. */

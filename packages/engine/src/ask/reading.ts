@@ -109,6 +109,9 @@ export function describeFrame(model: SemanticModel, frame: Frame, plan?: Plan): 
     if (groups.length > 0) head += ` by ${listing(groups)}`;
   }
   if (frame.share) head += ', as a share of the total in percent';
+  // Counting one thing through the rows of another says which rows: "through posts".
+  const through = frame.measures.some((m) => m.kind === 'count' && plan && m.table !== plan.base);
+  if (through && plan) head += ` (counted through ${plural(entityOf(model, plan.base).name)})`;
   const parts = [head, ...describeFilters(model, frame, plan)];
   if (frame.time && !frame.filters.some((f) => f.kind === 'range' || f.kind === 'relative')) {
     const t = entityOf(model, frame.time.table).times.find((x) => x.column === frame.time?.column);

@@ -165,7 +165,10 @@ export function nearest(name: string, candidates: readonly string[]): string | u
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
     // A name contained in the other ("price" in "unit_price") is a strong hint.
-    const score = c.includes(lower) || lower.includes(c) ? 0.5 : editDistance(lower, c);
+    const contained = c.includes(lower) || lower.includes(c);
+    const score = contained
+      ? 0.5 + Math.abs(c.length - lower.length) / 100
+      : editDistance(lower, c);
     if (score < bestScore) {
       bestScore = score;
       best = candidate;
