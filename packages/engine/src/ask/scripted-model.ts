@@ -105,6 +105,8 @@ export async function startScriptedModel(
       new Promise<void>((resolve) => {
         for (const res of open) res.destroy();
         server.close(() => resolve());
+        // Idle keep-alive sockets would otherwise hold close() for seconds.
+        server.closeAllConnections();
       }),
   };
 }

@@ -95,10 +95,13 @@ export function checkNames(sql: string, model: SemanticModel): void {
 }
 
 /** Adds the nearest real name to SQLite's "no such column/table" messages. */
-function explain(err: QueryError, model: SemanticModel): QueryError {
+function explain(err: QueryError, sql: string, model: SemanticModel): QueryError {
   const column = /no such column: (?:\w+\.)?(\w+)/.exec(err.message);
   const table = /no such table: (?:\w+\.)?(\w+)/.exec(err.message);
-  const columns = model.entities.flatMap((e) => e.columns);
+  // Columns of the tables the query names, else of every table.
+  const words = new Set(code(sql).toLowerCase().split(/\W+/));
+  const named = model.entities.filter((e) => words.has(e.table.toLowerCase()));
+  const columns = (named.length > 0 ? named : model.entities).flatMap((e) => e.columns);
   const extra = column
     ? suggestion(column[1] as string, [...new Set(columns)])
     : table
@@ -134,7 +137,7 @@ export async function validateSql(
   try {
     await compile(sql);
   } catch (err) {
-    if (err instanceof QueryError) throw explain(err, model);
+    if (err instanceof QueryError) throw explain(err, sql, model);
     throw err;
   }
 }
