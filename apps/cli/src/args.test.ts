@@ -18,6 +18,25 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads ask with its question, dataset and --sql', () => {
+    expect(parseCommand(['ask', 'How many orders?', '-d', 'shop', '--sql'])).toEqual({
+      name: 'ask',
+      question: 'How many orders?',
+      datasetId: 'shop',
+      showSql: true,
+      json: false,
+      url: undefined,
+      token: undefined,
+    });
+    expect(parseCommand(['ask', 'Revenue by year'])).toMatchObject({ showSql: false });
+    expect(() => parseCommand(['run', 'SELECT 1', '--sql'])).toThrow(
+      '--sql does not apply to run.',
+    );
+    expect(() => parseCommand(['ask'])).toThrow(
+      'ask takes exactly one argument: the question, quoted.',
+    );
+  });
+
   it('reads history, watch and datasets', () => {
     expect(parseCommand(['history', '-n', '5'])).toMatchObject({ name: 'history', limit: 5 });
     expect(parseCommand(['history'])).toMatchObject({ limit: 20 });

@@ -5,13 +5,15 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage: querylane <command> [options]
 
 Commands:
+  ask "<question>"  ask in plain words; progress on stderr, the answer and its table on stdout
   run "<sql>"       run a read-only SQL query; progress on stderr, the result table on stdout
   watch <runId>     reattach to a run (running or finished) and replay its events
   history           the latest runs, newest first
   datasets          the datasets you can query
 
 Options:
-  -d, --dataset <id>  dataset for run (default: shop)
+  -d, --dataset <id>  dataset for ask and run (default: shop)
+      --sql           ask: also print the SQL that answered the question
   -n, --limit <n>     runs listed by history, 1-100 (default: 20)
       --json          print JSON instead of a table (watch: one event per line)
       --url <url>     server address (default: $QUERYLANE_URL or http://127.0.0.1:3000)
@@ -39,6 +41,7 @@ export type Command =
   | { name: 'help' }
   | { name: 'version' }
   | ({ name: 'run'; sql: string; datasetId: string | undefined } & Common)
+  | ({ name: 'ask'; question: string; datasetId: string | undefined; showSql: boolean } & Common)
   | ({ name: 'watch'; runId: string } & Common)
   | ({ name: 'history'; limit: number } & Common)
   | ({ name: 'datasets' } & Common);
@@ -47,6 +50,7 @@ const OPTIONS = {
   dataset: { type: 'string', short: 'd' },
   limit: { type: 'string', short: 'n' },
   json: { type: 'boolean' },
+  sql: { type: 'boolean' },
   url: { type: 'string' },
   token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -55,6 +59,7 @@ const OPTIONS = {
 
 /** Options each command accepts besides the common ones; a stray one is a usage error. */
 const OWN_OPTIONS: Record<string, readonly string[]> = {
+  ask: ['dataset', 'sql'],
   run: ['dataset'],
   watch: [],
   history: ['limit'],
@@ -73,10 +78,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { name: 'version' };
   const [name, ...rest] = positionals;
   if (name === undefined)
-    throw new UsageError('Which command? One of run, watch, history, datasets.');
+    throw new UsageError('Which command? One of ask, run, watch, history, datasets.');
   const own = OWN_OPTIONS[name];
   if (!own) throw new UsageError(`Unknown command "${name}".`);
-  for (const key of ['dataset', 'limit'] as const) {
+  for (const key of ['dataset', 'limit', 'sql'] as const) {
     if (values[key] !== undefined && !own.includes(key)) {
       throw new UsageError(`--${key} does not apply to ${name}.`);
     }
@@ -94,6 +99,14 @@ export function parseCommand(argv: readonly string[]): Command {
   };
 
   switch (name) {
+    case 'ask':
+      return {
+        name,
+        question: one('the question, quoted'),
+        datasetId: values.dataset,
+        showSql: values.sql ?? false,
+        ...common,
+      };
     case 'run':
       return { name, sql: one('the SQL, quoted'), datasetId: values.dataset, ...common };
     case 'watch':

@@ -7,10 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { appRouter, createServices, type Services, type StreamLimits } from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
+  conversationHistory,
+  createModelClient,
+  createQuestionPipeline,
   createSqlPipeline,
   DatasetRegistry,
   type DatasetSpec,
+  datasetCatalog,
+  type ModelConfig,
   parseDatasetsSpec,
+  registryExecutor,
+  SemanticModels,
   SqlWorkerPool,
 } from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -50,6 +57,8 @@ export interface ServerConfig {
   log: (message: string, err?: unknown) => void;
   /** Authentication, origins and limits. */
   security: SecurityConfig;
+  /** The model for questions the offline translator does not answer; none: refuse them. */
+  model?: ModelConfig;
 }
 
 export interface RunningServer {
@@ -105,6 +114,17 @@ export function configFromEnv(env: Env): ServerConfig {
     version,
     log: (message, err) => console.error(message, err ?? ''),
     security: securityFromEnv(env),
+    ...(env.QUERYLANE_MODEL_URL && env.QUERYLANE_MODEL
+      ? {
+          model: {
+            url: env.QUERYLANE_MODEL_URL,
+            model: env.QUERYLANE_MODEL,
+            ...(env.QUERYLANE_MODEL_API_KEY ? { apiKey: env.QUERYLANE_MODEL_API_KEY } : {}),
+            stageTimeoutMs: env.QUERYLANE_MODEL_TIMEOUT_MS,
+            sendRows: env.QUERYLANE_MODEL_SEND_ROWS,
+          },
+        }
+      : {}),
   };
 }
 
@@ -135,6 +155,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     tempLimitBytes: config.workerTempBytes,
     log,
   });
+  // Semantic models are built on a dataset's first question and kept.
+  const models = new SemanticModels(registry);
   const connections = new ConnectionRegistry({
     hardBufferBytes: config.streamLimits.hardBufferBytes,
     onOverflow: (connection) => {
@@ -147,8 +169,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const services = createServices({
     stores,
-    pipelines: [createSqlPipeline({ registry, pool })],
-    datasets: registry,
+    pipelines: [
+      createSqlPipeline({ registry, pool }),
+      createQuestionPipeline({
+        models,
+        executor: registryExecutor(registry),
+        ...(config.model ? { model: createModelClient(config.model) } : {}),
+        history: conversationHistory(stores),
+      }),
+    ],
+    datasets: datasetCatalog(registry, models),
     config: {
       limits: {
         maxRows: config.maxRows,

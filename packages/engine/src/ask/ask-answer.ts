@@ -2,6 +2,7 @@
 // `answer` events, at most ten a second) or from the template; every claim is reviewed against
 // the result, a wrong answer goes back with its faults at most twice, then the template answers.
 import type { ColumnProfile } from '@querylane/contracts';
+import { QueryError } from '../errors.ts';
 import { templateAnswer } from './answer.ts';
 import { coalesce } from './coalesce.ts';
 import type { ModelClient } from './model-client.ts';
@@ -75,6 +76,12 @@ export async function writeAnswer(opts: AnswerOptions): Promise<string> {
         )
       ).trim();
       out.flush();
+    } catch (err) {
+      // The query has run and its rows are right: an unreachable model costs the prose only.
+      if (!(err instanceof QueryError) || err.code !== 'MODEL_UNAVAILABLE') throw err;
+      report.stage('review', 90, `${err.message} Answering from the template.`);
+      report.emit({ type: 'answer', attempt: attempt + 1, delta: template });
+      return template;
     } finally {
       out.close();
     }

@@ -4,9 +4,11 @@ export type { AnswerInput } from './answer.ts';
 export { formatNumber, templateAnswer } from './answer.ts';
 export { MAX_ANSWER_ATTEMPTS } from './ask-answer.ts';
 export { looksLikeSql, MAX_SQL_ATTEMPTS } from './ask-sql.ts';
+export { type DatasetCatalogView, datasetCatalog } from './catalog.ts';
 export { exampleQuestions } from './examples.ts';
 export { registryExecutor, type SqlExecutor, type SqlRunRequest } from './execute.ts';
 export type { Frame } from './frame.ts';
+export { conversationHistory } from './history.ts';
 export { inferModel } from './infer.ts';
 export * from './model.ts';
 export {
@@ -23,7 +25,7 @@ export { reviewAnswer } from './review.ts';
 export { sameResult } from './same-result.ts';
 export { loadSemanticModel, modelFilePath } from './semantic.ts';
 export { SHOP_MODEL } from './shop-model.ts';
-export { type Suggestion, type SuggestionKind, suggest } from './suggest.ts';
+export { suggest } from './suggest.ts';
 export {
   createTranslator,
   type Refusal,

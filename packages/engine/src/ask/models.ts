@@ -2,12 +2,14 @@
 // read-only): each with its translator and example questions. A malformed model file makes
 // that dataset's questions fail with a clear message; nothing else is affected.
 
+import type { Suggestion } from '@querylane/contracts';
 import type { DatasetRegistry } from '../datasets.ts';
 import { QueryError } from '../errors.ts';
 import { SHOP_DATASET_ID } from '../shop.ts';
 import { exampleQuestions } from './examples.ts';
 import { SemanticModelFileError } from './model-file.ts';
 import { loadSemanticModel } from './semantic.ts';
+import { suggest } from './suggest.ts';
 import { createTranslator, type Translator } from './translate.ts';
 
 interface Entry {
@@ -26,6 +28,11 @@ export class SemanticModels {
   /** The dataset's translator; throws DATASET_NOT_FOUND, or DATASET_UNAVAILABLE for a bad model file. */
   translator(datasetId: string): Translator {
     return this.#entry(datasetId).translator;
+  }
+
+  /** Words of the dataset's model matching what a person is typing. */
+  suggest(datasetId: string, prefix: string, limit: number): Suggestion[] {
+    return suggest(this.translator(datasetId).model, prefix, limit);
   }
 
   /** Questions about the dataset that the offline translator answers. */

@@ -1,18 +1,9 @@
 // Suggestions while a person types a question: measures, dimensions, entities and values of the
 // dataset's semantic model that start with (or contain) what they are typing.
+import type { Suggestion, SuggestionKind } from '@querylane/contracts';
 import type { SemanticModel } from './model.ts';
 import { plural } from './reading.ts';
 import { fold } from './words.ts';
-
-export type SuggestionKind = 'measure' | 'dimension' | 'value' | 'entity' | 'time';
-
-export interface Suggestion {
-  kind: SuggestionKind;
-  /** What to insert. */
-  text: string;
-  /** Where it comes from ("channel of orders"). */
-  detail: string;
-}
 
 const ORDER: Record<SuggestionKind, number> = {
   measure: 0,

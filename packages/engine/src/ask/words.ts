@@ -174,7 +174,7 @@ export function nearest(name: string, candidates: readonly string[]): string | u
       best = candidate;
     }
   }
-  return bestScore <= Math.max(2, Math.floor(lower.length / 3)) ? best : undefined;
+  return bestScore <= Math.max(1, Math.floor(lower.length / 3)) ? best : undefined;
 }
 
 /** "a, b and c". */
