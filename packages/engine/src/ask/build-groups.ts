@@ -212,7 +212,9 @@ export function readGroups(st: State): void {
       const at = groupAt(st, j);
       if (!at) break;
       const g = at.group;
-      if (!(g.kind === 'entity' && first && perEntity(st, g.table))) {
+      // Only "per" makes a ratio: "average price by media type" is a breakdown.
+      const per = s.words.toLowerCase() === 'per';
+      if (!(g.kind === 'entity' && first && per && perEntity(st, g.table))) {
         // "revenue per customer": one row per customer, or the average over customers? Decided
         // once every measure is known.
         if (g.kind === 'entity' && first && s.words.toLowerCase() === 'per') st.perEntity = g.table;

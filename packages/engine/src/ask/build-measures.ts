@@ -199,6 +199,7 @@ export function readRank(st: State): void {
       }
     }
     st.frame.rank = { dir, limit: limit ?? (isTop ? 10 : 1), measure: measure ?? -1 };
+    st.rankIsTop = isTop;
     st.rankAt = after;
   }
 }
@@ -213,6 +214,13 @@ export function readAggregates(st: State): void {
     const p = measurePhrase(st, i);
     if (p) {
       takePhrase(st, p);
+      continue;
+    }
+    // "How many tracks per album on average?": the average applies to the count before it.
+    const counted = st.frame.measures.findIndex((m) => m.kind === 'count');
+    if (k.k === 'agg' && k.agg === 'avg' && /^on average$/i.test(s.words) && counted !== -1) {
+      st.pendingAverageCount = counted;
+      use(st, i);
       continue;
     }
     // "customer count", "order total": the word after what it counts.

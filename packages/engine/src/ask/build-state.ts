@@ -47,6 +47,8 @@ export interface State {
   perEntity?: string;
   /** "most common …": the ranking counts rows of its subject's table. */
   rankByFrequency?: boolean;
+  /** The rank was "top" or "bottom" (a list), not a superlative. */
+  rankIsTop?: boolean;
   /** Where the rank's words stand, to find its subject. */
   rankAt?: number;
   /** A follow-up fragment may lack a measure; the previous turn supplies it. */

@@ -193,9 +193,18 @@ function applyDefaults(st: State): void {
   if (frame.share && frame.measures.length === 0 && !st.fragment)
     throw new BuildError('A share of what?');
   if (frame.rank && frame.groups.length === 0 && frame.rank.measure >= 0) {
-    // "the highest price" with nothing to rank: the maximum.
+    // "the highest price" with nothing to rank: the maximum of a stored number. "Top" without
+    // something to rank, or the highest of a computed measure ("the highest revenue" of what?),
+    // says too little.
     const m = frame.measures[frame.rank.measure] as MeasureUse;
-    if (m.kind !== 'aggregate' || (m.agg !== null && frame.rank.limit !== 1)) {
+    const stored =
+      m.kind === 'aggregate' && /^\w+$/.test(measureOf(st, m.table, m.measure).expr ?? '');
+    if (
+      m.kind !== 'aggregate' ||
+      !stored ||
+      st.rankIsTop ||
+      (m.agg !== null && frame.rank.limit !== 1)
+    ) {
       throw new BuildError(
         'The highest or lowest of what? Name what to rank, for example "which …".',
       );
@@ -206,7 +215,13 @@ function applyDefaults(st: State): void {
     frame.rank = undefined;
   }
   const per = st.perEntity;
-  if (per && !frame.rank && frame.measures.some((m) => m.kind !== 'ratio' && m.table !== per)) {
+  // Counting per something is a breakdown ("tracks per genre"); a total per something may mean
+  // an average ("revenue per customer").
+  // "Total quantity per genre" says "total": a breakdown. A bare "revenue per customer" does not.
+  const summed = frame.measures.some(
+    (m) => m.kind === 'aggregate' && m.agg === null && m.table !== per,
+  );
+  if (per && !frame.rank && summed) {
     const name = entityOf(st.model, per).name;
     throw new BuildError(
       `"per ${name}" can mean one row for each ${name} or an average per ${name}.`,

@@ -160,6 +160,8 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
       });
     };
     for (const fk of declared) addJoin(fk.from, fk.table, fk.to);
+    // A key pointing back at its own table (an employee's manager) is no measure either.
+    const selfKeys = new Set(declared.filter((fk) => fk.table === table).map((fk) => fk.from));
     for (const c of columns) {
       const m = /^(.+?)_?id$/i.exec(c.name);
       if (!m || c.name.toLowerCase() === 'id' || c.pk > 0) continue;
@@ -176,7 +178,7 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
     const times: TimeDimension[] = [];
     let label: string | null = null;
     for (const c of columns) {
-      if (c.name === key || fkColumns.has(c.name)) continue;
+      if (c.name === key || fkColumns.has(c.name) || selfKeys.has(c.name)) continue;
       const { words, name } = nameFor(c.name);
       const sample = sampleValues(db, table, c.name, 200);
       if (sample.length === 0) continue;
@@ -234,7 +236,9 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
         continue;
       }
       const values = lowCardinalityValues(db, table, c.name, rowCount);
-      if (!label && LABEL_NAMES.includes(c.name.toLowerCase())) label = c.name;
+      // A label names one row: a job title shared by many employees does not.
+      const distinctEnough = values === null || values.length >= 0.9 * rowCount;
+      if (!label && LABEL_NAMES.includes(c.name.toLowerCase()) && distinctEnough) label = c.name;
       dimensions.push({
         name,
         column: c.name,

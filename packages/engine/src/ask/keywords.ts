@@ -45,7 +45,7 @@ const FILLER_WORDS = `a an the of in on at for with within into about as is are 
   occurred record recorded write writes wrote written authored borrow borrows borrowed take takes
   took taken own owns owned belong belongs belonging associated related linked assigned hold holds
   held contain contains contained include includes included use uses used receive receives
-  received`
+  received sold bought purchased issued created`
   .split(/\s+/)
   .filter(Boolean);
 
@@ -132,7 +132,7 @@ export function keywordPhrases(): [string, Keyword][] {
     k: 'not',
   });
   add(
-    'share of, percentage of, percent of, % of, proportion of, fraction of, as a percentage, as a share, in percent, percentage, what percent, what percentage, %',
+    'share of, percentage of, percent of, % of, proportion of, fraction of, as a percentage, as a share, in percent, percentage, what percent, what percentage, %, share',
     { k: 'share' },
   );
   add('since, after, starting, from', { k: 'since' });

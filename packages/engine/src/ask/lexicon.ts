@@ -110,7 +110,16 @@ export function buildLexicon(model: SemanticModel): Lexicon {
     const model = terms.filter((x) => x.t !== 'keyword');
     const hard = terms.filter((x) => x.t === 'keyword' && !SOFT.has(x.kw.k));
     const soft = terms.filter((x) => x.t === 'keyword' && SOFT.has(x.kw.k));
-    entries.set(key, hard.length > 0 ? hard : model.length > 0 ? model : soft);
+    // "share", "total", "count" are keywords and, in some datasets, columns ("shares", an
+    // invoice's "total"): both readings are kept; the one that makes a question is used, and
+    // two that do are AMBIGUOUS.
+    const both =
+      hard.length > 0 &&
+      hard.every((x) => x.t === 'keyword' && ['share', 'agg', 'count'].includes(x.kw.k));
+    entries.set(
+      key,
+      both ? [...hard, ...model] : hard.length > 0 ? hard : model.length > 0 ? model : soft,
+    );
   }
   return { entries, maxLength };
 }

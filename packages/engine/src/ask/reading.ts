@@ -19,8 +19,22 @@ export function plural(name: string): string {
   return [...words, p].join(' ');
 }
 
+/** A name, with its entity when another table has a column called the same ("country of customers"). */
+function qualified(
+  model: SemanticModel,
+  table: string,
+  name: string,
+  kind: 'dimensions' | 'measures',
+): string {
+  const shared = model.entities.some(
+    (e) => e.table !== table && (e[kind] as { name: string }[]).some((x) => x.name === name),
+  );
+  return shared ? `${name} of ${plural(entityOf(model, table).name)}` : name;
+}
+
 function dimensionName(model: SemanticModel, table: string, column: string): string {
-  return entityOf(model, table).dimensions.find((d) => d.column === column)?.name ?? column;
+  const name = entityOf(model, table).dimensions.find((d) => d.column === column)?.name ?? column;
+  return qualified(model, table, name, 'dimensions');
 }
 
 export function describeMeasure(model: SemanticModel, m: MeasureUse): string {
@@ -30,7 +44,7 @@ export function describeMeasure(model: SemanticModel, m: MeasureUse): string {
   if (m.kind === 'derived') return m.measure;
   if (m.kind === 'ratio')
     return `${describeMeasure(model, m.of)} per ${entityOf(model, m.per).name}`;
-  return `${AGG_WORDS[m.agg ?? 'sum']} of ${m.measure}`;
+  return `${AGG_WORDS[m.agg ?? 'sum']} of ${qualified(model, m.table, m.measure, 'measures')}`;
 }
 
 function describeGroup(model: SemanticModel, g: GroupUse): string {

@@ -149,10 +149,12 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
       columns.push(...entityOf(model, g.table).columns);
     } else if (g.kind === 'entity') {
       const e = entityOf(model, g.table);
-      const shown = e.label ?? e.key ?? 'rowid';
-      select.push(col({ table: g.table, column: shown }));
-      columns.push(shown);
-      groupBy.push(col({ table: g.table, column: e.key ?? shown }));
+      // Its label names a row; without one, its key and whatever names it (first, last name).
+      const names = e.dimensions.filter((d) => /name/i.test(d.column)).map((d) => d.column);
+      const shown = e.label ? [e.label] : [e.key ?? 'rowid', ...names];
+      for (const c of shown) select.push(col({ table: g.table, column: c }));
+      columns.push(...shown);
+      groupBy.push(col({ table: g.table, column: e.key ?? (shown[0] as string) }));
     } else {
       const name = g.time ? snake(g.time.column) : g.unit;
       select.push(`${bucket(g)} AS ${ident(name)}`);

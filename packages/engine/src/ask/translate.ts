@@ -62,6 +62,8 @@ function alternatives(items: readonly Item[]): Slot[][] {
 }
 
 interface Candidate {
+  /** Tables the question names as entities ("customers", "tracks"). */
+  named: Set<string>;
   frame: Frame;
   plan: Plan;
   sql: string;
@@ -69,7 +71,12 @@ interface Candidate {
   reading: string;
 }
 
-function plan(tr: Translator, frame: Frame, errors: Error[], depth = 0): Candidate[] {
+function plan(
+  tr: Translator,
+  frame: Frame,
+  errors: Error[],
+  depth = 0,
+): Omit<Candidate, 'named'>[] {
   try {
     const p = planFrame(tr.model, frame);
     const { sql, columns } = writeSql(tr.model, frame, p);
@@ -166,9 +173,20 @@ export function translate(
       });
       if (frames.length > 0) followUp = true;
     }
-    for (const f of frames) candidates.push(...plan(tr, f, errors));
+    const named = new Set(slots.flatMap((s) => (s.term.t === 'entity' ? [s.term.table] : [])));
+    for (const f of frames) candidates.push(...plan(tr, f, errors).map((c) => ({ ...c, named })));
   }
-  const distinct = [...new Map(candidates.map((c) => [c.sql, c])).values()];
+  let distinct = [...new Map(candidates.map((c) => [c.sql, c])).values()];
+  if (distinct.length > 1) {
+    // A word that names columns of several tables ("country", "unit price") means the one on
+    // the table the question is about: the entity it names ("customers from Brazil").
+    const own = distinct.filter((c) => c.named.has(c.plan.base));
+    // Of those, the one that stays on that table ("customers per country": the customers').
+    const fewest = Math.min(...own.map((c) => c.plan.joins.length));
+    const nearest = own.filter((c) => c.plan.joins.length === fewest);
+    if (own.length === 1) distinct = own;
+    else if (nearest.length === 1) distinct = nearest;
+  }
   if (distinct.length === 1) {
     const c = distinct[0] as Candidate;
     return { ok: true, ...c, followUp };
