@@ -274,6 +274,21 @@ describe('when the model misbehaves', () => {
     expect(error.message).toMatch(/cannot be reached/);
   });
 
+  it('answers an offline question from the template when the model is down at answer time', async () => {
+    const { events, promise } = ask(`http://127.0.0.1:${await closedPort()}/v1`, {
+      question: 'How many orders are there?',
+      sendRows: 5,
+    });
+    const result = await promise;
+    expect(result).toMatchObject({ generator: 'offline', answer: 'Count of orders: **83,000**.' });
+    const review = events
+      .filter((e) => e.type === 'stage' && e.stage === 'review')
+      .map((e) => e.type === 'stage' && e.message);
+    expect(review).toEqual([
+      expect.stringMatching(/cannot be reached\. Answering from the template\.$/),
+    ]);
+  });
+
   it('fails MODEL_UNAVAILABLE when a stage runs past its timeout', async () => {
     const model = await scripted([{ hang: true }]);
     const error = (await ask(model.url, { timeoutMs: 300 }).promise.catch(
