@@ -199,6 +199,8 @@ export function readRank(st: State): void {
       }
     }
     st.frame.rank = { dir, limit: limit ?? (isTop ? 10 : 1), measure: measure ?? -1 };
+    if (limit !== undefined) st.frame.rank.said = true;
+    st.rankLimitSaid = limit !== undefined;
     st.rankIsTop = isTop;
     st.rankAt = after;
   }

@@ -47,6 +47,8 @@ export interface State {
   perEntity?: string;
   /** "most common …": the ranking counts rows of its subject's table. */
   rankByFrequency?: boolean;
+  /** The question said how many to rank ("top 5", "the 3 cheapest"). */
+  rankLimitSaid?: boolean;
   /** The rank was "top" or "bottom" (a list), not a superlative. */
   rankIsTop?: boolean;
   /** Where the rank's words stand, to find its subject. */

@@ -17,12 +17,13 @@ import {
   use,
 } from './build-state.ts';
 import { readTime } from './build-time.ts';
-import { emptyFrame, type Frame, type MeasureUse } from './frame.ts';
+import { emptyFrame, type Frame, type MeasureUse, type Rank } from './frame.ts';
 
 export { AmbiguityError } from './build-state.ts';
 
 import { entityOf, type SemanticModel } from './model.ts';
 import { describeFrame } from './reading.ts';
+import { singular } from './words.ts';
 
 // Glue that may stay unused: it never changes what is asked.
 const SOFT = new Set(['filler', 'which', 'and', 'or', 'to', 'since', 'followup']);
@@ -214,6 +215,23 @@ function applyDefaults(st: State): void {
       throw new BuildError('The highest or lowest of what? Name what to rank.');
     frame.rank = undefined;
   }
+  if (frame.rank && st.rankIsTop && !st.rankLimitSaid && !st.fragment) {
+    // "the top products": how many is a guess; the question must say.
+    const readings = [5, 10].map((limit) =>
+      describeFrame(st.model, { ...frame, rank: { ...(frame.rank as Rank), limit } }),
+    );
+    throw new BuildError('Say how many, for example "top 5 …".', [], readings);
+  }
+  if (frame.rank?.limit === 1 && !st.rankLimitSaid && !st.rankIsTop && pluralSubject(st)) {
+    // "Which customers placed the most orders?": the one with the most, or a top few?
+    const one = describeFrame(st.model, frame);
+    const few = describeFrame(st.model, { ...frame, rank: { ...frame.rank, limit: 10 } });
+    throw new BuildError(
+      'Say how many you want, for example "the top 5 …" or "which one …".',
+      [],
+      [one, few],
+    );
+  }
   const per = st.perEntity;
   // Counting per something is a breakdown ("tracks per genre"); a total per something may mean
   // an average ("revenue per customer").
@@ -261,4 +279,22 @@ function applyDefaults(st: State): void {
       continue;
     f.target.agg = measureOf(st, f.target.table, f.target.measure).agg ?? 'sum';
   }
+}
+
+/** The thing ranked was asked about in the plural ("which customers …"). */
+function pluralSubject(st: State): boolean {
+  const g = st.frame.groups[0];
+  if (!g) return false;
+  return st.slots.some((s) => {
+    const t = s.term;
+    const same =
+      (g.kind === 'dimension' &&
+        t.t === 'dimension' &&
+        t.table === g.table &&
+        t.column === g.column) ||
+      (g.kind === 'entity' && t.t === 'entity' && t.table === g.table) ||
+      (g.kind === 'bucket' && t.t === 'keyword' && t.kw.k === 'unit' && t.kw.unit === g.unit);
+    const last = s.words.toLowerCase().split(' ').at(-1) ?? '';
+    return same && singular(last) !== last;
+  });
 }

@@ -41,7 +41,10 @@ export function mergeFollowUp(prior: Frame, fragment: Frame, slots: readonly Slo
       frag.rank.measure >= 0 && frag.measures.length > 0
         ? frag.rank.measure
         : (out.rank?.measure ?? 0);
-    out.rank = { ...frag.rank, measure };
+    // "bottom ones instead" keeps the earlier number; with none to keep, the number is not guessed.
+    const limit = frag.rank.said ? frag.rank.limit : out.rank?.limit;
+    if (limit === undefined) throw new BuildError('Say how many, for example "top 5 instead".');
+    out.rank = { ...frag.rank, measure, limit };
   }
   if (frag.share) out.share = true;
   if (frag.time) out.time = frag.time;

@@ -55,6 +55,8 @@ export interface Rank {
   limit: number;
   /** Index into `measures` that orders the rows. */
   measure: number;
+  /** The question said how many ("top 5"); a follow-up without a number keeps the earlier one. */
+  said?: boolean;
 }
 
 export interface Frame {

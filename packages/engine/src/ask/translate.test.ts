@@ -245,6 +245,19 @@ describe('refusals', () => {
     const counted = translate(tr, 'How many products per country?');
     expect(counted).toMatchObject({ ok: false, code: 'AMBIGUOUS' });
     expect(counted.ok ? [] : counted.readings).toHaveLength(2);
+    // How many to rank is never guessed.
+    expect(translate(tr, 'Which customers placed the most orders?')).toMatchObject({
+      ok: false,
+      code: 'AMBIGUOUS',
+      readings: [
+        'the customer with the highest count of orders',
+        'top 10 customers by count of orders',
+      ],
+    });
+    expect(translate(tr, 'Top products by revenue')).toMatchObject({
+      ok: false,
+      readings: ['top 5 products by sum of revenue', 'top 10 products by sum of revenue'],
+    });
     // Customers without orders make "average per customer" two different numbers.
     expect(translate(tr, 'Average number of orders per customer')).toMatchObject({
       ok: false,
