@@ -21,11 +21,12 @@ const SAMPLE_ROWS = 50_000;
 const ISO_DATE =
   /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const LABEL_NAMES = ['name', 'title', 'label', 'full_name', 'display_name', 'username'];
-// Names that say "add me up" or "average me"; anything else must be said in the question.
+// Names that say "add me up" or "average me" (a sum of prices means nothing); anything else —
+// a salary, a weight — can be either, so the question must say "total" or "average".
 const ADDITIVE =
   /^(count|quantity|qty|amount|total|revenue|sales?|cost|costs|spend|spent|views?|likes?|clicks?|shares?|comments?|units?|points?|goals?|minutes|seconds|hours|distance|visits?|downloads?|impressions?|votes?|steps|calories|profit|income|expenses?|budget|gross|population|stock|inventory|orders|items|tickets|sold|fees?|tax|taxes|discount|words|pages|runs|wins|losses)$/;
 const AVERAGE =
-  /^(price|rate|ratio|percent|percentage|pct|share|score|rating|stars|age|temperature|temp|speed|average|avg|mean|margin|weight|height|width|length|duration|latitude|longitude|lat|lon|lng|salary|grade|level|rank|year)$/;
+  /^(price|rate|ratio|percent|percentage|pct|score|rating|stars|age|temperature|temp|speed|average|avg|mean|margin|latitude|longitude|lat|lon|lng|grade|level|rank|year)$/;
 
 const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -50,6 +51,18 @@ function verbForms(word: string): string[] {
   if (/[^aeiou][aeiou][bdgklmnprt]$/.test(word) && word.length <= 5)
     return [`${word}${word.at(-1)}ed`, `${word}ed`];
   return [`${word}ed`];
+}
+
+/** "dept" for department, "mgr" for manager: the same first letter, the rest in order. */
+function abbreviates(short: string, name: string): boolean {
+  if (short[0] !== name[0] || short.length >= name.length) return false;
+  let at = 0;
+  for (const ch of short) {
+    at = name.indexOf(ch, at);
+    if (at === -1) return false;
+    at++;
+  }
+  return true;
 }
 
 function countedThing(words: readonly string[]): string | undefined {
@@ -164,12 +177,19 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
     const selfKeys = new Set(declared.filter((fk) => fk.table === table).map((fk) => fk.from));
     for (const c of columns) {
       const m = /^(.+?)_?id$/i.exec(c.name);
-      if (!m || c.name.toLowerCase() === 'id' || c.pk > 0) continue;
+      // Members of a composite key (assignments: emp_id + project_id) are still foreign keys.
+      if (!m || c.name.toLowerCase() === 'id' || c.name === key) continue;
       const stem = splitName(m[1] as string)
         .map(singular)
         .join('_');
+      // `dept_id` → departments, `emp_id` → employees: an abbreviation of exactly one table's name.
+      const abbreviated = [...bySingular.entries()].filter(
+        ([name, t]) => stem.length >= 3 && abbreviates(stem, name) && t !== table,
+      );
       const target =
-        bySingular.get(stem) ?? (tables.includes(m[1] as string) ? (m[1] as string) : undefined);
+        bySingular.get(stem) ??
+        (tables.includes(m[1] as string) ? (m[1] as string) : undefined) ??
+        (abbreviated.length === 1 ? abbreviated[0]?.[1] : undefined);
       if (target) addJoin(c.name, target, null);
     }
 
@@ -180,6 +200,12 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
     for (const c of columns) {
       if (c.name === key || fkColumns.has(c.name) || selfKeys.has(c.name)) continue;
       const { words, name } = nameFor(c.name);
+      // `dept_name` in departments is the department's name: its first word repeats the table.
+      const entityWord = (singularOf.get(table) ?? table).split(' ')[0] ?? '';
+      const own =
+        words.length > 1 &&
+        (words[0] === entityWord || abbreviates(words[0] as string, entityWord));
+      const short = own ? words.slice(1).join(' ') : undefined;
       const sample = sampleValues(db, table, c.name, 200);
       if (sample.length === 0) continue;
       const numeric = sample.every((v) => typeof v === 'number' || typeof v === 'bigint');
@@ -238,11 +264,14 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
       const values = lowCardinalityValues(db, table, c.name, rowCount);
       // A label names one row: a job title shared by many employees does not.
       const distinctEnough = values === null || values.length >= 0.9 * rowCount;
-      if (!label && LABEL_NAMES.includes(c.name.toLowerCase()) && distinctEnough) label = c.name;
+      const labelName =
+        LABEL_NAMES.includes(c.name.toLowerCase()) ||
+        (short !== undefined && LABEL_NAMES.includes(short));
+      if (!label && labelName && distinctEnough) label = c.name;
       dimensions.push({
         name,
         column: c.name,
-        synonyms: [],
+        synonyms: short ? [short] : [],
         values: values ?? [],
         valueSynonyms: {},
       });

@@ -45,7 +45,8 @@ const FILLER_WORDS = `a an the of in on at for with within into about as is are 
   occurred record recorded write writes wrote written authored borrow borrows borrowed take takes
   took taken own owns owned belong belongs belonging associated related linked assigned hold holds
   held contain contains contained include includes included use uses used receive receives
-  received sold bought purchased issued created ones`
+  received sold bought purchased issued created ones work works worked working employed live
+  lives lived living located based situated`
   .split(/\s+/)
   .filter(Boolean);
 

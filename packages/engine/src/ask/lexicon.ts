@@ -55,7 +55,11 @@ export function buildLexicon(model: SemanticModel): Lexicon {
     if (!list.some((x) => sameTerm(x, term))) list.push(term);
     entries.set(key, list);
   };
-  for (const [phrase, kw] of keywordPhrases()) add(phrase, { t: 'keyword', kw });
+  const keywordKeys = new Set<string>();
+  for (const [phrase, kw] of keywordPhrases()) {
+    add(phrase, { t: 'keyword', kw });
+    keywordKeys.add(normPhrase(phrase));
+  }
   for (const e of model.entities) {
     const names = [e.name, e.table, ...e.synonyms];
     for (const n of names) add(n, { t: 'entity', table: e.table });
@@ -88,8 +92,9 @@ export function buildLexicon(model: SemanticModel): Lexicon {
       });
       for (const value of d.values) {
         const term: Term = { t: 'value', table: e.table, column: d.column, value };
-        // Pure numbers stay numbers; a value has to be a word to be named.
-        if (!/^[\d.,\s-]+$/.test(value)) add(value, term);
+        // Pure numbers stay numbers; a value spelled like an English keyword ("all", "new",
+        // "top") would turn every such word into a filter, so it is left out.
+        if (!/^[\d.,\s-]+$/.test(value) && !keywordKeys.has(normPhrase(value))) add(value, term);
       }
       for (const [value, words] of Object.entries(d.valueSynonyms)) {
         for (const w of words) add(w, { t: 'value', table: e.table, column: d.column, value });
