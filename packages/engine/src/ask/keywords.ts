@@ -53,7 +53,8 @@ const FILLER_WORDS = `a an the of in on at for with within into about as is are 
 /** Verbs after which "by" names who did it, not a breakdown ("written by", "placed by"). */
 export const AGENT_VERBS: ReadonlySet<string> = new Set(
   `written wrote made placed bought sold posted borrowed taken owned held created used received
-  ordered purchased published done paid shipped delivered returned generated earned`.split(/\s+/),
+  ordered purchased published done paid shipped delivered returned generated earned worked logged
+  spent reported submitted booked`.split(/\s+/),
 );
 
 const MONTHS = [

@@ -175,7 +175,12 @@ export function planFrame(model: SemanticModel, frame: Frame): Plan {
   const reach = paths(model, base);
   for (const table of required) {
     if (table === base) continue;
-    const options = reach.get(table);
+    let options = reach.get(table);
+    if (options && options.length > 1) {
+      // "hours worked by employees in Sales": the way through the tables the question names.
+      const named = options.filter((p) => p.every((j) => j.to === table || required.has(j.to)));
+      if (named.length === 1) options = named;
+    }
     if (!options)
       throw new BuildError(
         `I found no way to relate ${entityOf(model, base).name} to ${entityOf(model, table).name}.`,
