@@ -103,6 +103,40 @@ describe('an inferred model', () => {
   });
 });
 
+describe('naming habits of other schemas', () => {
+  it('finds abbreviated and composite-key foreign keys and table-prefixed names', () => {
+    const hr = new Database(':memory:');
+    hr.exec(`
+      CREATE TABLE departments (dept_id INTEGER PRIMARY KEY, dept_name TEXT, location TEXT);
+      CREATE TABLE employees (emp_id INTEGER PRIMARY KEY, first_name TEXT, dept_id INTEGER, salary REAL, manager_id INTEGER REFERENCES employees(emp_id));
+      CREATE TABLE assignments (emp_id INTEGER, project TEXT, hours REAL, PRIMARY KEY (emp_id, project));
+      INSERT INTO departments VALUES (1, 'Sales', 'Boston'), (2, 'Legal', 'Austin');
+      INSERT INTO employees VALUES (1, 'Ann', 1, 50000, NULL), (2, 'Bo', 2, 60000, 1), (3, 'Cy', 1, 70000, 1);
+      INSERT INTO assignments VALUES (1, 'x', 10), (2, 'x', 5), (3, 'y', 7);
+    `);
+    const model = inferModel(hr, 'hr');
+    expect(model.joins.map((j) => `${j.from}.${j.fromColumn} → ${j.to}`)).toEqual([
+      'assignments.emp_id → employees',
+      'employees.dept_id → departments',
+    ]);
+    const departments = model.entities.find((e) => e.table === 'departments');
+    expect(departments?.label).toBe('dept_name');
+    expect(departments?.dimensions.find((d) => d.column === 'dept_name')?.synonyms).toEqual([
+      'name',
+    ]);
+    // A key back to its own table is neither a join nor a measure; a salary may be summed or averaged.
+    const employees = model.entities.find((e) => e.table === 'employees');
+    expect(employees?.measures.map((m) => [m.name, m.agg])).toEqual([['salary', null]]);
+    const t = createTranslator(model);
+    expect(translate(t, 'Total hours worked by employees in Sales')).toMatchObject({
+      ok: true,
+      reading: 'sum of hours, dept name is Sales',
+    });
+    expect(translate(t, 'Salary by location')).toMatchObject({ ok: false, code: 'AMBIGUOUS' });
+    hr.close();
+  });
+});
+
 describe('the translator on a dataset it was not curated for', () => {
   const rows = (sql: string) => ({ rows: db.prepare(sql).raw().all() as unknown[][] });
   const agrees = (question: string, gold: string, ordered = false) => {
