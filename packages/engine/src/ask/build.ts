@@ -21,7 +21,7 @@ import { emptyFrame, type Frame, type MeasureUse, type Rank } from './frame.ts';
 
 export { AmbiguityError } from './build-state.ts';
 
-import { entityOf, type SemanticModel } from './model.ts';
+import { entityOf, plainColumn, type SemanticModel } from './model.ts';
 import { describeFrame } from './reading.ts';
 import { singular } from './words.ts';
 
@@ -199,7 +199,7 @@ function applyDefaults(st: State): void {
     // says too little.
     const m = frame.measures[frame.rank.measure] as MeasureUse;
     const stored =
-      m.kind === 'aggregate' && /^\w+$/.test(measureOf(st, m.table, m.measure).expr ?? '');
+      m.kind === 'aggregate' && plainColumn(measureOf(st, m.table, m.measure)) !== undefined;
     if (
       m.kind !== 'aggregate' ||
       !stored ||

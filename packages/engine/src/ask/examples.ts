@@ -1,6 +1,6 @@
 // Example questions for a dataset, written from its semantic model and kept only when the
 // offline translator answers them: what a refusal offers instead, and what a new user sees.
-import type { SemanticModel } from './model.ts';
+import { plainColumn, type SemanticModel } from './model.ts';
 import { plural } from './reading.ts';
 import { type Translator, translate } from './translate.ts';
 
@@ -15,10 +15,10 @@ function candidates(model: SemanticModel): string[] {
     );
     // Curated measures (an expression, not a bare column) read best; years never add up.
     const usable = e.measures.filter(
-      (m) => m.agg !== null && m.expr && !e.times.some((t) => t.column === m.expr),
+      (m) => m.agg !== null && m.expr && !e.times.some((t) => t.column === plainColumn(m)),
     );
     const measure =
-      usable.find((m) => !/^\w+$/.test(m.expr ?? '')) ??
+      usable.find((m) => plainColumn(m) === undefined) ??
       usable.find((m) => m.agg === 'sum') ??
       usable[0];
     const total = measure ? `${measure.agg === 'avg' ? 'Average' : 'Total'} ${measure.name}` : '';

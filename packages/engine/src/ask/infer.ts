@@ -29,6 +29,8 @@ const AVERAGE =
   /^(price|rate|ratio|percent|percentage|pct|score|rating|stars|age|temperature|temp|speed|average|avg|mean|margin|latitude|longitude|lat|lon|lng|grade|level|rank|year)$/;
 
 const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+/** A column as it stands in a measure's SQL: bare when it can be, quoted when it must. */
+const sqlName = (name: string): string => (/^[A-Za-z_]\w*$/.test(name) ? name : q(name));
 
 interface ColumnInfo {
   name: string;
@@ -216,7 +218,14 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
         ) {
           // A year stored as a number: grouped and filtered by year; averaged ("average birth
           // year") under its full name, never summed.
-          measures.push({ name, expr: c.name, agg: 'avg', synonyms: [], high: [], low: [] });
+          measures.push({
+            name,
+            expr: sqlName(c.name),
+            agg: 'avg',
+            synonyms: [],
+            high: [],
+            low: [],
+          });
           const range = db
             .prepare(`SELECT min(${q(c.name)}) AS min, max(${q(c.name)}) AS max FROM ${q(table)}`)
             .get() as { min: number; max: number };
@@ -236,7 +245,7 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
         const counted = countedThing(words);
         measures.push({
           name,
-          expr: c.name,
+          expr: sqlName(c.name),
           agg: defaultAgg(words),
           synonyms: counted ? [counted] : [],
           high: [],

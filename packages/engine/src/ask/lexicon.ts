@@ -77,7 +77,8 @@ export function buildLexicon(model: SemanticModel): Lexicon {
     };
     for (const m of e.measures) {
       const term: Term = { t: 'measure', table: e.table, measure: m.name };
-      const column = m.expr && /^\w+$/.test(m.expr) ? [m.expr] : [];
+      const bare = m.expr?.replace(/^"(.*)"$/, '$1');
+      const column = bare && !/[()*+/-]/.test(bare) ? [bare] : [];
       qualified([m.name, ...m.synonyms, ...column], term);
       for (const w of m.high)
         add(w, { t: 'adjective', table: e.table, measure: m.name, dir: 'desc' });

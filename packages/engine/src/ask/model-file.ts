@@ -98,8 +98,12 @@ export function parseModelFile(text: string, source: string): SemanticModelFile 
 
 /** The identifiers an expression uses that are not functions or keywords. */
 function identifiers(sql: string): string[] {
-  const withoutStrings = sql.replace(/'(?:[^']|'')*'/g, "''");
   const out: string[] = [];
+  // Quoted identifiers ("Unit Price") are names as written; then the bare words.
+  for (const m of sql.replace(/'(?:[^']|'')*'/g, "''").matchAll(/"((?:[^"]|"")+)"/g)) {
+    out.push((m[1] as string).replaceAll('""', '"'));
+  }
+  const withoutStrings = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")+"/g, ' ');
   for (const m of withoutStrings.matchAll(/\b([A-Za-z_]\w*)\b(\s*\()?/g)) {
     if (m[2]) continue;
     const word = m[1] as string;

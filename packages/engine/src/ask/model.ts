@@ -99,3 +99,9 @@ export function entityOf(model: SemanticModel, table: string): Entity {
 export function joinsFrom(model: SemanticModel, table: string): Join[] {
   return model.joins.filter((j) => j.from === table);
 }
+
+/** The column a measure is, when its SQL is one column (bare or quoted); else undefined. */
+export function plainColumn(measure: Pick<Measure, 'expr'>): string | undefined {
+  const m = /^(?:([A-Za-z_]\w*)|"((?:[^"]|"")+)")$/.exec(measure.expr ?? '');
+  return m ? (m[1] ?? (m[2] as string).replaceAll('""', '"')) : undefined;
+}

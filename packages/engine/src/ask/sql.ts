@@ -2,7 +2,7 @@
 // groups, filters (WHERE for rows, HAVING for groups), shares by window, ranking and limits.
 // The output is one read-only SELECT over the dataset's real tables and columns.
 import type { ColumnRef, Frame, GroupUse, MeasureUse } from './frame.ts';
-import { type Entity, entityOf, type SemanticModel } from './model.ts';
+import { type Entity, entityOf, plainColumn, type SemanticModel } from './model.ts';
 import type { Plan } from './plan.ts';
 import { filterSql } from './sql-filters.ts';
 import { splitName } from './words.ts';
@@ -56,9 +56,11 @@ function aliasesFor(tables: readonly string[]): Map<string, string> {
 /** Qualifies the columns of `entity` inside a model expression with `alias`. */
 export function qualify(expr: string, entity: Entity, alias: string): string {
   return expr.replace(
-    /'(?:[^']|'')*'|\b([A-Za-z_]\w*)\b(?!\s*\()/g,
-    (match, word: string | undefined) =>
-      word && entity.columns.includes(word) ? `${alias}.${ident(word)}` : match,
+    /'(?:[^']|'')*'|"((?:[^"]|"")+)"|\b([A-Za-z_]\w*)\b(?!\s*\()/g,
+    (match, quoted: string | undefined, word: string | undefined) => {
+      const name = quoted?.replaceAll('""', '"') ?? word;
+      return name && entity.columns.includes(name) ? `${alias}.${ident(name)}` : match;
+    },
   );
 }
 
@@ -175,8 +177,7 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
   }
   const orderBy = names.map((n) => ident(n));
   frame.measures.forEach((m, i) => {
-    const plain =
-      m.kind === 'aggregate' && entityOf(model, m.table).columns.includes(measureOf(m)?.expr ?? '');
+    const plain = m.kind === 'aggregate' && plainColumn(measureOf(m) ?? {}) !== undefined;
     if (rowGrain && plain) {
       // Already among the row's columns.
       orderBy[i] = rowExpr(m);
