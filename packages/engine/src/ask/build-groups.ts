@@ -260,3 +260,37 @@ export function readSubject(st: State): void {
     }
   }
 }
+
+/** "sorted by revenue", "by category in ascending order": the order of all the rows. */
+export function readSort(st: State): void {
+  for (let i = 0; i < st.slots.length; i++) {
+    const s = st.slots[i];
+    const k = kw(s);
+    if (!s || s.used || k?.k !== 'sort') continue;
+    use(st, i);
+    let measure = -1;
+    const j = peek(st, i);
+    const known = j === undefined ? undefined : st.slotMeasure.get(j);
+    if (known !== undefined) measure = known;
+    else if (j !== undefined && !k.dir) {
+      const p = measurePhrase(st, j);
+      if (p) {
+        use(st, ...p.covers);
+        st.frame.filters.push(...p.filters);
+        // "total revenue …, sorted by revenue": the same measure, not a second one.
+        const u = p.use;
+        const same = st.frame.measures.findIndex(
+          (m) =>
+            u.kind === 'aggregate' &&
+            u.agg === null &&
+            m.kind === 'aggregate' &&
+            m.table === u.table &&
+            m.measure === u.measure,
+        );
+        measure = same !== -1 ? same : addMeasure(st, p.use);
+      }
+    }
+    const dir = k.dir ?? st.frame.sort?.dir ?? 'desc';
+    st.frame.sort = { measure: measure >= 0 ? measure : (st.frame.sort?.measure ?? -1), dir };
+  }
+}

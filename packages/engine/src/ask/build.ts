@@ -1,7 +1,7 @@
 // Builds a frame from a question's terms: passes read time, values, shares, rankings, aggregates,
 // groups, subjects and comparisons; what is left must fit as a plain measure, a counted entity or
 // context, or the question is refused naming the words that did not fit. Never a guess.
-import { readGroups, readShare, readSubject, readValues } from './build-groups.ts';
+import { readGroups, readShare, readSort, readSubject, readValues } from './build-groups.ts';
 import { readAggregates, readCompare, readRank } from './build-measures.ts';
 import {
   AmbiguityError,
@@ -48,6 +48,7 @@ export function buildFrame(
   readRank(st);
   readAggregates(st);
   readGroups(st);
+  readSort(st);
   readSubject(st);
   readCompare(st);
   readLeftovers(st);
@@ -187,6 +188,8 @@ function applyDefaults(st: State): void {
   if (frame.measures.length === 0 && !st.fragment) {
     throw new BuildError('I could not tell what to count or measure.');
   }
+  if (frame.sort && frame.sort.measure === -1) frame.sort.measure = 0;
+  if (frame.sort && (frame.rank || frame.groups.length === 0)) delete frame.sort;
   if (frame.rank && frame.rank.measure === -1) {
     if (frame.measures.length === 1) frame.rank.measure = 0;
     else if (!st.fragment) throw new BuildError('I could not tell what to rank by.');

@@ -64,6 +64,8 @@ export interface Frame {
   groups: GroupUse[];
   filters: FilterUse[];
   rank?: Rank;
+  /** Order of all rows (no limit): by `measure` (index into `measures`), `dir`. */
+  sort?: { measure: number; dir: 'desc' | 'asc' };
   /** Each row's share of the total of the first measure, in percent. */
   share: boolean;
   /** The date column the question named ("signed up"), if any. */

@@ -14,6 +14,8 @@ export type Keyword =
   | { k: 'group' }
   | { k: 'unit'; unit: TimeUnit; grouped?: true }
   | { k: 'which' }
+  /** "sorted by revenue", "in ascending order": how to order the rows, keeping them all. */
+  | { k: 'sort'; dir?: 'asc' | 'desc' }
   /** "most common", "most frequent": ranked by how many rows. */
   | { k: 'frequent' }
   | { k: 'compare'; op: CompareOp }
@@ -115,6 +117,16 @@ export function keywordPhrases(): [string, Keyword][] {
     add(adverbs, { k: 'unit', unit, grouped: true });
   }
   add('which, what', { k: 'which' });
+  // Not "order by": "orders by status" is a breakdown of orders.
+  add('sorted by, sort by, ranked by, sorted, ranked', { k: 'sort' });
+  add(
+    'descending, in descending order, desc, highest first, from highest to lowest, largest first',
+    { k: 'sort', dir: 'desc' },
+  );
+  add('ascending, in ascending order, asc, lowest first, from lowest to highest, smallest first', {
+    k: 'sort',
+    dir: 'asc',
+  });
   add('common, frequent, often, usual', { k: 'frequent' });
   add('more than, greater than, over, above, exceeding, higher than, larger than, bigger than, >', {
     k: 'compare',

@@ -123,6 +123,10 @@ export function describeFrame(model: SemanticModel, frame: Frame, plan?: Plan): 
     if (groups.length > 0) head += ` by ${listing(groups)}`;
   }
   if (frame.share) head += ', as a share of the total in percent';
+  if (frame.sort) {
+    const by = measures[frame.sort.measure] ?? '';
+    head += `, sorted by ${by} ${frame.sort.dir === 'desc' ? 'from highest to lowest' : 'from lowest to highest'}`;
+  }
   // Counting one thing through the rows of another says which rows: "through posts".
   const through = frame.measures.some((m) => m.kind === 'count' && plan && m.table !== plan.base);
   if (through && plan) head += ` (counted through ${plural(entityOf(model, plan.base).name)})`;

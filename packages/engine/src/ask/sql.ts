@@ -225,6 +225,8 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
   if (frame.rank) {
     const name = orderBy[frame.rank.measure] ?? (orderBy[0] as string);
     sql += ` ORDER BY ${name} ${frame.rank.dir.toUpperCase()} LIMIT ${frame.rank.limit}`;
+  } else if (frame.sort && orderBy[frame.sort.measure]) {
+    sql += ` ORDER BY ${orderBy[frame.sort.measure]} ${frame.sort.dir.toUpperCase()}`;
   } else if (orderGroups.length > 0) {
     sql += ` ORDER BY ${orderGroups.join(', ')}`;
   } else if (frame.groups.length > 1 && !rowGrain) {

@@ -204,6 +204,19 @@ describe('frames over shop', () => {
     );
   });
 
+  it('sorts every row when asked, without dropping any', () => {
+    const out = agrees(
+      'Number of orders per month in 2023 in ascending order',
+      "SELECT strftime('%Y-%m', order_date) m, count(*) n FROM orders WHERE order_date >= '2023-01-01' AND order_date < '2024-01-01' GROUP BY m ORDER BY n ASC",
+      true,
+    );
+    expect(out.reading).toBe(
+      'count of orders by month, sorted by count of orders from lowest to highest, 2023',
+    );
+    // "orders by status" is a breakdown of orders, not "ORDER BY status".
+    expect(ok('Orders by status').reading).toBe('count of orders by status');
+  });
+
   it('lists rows when no measure is asked for', () => {
     const out = agrees(
       'Products with a price over 500',
