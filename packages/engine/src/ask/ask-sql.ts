@@ -58,10 +58,21 @@ function refusal(t: Extract<Translation, { ok: false }>, examples: readonly stri
 
 export async function generateSql(opts: GenerateOptions): Promise<GeneratedSql> {
   const { report, model } = opts;
-  if (looksLikeSql(opts.question)) {
+  // "Select the top 5 products by revenue" is English that starts like SQL: only text that
+  // compiles as SQL is run as written.
+  let sqlError: QueryError | undefined;
+  const asSql = looksLikeSql(opts.question)
+    ? await validateSql(opts.question, opts.tr.model, opts.compile).then(
+        () => true,
+        (err: unknown) => {
+          if (!(err instanceof QueryError) || err.code !== 'SQL_SYNTAX') throw err;
+          sqlError = err;
+          return false;
+        },
+      )
+    : false;
+  if (asSql) {
     report.stage('understand', 10, 'This is SQL: it runs as written');
-    report.stage('validate', 30, 'Checking the query');
-    await validateSql(opts.question, opts.tr.model, opts.compile);
     report.stage('validate', 40, 'The query is valid');
     return {
       sql: opts.question.trim().replace(/;\s*$/, ''),
@@ -104,7 +115,8 @@ export async function generateSql(opts: GenerateOptions): Promise<GeneratedSql> 
       return fromModel(opts, model, [{ sql: offline.sql, error: err.message }]);
     }
   }
-  if (!model) throw refusal(offline, opts.examples);
+  // Text that looked like SQL and is not a question either: the SQL error says more.
+  if (!model) throw sqlError ?? refusal(offline, opts.examples);
   report.stage('understand', 10, `Not sure offline (${offline.message}); asking the model`);
   return fromModel(opts, model, []);
 }

@@ -48,7 +48,7 @@ const FILLER_WORDS = `a an the of in on at for with within into about as is are 
   took taken own owns owned belong belongs belonging associated related linked assigned hold holds
   held contain contains contained include includes included use uses used receive receives
   received sold bought purchased issued created ones work works worked working employed live
-  lives lived living located based situated`
+  lives lived living located based situated select retrieve fetch`
   .split(/\s+/)
   .filter(Boolean);
 

@@ -132,7 +132,19 @@ describe('question pipeline, offline', () => {
     expect(result.rowCount).toBe(40);
   });
 
-  it('runs text that is plainly SQL as written', async () => {
+  it('runs text that is plainly SQL as written, and English that starts like SQL as a question', async () => {
+    const english = await ask('Select the top 5 products by revenue').promise;
+    expect(english).toMatchObject({
+      reading: 'top 5 products by sum of revenue',
+      generator: 'offline',
+    });
+    const typo = (await ask('SELECT count(*) FROM ordrs').promise.catch(
+      (e: unknown) => e,
+    )) as QueryError;
+    expect(typo).toMatchObject({
+      code: 'SQL_SYNTAX',
+      message: 'There is no table `ordrs`. Did you mean `orders`?',
+    });
     const result = await ask('SELECT count(*) AS n FROM orders').promise;
     expect(result).toMatchObject({
       sql: 'SELECT count(*) AS n FROM orders',
