@@ -218,7 +218,10 @@ function applyDefaults(st: State): void {
       throw new BuildError('The highest or lowest of what? Name what to rank.');
     frame.rank = undefined;
   }
-  if (frame.rank && st.rankIsTop && !st.rankLimitSaid && !st.fragment) {
+  if (frame.rank && st.rankIsTop && !st.rankLimitSaid && !st.fragment && !pluralSubject(st)) {
+    // "the top country by customers": one.
+    frame.rank.limit = 1;
+  } else if (frame.rank && st.rankIsTop && !st.rankLimitSaid && !st.fragment) {
     // "the top products": how many is a guess; the question must say.
     const readings = [5, 10].map((limit) =>
       describeFrame(st.model, { ...frame, rank: { ...(frame.rank as Rank), limit } }),
@@ -282,6 +285,18 @@ function applyDefaults(st: State): void {
       continue;
     f.target.agg = measureOf(st, f.target.table, f.target.measure).agg ?? 'sum';
   }
+  dedupeMeasures(frame);
+}
+
+/** "total quantity of items sold" names one measure twice: keep it once. */
+function dedupeMeasures(frame: Frame): void {
+  const keys = frame.measures.map((m) => JSON.stringify(m));
+  const first = keys.map((k) => keys.indexOf(k));
+  const kept = [...new Set(first)];
+  const remap = (i: number) => (i < 0 ? i : kept.indexOf(first[i] ?? i));
+  frame.measures = kept.map((i) => frame.measures[i] as MeasureUse);
+  if (frame.rank) frame.rank.measure = remap(frame.rank.measure);
+  if (frame.sort) frame.sort.measure = remap(frame.sort.measure);
 }
 
 /** The thing ranked was asked about in the plural ("which customers …"). */

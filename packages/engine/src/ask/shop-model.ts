@@ -75,7 +75,7 @@ export const SHOP_MODEL: SemanticModelFile = {
         },
         quantity: {
           agg: 'sum',
-          synonyms: ['units', 'units sold', 'quantity sold', 'items sold', 'quantities'],
+          synonyms: ['units', 'units sold', 'quantity sold', 'items sold', 'quantities', 'selling'],
           time: 'orders.order_date',
         },
         'unit price': { expr: 'unit_price', agg: 'avg', synonyms: ['selling price'] },
