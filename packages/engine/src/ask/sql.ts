@@ -1,6 +1,7 @@
 // Writes the SQL of a planned frame: short table aliases, measures with their model SQL,
 // groups, filters (WHERE for rows, HAVING for groups), shares by window, ranking and limits.
 // The output is one read-only SELECT over the dataset's real tables and columns.
+import { BuildError } from './build-state.ts';
 import type { ColumnRef, Frame, GroupUse, MeasureUse } from './frame.ts';
 import { type Entity, entityOf, plainColumn, type SemanticModel } from './model.ts';
 import type { Plan } from './plan.ts';
@@ -199,13 +200,32 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
   }
   if (frame.share) {
     const m = frame.measures[0] as MeasureUse;
+    // Only what adds up has shares: counts and sums, not averages or ratios.
+    const additive =
+      m.kind === 'count' ||
+      m.kind === 'countDistinct' ||
+      (m.kind === 'aggregate' && m.agg === 'sum');
+    if (!additive)
+      throw new BuildError('Only counts and totals have shares; averages and ratios do not.');
     if (shareCondition) {
-      const conditional =
-        m.kind === 'count' && m.table === plan.base
-          ? `sum(CASE WHEN ${shareCondition} THEN 1 ELSE 0 END)`
-          : `sum(CASE WHEN ${shareCondition} THEN ${rowExpr(m)} ELSE 0 END)`;
-      const total = m.kind === 'count' ? measureExpr(m) : `sum(${rowExpr(m)})`;
-      select.push(`100.0 * ${conditional} / ${total} AS share_pct`);
+      const c = shareCondition;
+      let part: string;
+      let whole: string;
+      if (m.kind === 'count' && m.table === plan.base) {
+        part = `sum(CASE WHEN ${c} THEN 1 ELSE 0 END)`;
+        whole = 'count(*)';
+      } else if (m.kind === 'count' || m.kind === 'countDistinct') {
+        const key =
+          m.kind === 'count'
+            ? col({ table: m.table, column: entityOf(model, m.table).key ?? 'rowid' })
+            : col(m);
+        part = `count(DISTINCT CASE WHEN ${c} THEN ${key} END)`;
+        whole = `count(DISTINCT ${key})`;
+      } else {
+        part = `sum(CASE WHEN ${c} THEN ${rowExpr(m)} ELSE 0 END)`;
+        whole = `sum(${rowExpr(m)})`;
+      }
+      select.push(`100.0 * ${part} / ${whole} AS share_pct`);
     } else {
       select.push(`100.0 * ${measureExpr(m)} / sum(${measureExpr(m)}) OVER () AS share_pct`);
     }
@@ -233,7 +253,7 @@ export function writeSql(model: SemanticModel, frame: Frame, plan: Plan): SqlPar
     // Several groups read best in their own order (segment, then country).
     sql += ` ORDER BY ${groupBy.join(', ')}`;
   } else if (frame.groups.length > 0 && frame.measures.length > 0) {
-    sql += ` ORDER BY ${ident(names[0] as string)} DESC`;
+    sql += ` ORDER BY ${orderBy[0]} DESC`;
   }
   return { sql, columns };
 }
