@@ -16,7 +16,7 @@ import {
   datasetCatalog,
   type ModelConfig,
   parseDatasetsSpec,
-  registryExecutor,
+  poolExecutor,
   SemanticModels,
   SqlWorkerPool,
 } from '@querylane/engine';
@@ -173,7 +173,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       createSqlPipeline({ registry, pool }),
       createQuestionPipeline({
         models,
-        executor: registryExecutor(registry),
+        executor: poolExecutor(registry, pool),
         ...(config.model ? { model: createModelClient(config.model) } : {}),
         history: conversationHistory(stores),
       }),

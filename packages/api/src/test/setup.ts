@@ -11,7 +11,7 @@ import {
   DatasetRegistry,
   datasetCatalog,
   type ModelConfig,
-  registryExecutor,
+  poolExecutor,
   SemanticModels,
   SqlWorkerPool,
 } from '@querylane/engine';
@@ -67,7 +67,7 @@ export async function createTestApp(
       createSqlPipeline({ registry, pool }),
       createQuestionPipeline({
         models,
-        executor: registryExecutor(registry),
+        executor: poolExecutor(registry, pool),
         ...(model ? { model: createModelClient(model) } : {}),
         history: conversationHistory(stores),
       }),

@@ -6,7 +6,7 @@ export { MAX_ANSWER_ATTEMPTS } from './ask-answer.ts';
 export { looksLikeSql, MAX_SQL_ATTEMPTS } from './ask-sql.ts';
 export { type DatasetCatalogView, datasetCatalog } from './catalog.ts';
 export { exampleQuestions } from './examples.ts';
-export { registryExecutor, type SqlExecutor, type SqlRunRequest } from './execute.ts';
+export { poolExecutor, type SqlExecutor, type SqlRunRequest } from './execute.ts';
 export type { Frame } from './frame.ts';
 export { conversationHistory } from './history.ts';
 export { inferModel } from './infer.ts';

@@ -7,9 +7,9 @@ import type { Result, RunEventInput } from '@querylane/contracts';
 import { QueryError, RunCancelledError } from '@querylane/runs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DatasetRegistry } from '../datasets.ts';
-import { liveSqlWorkers } from '../runner.ts';
+import { SqlWorkerPool } from '../pool.ts';
 import { freshShopDir } from '../testing.ts';
-import { registryExecutor } from './execute.ts';
+import { poolExecutor } from './execute.ts';
 import { createModelClient } from './model-client.ts';
 import { SemanticModels } from './models.ts';
 import type { ConversationTurn } from './prompts.ts';
@@ -25,8 +25,10 @@ let dir: string;
 let registry: DatasetRegistry;
 let models: SemanticModels;
 let server: ScriptedModel | undefined;
+let pool: SqlWorkerPool;
 
 beforeAll(() => {
+  pool = new SqlWorkerPool({ size: 2 });
   dir = freshShopDir('querylane-ask-model-');
   registry = DatasetRegistry.open({ dataDir: dir });
   models = new SemanticModels(registry);
@@ -34,9 +36,10 @@ beforeAll(() => {
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  expect(liveSqlWorkers()).toEqual([]);
+  expect(pool.busyPids()).toEqual([]);
 });
-afterAll(() => {
+afterAll(async () => {
+  await pool?.close();
   registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -82,7 +85,7 @@ function ask(
   });
   const pipeline = createQuestionPipeline({
     models,
-    executor: registryExecutor(registry),
+    executor: poolExecutor(registry, pool),
     model,
     history: async () => opts.history ?? [],
   });

@@ -4,9 +4,9 @@ import type { Result, RunEventInput } from '@querylane/contracts';
 import { QueryError, RunCancelledError } from '@querylane/runs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRegistry } from '../datasets.ts';
-import { liveSqlWorkers } from '../runner.ts';
+import { SqlWorkerPool } from '../pool.ts';
 import { createLibraryDataset, freshShopDir } from '../testing.ts';
-import { registryExecutor } from './execute.ts';
+import { poolExecutor } from './execute.ts';
 import { SemanticModels } from './models.ts';
 import type { ConversationTurn } from './prompts.ts';
 import { createQuestionPipeline } from './question-pipeline.ts';
@@ -14,8 +14,10 @@ import { createQuestionPipeline } from './question-pipeline.ts';
 let dir: string;
 let registry: DatasetRegistry;
 let models: SemanticModels;
+let pool: SqlWorkerPool;
 
 beforeAll(() => {
+  pool = new SqlWorkerPool({ size: 2 });
   dir = freshShopDir('querylane-ask-');
   createLibraryDataset(join(dir, 'library.db'));
   registry = DatasetRegistry.open({
@@ -25,7 +27,8 @@ beforeAll(() => {
   models = new SemanticModels(registry);
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await pool?.close();
   registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -40,7 +43,7 @@ function ask(
   const saved: Result[] = [];
   const pipeline = createQuestionPipeline({
     models,
-    executor: registryExecutor(registry),
+    executor: poolExecutor(registry, pool),
     history: async () => opts.history ?? [],
   });
   const promise = pipeline.run(
@@ -96,7 +99,7 @@ describe('question pipeline, offline', () => {
     const answers = events.filter((e) => e.type === 'answer');
     expect(answers).toEqual([{ type: 'answer', attempt: 1, delta: result.answer }]);
     expect(saved).toEqual([result]);
-    expect(liveSqlWorkers()).toEqual([]);
+    expect(pool.busyPids()).toEqual([]);
   });
 
   it('refuses what it does not understand with what it understood and examples that work', async () => {
@@ -168,6 +171,6 @@ describe('question pipeline, offline', () => {
     await expect(
       ask('How many orders?', { signal: controller.signal }).promise,
     ).rejects.toBeInstanceOf(RunCancelledError);
-    expect(liveSqlWorkers()).toEqual([]);
+    expect(pool.busyPids()).toEqual([]);
   });
 });

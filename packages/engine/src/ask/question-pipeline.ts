@@ -3,8 +3,9 @@
 import type { Result } from '@querylane/contracts';
 import type { Pipeline, PipelineInput } from '@querylane/runs';
 import { profileColumns, suggestChart, summarize } from '../interpret.ts';
+import { type ResolvedLimits, resolveLimits } from '../limits.ts';
 import { executeProgress } from '../pipeline.ts';
-import type { SqlRunOutput } from '../runner.ts';
+import { formatBytes, type SqlRunOutput } from '../runner.ts';
 import { writeAnswer } from './ask-answer.ts';
 import { generateSql } from './ask-sql.ts';
 import type { SqlExecutor } from './execute.ts';
@@ -31,6 +32,7 @@ export function createQuestionPipeline(opts: QuestionPipelineOptions): Pipeline 
     kind: 'question',
     async run(input, ctx) {
       const report = new StageReporter(ctx.emit, ctx.signal);
+      const limits = resolveLimits(ctx.limits);
       report.stage('understand', 1, 'Reading the question');
       const tr = opts.models.translator(input.datasetId);
       const history = opts.history ? await opts.history(input) : [];
@@ -39,14 +41,25 @@ export function createQuestionPipeline(opts: QuestionPipelineOptions): Pipeline 
         history,
         tr,
         examples: opts.models.examples(input.datasetId),
-        compile: (sql) => opts.executor.compile(input.datasetId, sql),
+        compile: (sql) =>
+          opts.executor.compile(input.datasetId, sql, {
+            signal: ctx.signal,
+            timeoutMs: limits.timeoutMs,
+          }),
         model: opts.model,
         signal: ctx.signal,
         report,
       });
 
       report.stage('execute', 41, `Running on ${input.datasetId}`);
-      const output = await execute(opts.executor, input.datasetId, generated.sql, ctx, report);
+      const output = await execute(
+        opts.executor,
+        input.datasetId,
+        generated.sql,
+        ctx,
+        limits,
+        report,
+      );
 
       report.stage('interpret', 75, 'Profiling the result');
       const profile = profileColumns(output.columns, output.rows);
@@ -80,7 +93,11 @@ export function createQuestionPipeline(opts: QuestionPipelineOptions): Pipeline 
         truncated: output.truncated,
         elapsedMs: output.elapsedMs,
         profile,
-        summary: summarize({ ...output, profile }),
+        summary:
+          summarize({ ...output, profile }) +
+          (output.cut === 'bytes'
+            ? ` Rows after the first ${output.rows.length.toLocaleString('en-US')} were left out: a result keeps at most ${formatBytes(limits.maxResultBytes)} of values.`
+            : ''),
         sql: generated.sql,
         answer,
         reading: generated.reading,
@@ -102,6 +119,7 @@ async function execute(
   datasetId: string,
   sql: string,
   ctx: Parameters<Pipeline['run']>[1],
+  limits: ResolvedLimits,
   report: StageReporter,
 ): Promise<SqlRunOutput> {
   const started = performance.now();
@@ -128,12 +146,10 @@ async function execute(
       datasetId,
       sql,
       signal: AbortSignal.any([ctx.signal, stop.signal]),
-      maxRows: ctx.limits.maxRows,
-      timeoutMs: ctx.limits.timeoutMs,
-      progressMs: Math.min(ctx.limits.progressMs, 100),
+      limits,
       onProgress: (fetched) => {
         const now = performance.now();
-        if (now - lastRowsAt < ctx.limits.progressMs) return;
+        if (now - lastRowsAt < limits.progressMs) return;
         lastRowsAt = now;
         lastFetched = fetched;
         ctx.emit({ type: 'rows', fetched });

@@ -2,9 +2,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatasetRegistry } from '../datasets.ts';
 import { QueryError } from '../errors.ts';
-import { prepareChecked, validateReadOnly } from '../sql-check.ts';
+import { SqlWorkerPool } from '../pool.ts';
 import { freshShopDir } from '../testing.ts';
+import { poolExecutor } from './execute.ts';
 import type { SemanticModel } from './model.ts';
 import { loadSemanticModel } from './semantic.ts';
 import { validateSql } from './validate-sql.ts';
@@ -12,10 +14,16 @@ import { validateSql } from './validate-sql.ts';
 let dir: string;
 let db: Database.Database;
 let model: SemanticModel;
+let registry: DatasetRegistry;
+let pool: SqlWorkerPool;
 const compiled: string[] = [];
+// The real compile: the statement prepared in a worker of the SQL pool.
 const compile = async (sql: string) => {
   compiled.push(sql);
-  validateReadOnly(prepareChecked(db, sql), sql);
+  await poolExecutor(registry, pool).compile('shop', sql, {
+    signal: new AbortController().signal,
+    timeoutMs: 30_000,
+  });
 };
 
 beforeAll(() => {
@@ -23,9 +31,13 @@ beforeAll(() => {
   const path = join(dir, 'shop.db');
   db = new Database(path, { readonly: true });
   model = loadSemanticModel({ datasetId: 'shop', db, path, curated: true });
+  registry = DatasetRegistry.open({ dataDir: dir });
+  pool = new SqlWorkerPool({ size: 1 });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await pool?.close();
+  registry?.close();
   db?.close();
   rmSync(dir, { recursive: true, force: true });
 });
