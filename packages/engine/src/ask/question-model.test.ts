@@ -7,6 +7,7 @@ import type { Result, RunEventInput } from '@querylane/contracts';
 import { QueryError, RunCancelledError } from '@querylane/runs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DatasetRegistry } from '../datasets.ts';
+import { DEFAULT_RUN_LIMITS } from '../limits.ts';
 import { SqlWorkerPool } from '../pool.ts';
 import { freshShopDir } from '../testing.ts';
 import { poolExecutor } from './execute.ts';
@@ -101,7 +102,7 @@ function ask(
     {
       emit: (e) => events.push(e),
       signal: opts.signal ?? new AbortController().signal,
-      limits: { maxRows: 1000, timeoutMs: 30_000, progressMs: 250 },
+      limits: { ...DEFAULT_RUN_LIMITS },
       finalize: async (r) => {
         saved.push(r);
       },

@@ -4,6 +4,7 @@ import type { Result, RunEventInput } from '@querylane/contracts';
 import { QueryError, RunCancelledError } from '@querylane/runs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRegistry } from '../datasets.ts';
+import { DEFAULT_RUN_LIMITS } from '../limits.ts';
 import { SqlWorkerPool } from '../pool.ts';
 import { createLibraryDataset, freshShopDir } from '../testing.ts';
 import { poolExecutor } from './execute.ts';
@@ -33,7 +34,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const limits = { maxRows: 1000, timeoutMs: 30_000, progressMs: 250 };
+const limits = { ...DEFAULT_RUN_LIMITS };
 
 function ask(
   question: string,
