@@ -282,6 +282,52 @@ describe('querylane against a server that requires a token', () => {
   }, 180_000);
 });
 
+describe('querylane ask', () => {
+  it('prints the answer, how the question was read, its SQL and the table', async () => {
+    const out = await cli('ask', 'How many customers are there?', '--sql');
+    expect(out.code).toBe(0);
+    expect(out.stdout.split('\n')).toEqual([
+      'Count of customers: **12,000**.',
+      '',
+      'Read as: count of customers',
+      'SQL: SELECT count(*) AS customer_count FROM customers c',
+      '',
+      'customer_count',
+      '--------------',
+      '         12000',
+      '(1 row)',
+      '',
+    ]);
+  });
+
+  it('prints the whole result as JSON with --json', async () => {
+    const out = await cli('ask', 'Orders by status', '--json');
+    expect(out.code).toBe(0);
+    const result = JSON.parse(out.stdout) as {
+      reading: string;
+      generator: string;
+      rows: unknown[][];
+    };
+    expect(result).toMatchObject({ reading: 'count of orders by status', generator: 'offline' });
+    expect(result.rows.map((r) => r[0]).sort()).toEqual([
+      'cancelled',
+      'delivered',
+      'processing',
+      'returned',
+      'shipped',
+    ]);
+  });
+
+  it('exits 1 with the refusal, what it understood and questions that would work', async () => {
+    const out = await cli('ask', 'What is the weather in Paris?');
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain('NOT_UNDERSTOOD');
+    expect(out.stderr).toContain('I did not understand "weather".');
+    expect(out.stderr).toMatch(/Try for example: "[^"]+"/);
+  });
+});
+
 describe('querylane datasets, history and watch', () => {
   it('lists the datasets', async () => {
     const out = await cli('datasets');

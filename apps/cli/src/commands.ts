@@ -1,5 +1,6 @@
-// What each command does with a connected client: run a query with live progress, replay a run,
-// list history and datasets. Output goes to the streams given, errors are thrown to main.
+// What each command does with a connected client: ask a question or run a query with live
+// progress, replay a run, list history and datasets. Output goes to the streams given, errors
+// are thrown to main.
 import {
   type QuerylaneClient,
   QuerylaneRunError,
@@ -45,9 +46,17 @@ function printResult(io: Io, result: Result): void {
   );
 }
 
+/** A question's answer (markdown, printed as written), what it was read as, and its SQL. */
+function printAnswer(io: Io, result: Result, showSql: boolean): void {
+  if (result.answer) io.stdout.write(`${result.answer}\n\n`);
+  if (result.reading) io.stdout.write(`Read as: ${result.reading}\n`);
+  if (showSql && result.sql) io.stdout.write(`SQL: ${result.sql}\n`);
+  io.stdout.write('\n');
+}
+
 async function run(
   client: QuerylaneClient,
-  cmd: Extract<Command, { name: 'run' }>,
+  cmd: Extract<Command, { name: 'run' | 'ask' }>,
   io: Io,
 ): Promise<number> {
   const progress = io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
@@ -66,14 +75,20 @@ async function run(
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await client.run(cmd.sql, {
+    const opts = {
       datasetId: cmd.datasetId,
       signal: controller.signal,
-      onEvent: (event) => progress?.update(event),
-    });
+      // Answer text arrives in pieces; the bar shows stages, the answer is printed at the end.
+      onEvent: (event: RunEvent) => (event.type === 'answer' ? undefined : progress?.update(event)),
+    };
+    const result =
+      cmd.name === 'ask' ? await client.ask(cmd.question, opts) : await client.run(cmd.sql, opts);
     progress?.clear();
     if (cmd.json) io.stdout.write(`${toJson(result)}\n`);
-    else printResult(io, result);
+    else {
+      if (cmd.name === 'ask') printAnswer(io, result, cmd.showSql);
+      printResult(io, result);
+    }
     if (progress) {
       io.stderr.write(`run ${progress.state.runId} · ${Math.round(result.elapsedMs)} ms\n`);
     }
@@ -163,6 +178,7 @@ async function datasets(
 
 export function execute(client: QuerylaneClient, cmd: Command, io: Io): Promise<number> {
   switch (cmd.name) {
+    case 'ask':
     case 'run':
       return run(client, cmd, io);
     case 'watch':

@@ -40,6 +40,25 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads ask with its question, dataset and --sql', () => {
+    expect(parse('ask', 'How many orders?', '-d', 'shop', '--sql').parsed).toEqual({
+      kind: 'command',
+      command: {
+        name: 'ask',
+        question: 'How many orders?',
+        datasetId: 'shop',
+        showSql: true,
+        json: false,
+        url: undefined,
+        token: undefined,
+        tokenFile: undefined,
+      },
+    });
+    expect(parse('ask', 'Revenue by year').parsed).toMatchObject({ command: { showSql: false } });
+    expect(parse('run', 'SELECT 1', '--sql').parsed).toMatchObject({ kind: 'exit', code: 2 });
+    expect(parse('ask').parsed).toMatchObject({ kind: 'exit', code: 2 });
+  });
+
   it('reads history, watch and datasets', () => {
     expect(parse('history', '-n', '5').parsed).toMatchObject({
       command: { name: 'history', limit: 5 },
@@ -57,7 +76,8 @@ describe('parseCommand', () => {
     const top = parse('--help');
     expect(top.parsed).toEqual({ kind: 'exit', code: 0 });
     expect(top.out).toMatch(/^Usage: querylane \[options\] \[command\]/);
-    for (const name of ['run', 'watch', 'history', 'datasets']) expect(top.out).toContain(name);
+    for (const name of ['ask', 'run', 'watch', 'history', 'datasets'])
+      expect(top.out).toContain(name);
 
     const run = parse('run', '--help');
     expect(run.parsed).toEqual({ kind: 'exit', code: 0 });

@@ -12,6 +12,7 @@ export interface Common {
 export type Command =
   /** `sql` is `-` when the SQL comes on stdin. */
   | ({ name: 'run'; sql: string; datasetId: string | undefined } & Common)
+  | ({ name: 'ask'; question: string; datasetId: string | undefined; showSql: boolean } & Common)
   | ({ name: 'watch'; runId: string } & Common)
   | ({ name: 'history'; limit: number } & Common)
   | ({ name: 'datasets' } & Common);
@@ -64,7 +65,9 @@ function build(output: Output, version: string, onCommand: (cmd: Command) => voi
   };
 
   program
-    .description('Run read-only SQL on a Querylane server and follow runs from the terminal.')
+    .description(
+      'Ask your data in plain words or run read-only SQL on a Querylane server, and follow runs from the terminal.',
+    )
     .version(version, '-V, --version', "print the CLI's version")
     .helpOption('-h, --help', 'show help (also: querylane <command> --help)')
     .option('--json', 'print JSON instead of tables (watch: one event per line; errors too)')
@@ -90,6 +93,30 @@ function build(output: Output, version: string, onCommand: (cmd: Command) => voi
       .command(nameAndArgs)
       .description(description)
       .showHelpAfterError(`(querylane ${nameAndArgs.split(' ')[0]} --help shows its usage)`);
+
+  command('ask', 'ask in plain words; progress on stderr, the answer and its table on stdout')
+    .argument('<question>', 'the question, quoted', nonEmpty('The question'))
+    .option('-d, --dataset <id>', 'dataset to ask (default: shop)')
+    .option('--sql', 'also print the SQL that answered the question')
+    .addHelpText(
+      'after',
+      `
+A question the server cannot answer exits 1 with what it understood and questions that would work.
+
+Examples:
+  querylane ask "How many orders per status?"
+  querylane ask "Revenue by channel last year" --sql
+  querylane ask "Top 5 products by revenue" --json`,
+    )
+    .action((question: string, opts: { dataset?: string; sql?: boolean }, cmd: Program) =>
+      onCommand({
+        name: 'ask',
+        question,
+        datasetId: opts.dataset,
+        showSql: opts.sql ?? false,
+        ...common(cmd),
+      }),
+    );
 
   command('run', 'run a read-only SQL query; progress on stderr, the result on stdout')
     .argument('<sql>', 'the SQL, quoted; - reads it from stdin', nonEmpty('The SQL'))

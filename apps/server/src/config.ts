@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StreamLimits } from '@querylane/api';
-import { type DatasetSpec, parseDatasetsSpec } from '@querylane/engine';
+import { type DatasetSpec, type ModelConfig, parseDatasetsSpec } from '@querylane/engine';
 import { type AuthConfig, isLoopbackHost, parseTokens } from './auth.ts';
 import type { Env } from './env.ts';
 
@@ -61,6 +61,8 @@ export interface ServerConfig {
   log: (message: string, err?: unknown) => void;
   /** Authentication, origins, hosts and limits. */
   security: SecurityConfig;
+  /** The model for questions the offline translator does not answer; none: refuse them. */
+  model?: ModelConfig;
 }
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -132,6 +134,17 @@ export function configFromEnv(env: Env): ServerConfig {
     version,
     log: (message, err) => console.error(message, err ?? ''),
     security: securityFromEnv(env),
+    ...(env.QUERYLANE_MODEL_URL && env.QUERYLANE_MODEL
+      ? {
+          model: {
+            url: env.QUERYLANE_MODEL_URL,
+            model: env.QUERYLANE_MODEL,
+            ...(env.QUERYLANE_MODEL_API_KEY ? { apiKey: env.QUERYLANE_MODEL_API_KEY } : {}),
+            stageTimeoutMs: env.QUERYLANE_MODEL_TIMEOUT_MS,
+            sendRows: env.QUERYLANE_MODEL_SEND_ROWS,
+          },
+        }
+      : {}),
   };
 }
 

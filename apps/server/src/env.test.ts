@@ -1,6 +1,6 @@
 // The environment's defaults and its refusals, and how it maps onto the server's security config.
 import { describe, expect, it } from 'vitest';
-import { securityFromEnv } from './config.ts';
+import { configFromEnv, securityFromEnv } from './config.ts';
 import { readEnv } from './env.ts';
 
 const errorOf = (env: NodeJS.ProcessEnv) => {
@@ -53,6 +53,36 @@ describe('readEnv', () => {
     expect(security.allowInsecure).toBe(true);
     expect(security.maxConnectionsPerUser).toBe(2);
     expect(security.runsPerMinute).toBe(10);
+  });
+
+  it('reads the model settings, all or none of URL and name, never echoing the key', () => {
+    expect(configFromEnv(readEnv({})).model).toBeUndefined();
+    const config = configFromEnv(
+      readEnv({
+        QUERYLANE_MODEL_URL: 'http://127.0.0.1:11434/v1',
+        QUERYLANE_MODEL: 'llama3.1',
+        QUERYLANE_MODEL_API_KEY: 'sk-secret-value',
+        QUERYLANE_MODEL_SEND_ROWS: '0',
+      }),
+    );
+    expect(config.model).toEqual({
+      url: 'http://127.0.0.1:11434/v1',
+      model: 'llama3.1',
+      apiKey: 'sk-secret-value',
+      stageTimeoutMs: 60_000,
+      sendRows: 0,
+    });
+    expect(errorOf({ QUERYLANE_MODEL_URL: 'http://127.0.0.1:11434/v1' })).toContain(
+      'QUERYLANE_MODEL: QUERYLANE_MODEL_URL and QUERYLANE_MODEL go together',
+    );
+    const bad = errorOf({
+      QUERYLANE_MODEL_URL: 'ftp://x',
+      QUERYLANE_MODEL: 'm',
+      QUERYLANE_MODEL_API_KEY: 'sk-secret-value',
+    });
+    expect(bad).toContain('QUERYLANE_MODEL_URL');
+    expect(bad).not.toContain('sk-secret-value');
+    expect(errorOf({ QUERYLANE_MODEL_SEND_ROWS: '-1' })).toContain('QUERYLANE_MODEL_SEND_ROWS');
   });
 
   it('refuses incomplete auth settings, never echoing a token or secret', () => {

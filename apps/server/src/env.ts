@@ -95,6 +95,15 @@ export const Env = z
     /** How long a store write waits for another process's lock. It blocks the event loop while
      * it waits, so it stays short; writes that find the store busy are retried without blocking. */
     QUERYLANE_STORE_BUSY_TIMEOUT_MS: int(0, 5_000).default(50),
+    /** An OpenAI-compatible endpoint for questions the offline translator cannot answer. */
+    QUERYLANE_MODEL_URL: z.url({ protocol: /^https?$/ }).optional(),
+    QUERYLANE_MODEL: z.string().min(1).max(200).optional(),
+    /** Sent as the bearer token; never printed. Local servers (Ollama, llama.cpp) need none. */
+    QUERYLANE_MODEL_API_KEY: z.string().min(1).max(4_096).optional(),
+    /** One stage's model call (writing the SQL, writing the answer) fails past this. */
+    QUERYLANE_MODEL_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
+    /** Result rows the model may see when writing an answer; 0 keeps the data from it. */
+    QUERYLANE_MODEL_SEND_ROWS: int(0, 1_000).default(20),
     /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;
      * relative paths resolve against it, so `./data` means the repository's data folder. */
     npm_config_local_prefix: z.string().optional(),
@@ -111,6 +120,12 @@ export const Env = z
           issue('QUERYLANE_TOKENS', (err as Error).message);
         }
       }
+    }
+    if ((env.QUERYLANE_MODEL_URL === undefined) !== (env.QUERYLANE_MODEL === undefined)) {
+      issue(
+        env.QUERYLANE_MODEL_URL ? 'QUERYLANE_MODEL' : 'QUERYLANE_MODEL_URL',
+        'QUERYLANE_MODEL_URL and QUERYLANE_MODEL go together',
+      );
     }
     if (env.QUERYLANE_AUTH === 'jwt') {
       const given = [env.QUERYLANE_JWT_SECRET, env.QUERYLANE_JWKS_URL].filter(Boolean).length;

@@ -5,7 +5,17 @@ import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import { appRouter, createServices, type Services } from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
-import { createSqlPipeline, DatasetRegistry, SqlWorkerPool } from '@querylane/engine';
+import {
+  conversationHistory,
+  createModelClient,
+  createQuestionPipeline,
+  createSqlPipeline,
+  DatasetRegistry,
+  datasetCatalog,
+  poolExecutor,
+  SemanticModels,
+  SqlWorkerPool,
+} from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Registry } from 'prom-client';
 import type { WebSocketServer } from 'ws';
@@ -74,6 +84,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     tempLimitBytes: config.workerTempBytes,
     log,
   });
+  // Semantic models are built on a dataset's first question and kept.
+  const models = new SemanticModels(registry);
   const connections = new ConnectionRegistry({
     hardBufferBytes: config.streamLimits.hardBufferBytes,
     onOverflow: (connection) => {
@@ -86,8 +98,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const services = createServices({
     stores,
-    pipelines: [createSqlPipeline({ registry, pool })],
-    datasets: registry,
+    pipelines: [
+      createSqlPipeline({ registry, pool }),
+      createQuestionPipeline({
+        models,
+        executor: poolExecutor(registry, pool),
+        ...(config.model ? { model: createModelClient(config.model) } : {}),
+        history: conversationHistory(stores),
+      }),
+    ],
+    datasets: datasetCatalog(registry, models),
     config: {
       limits: {
         maxRows: config.maxRows,
@@ -102,6 +122,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       writesPerMinute: security.writesPerMinute,
       auditMaxRows: security.auditMaxRows,
       authMode: security.auth.mode,
+      features: { model: config.model !== undefined, rooms: false, cluster: false },
       version: config.version,
       transport: {
         maxMessageBytes: config.maxMessageBytes,

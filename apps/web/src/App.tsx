@@ -55,12 +55,14 @@ function Shell({ composer }: { composer: ComposerStore }) {
 
   const onStarted = useCallback(
     (res: Started, input: StartRunInput) => {
+      // runs.start takes a query or (issue 11) a question; this composer sends queries.
+      const text = input.query ?? input.question ?? '';
       setPending((p) => [
         ...p,
-        { runId: res.runId, conversationId: res.conversationId, query: input.query },
+        { runId: res.runId, conversationId: res.conversationId, query: text },
       ]);
       // Only the text that was sent is cleared: a start that waited keeps what was typed since.
-      if (composer.text.trim() === input.query.trim()) composer.sent(res.runId, input.query);
+      if (composer.text.trim() === text.trim()) composer.sent(res.runId, text);
       navigate(conversationPath(res.conversationId));
       void queryClient.invalidateQueries({ queryKey: trpc.conversations.pathKey() });
       void queryClient.invalidateQueries({

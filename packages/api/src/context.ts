@@ -1,4 +1,5 @@
 // What every procedure sees: the services of this process, who is calling, and over what.
+import type { Suggestion } from '@querylane/contracts';
 import type { ConversationService, EventLog, RunService, Stores } from '@querylane/runs';
 import type { ServiceDiscovery } from './discovery.ts';
 import type { AuthFailure, AuthMode, Identity, Role } from './identity.ts';
@@ -14,6 +15,8 @@ export interface DatasetCatalog {
   schema(datasetId: string): {
     tables: { name: string; rowCount: number; columns: { name: string; type: string }[] }[];
   };
+  /** Words of the dataset's semantic model matching `prefix`, at most `limit`. */
+  suggest(datasetId: string, prefix: string, limit: number): Suggestion[];
 }
 
 /** What the SQL worker processes are doing, for metrics. */

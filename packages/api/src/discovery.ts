@@ -69,13 +69,13 @@ export function describeService(config: {
   runsPerMinute: number;
   maxQueryChars: number;
   maxRows: number;
+  features: Omit<ServiceDiscovery['features'], 'auth'>;
 }): ServiceDiscovery {
   const { transport } = config;
   return {
     service: 'querylane',
     version: config.version,
-    // Not built yet: a model endpoint, rooms and clustering each turn their flag on when they land.
-    features: { auth: config.authMode, model: false, rooms: false, cluster: false },
+    features: { auth: config.authMode, ...config.features },
     endpoints,
     limits: {
       maxMessageBytes: transport.maxMessageBytes,

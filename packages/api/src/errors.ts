@@ -42,5 +42,9 @@ export function toTRPCError(err: unknown): TRPCError | undefined {
       cause: err,
     });
   }
+  if (err instanceof QueryError && err.code === 'DATASET_UNAVAILABLE') {
+    // A dataset whose semantic-model file is broken, for instance: the message says how.
+    return new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message, cause: err });
+  }
   return undefined;
 }

@@ -51,6 +51,12 @@ export interface QuerylaneClient {
   trpc: TRPCClient<AppRouter>;
   /** Starts a query and settles when it ends: the result, or a `QuerylaneRunError` with its code. */
   run(query: string, opts?: RunOptions): Promise<Result>;
+  /**
+   * Asks a question in plain words and settles when it is answered: the result carries `answer`
+   * (markdown), `reading`, `sql` and `generator`; a refusal rejects with `NOT_UNDERSTOOD` or
+   * `AMBIGUOUS`.
+   */
+  ask(question: string, opts?: RunOptions): Promise<Result>;
   /** A run's events (replayed, then live) that ends after the terminal event. */
   events(runId: string, opts?: EventsOptions): AsyncGenerator<RunEvent, void, undefined>;
   /** The socket's state (`idle` / `connecting` / `pending` = open), for a connection indicator. */
@@ -213,6 +219,17 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
   }
 
   async function run(query: string, runOpts: RunOptions = {}): Promise<Result> {
+    return start({ query }, runOpts);
+  }
+
+  async function ask(question: string, runOpts: RunOptions = {}): Promise<Result> {
+    return start({ question }, runOpts);
+  }
+
+  async function start(
+    what: { query: string } | { question: string },
+    runOpts: RunOptions,
+  ): Promise<Result> {
     if (closed) throw new ClientClosedError();
     if (runOpts.signal?.aborted) {
       throw new QuerylaneRunError({
@@ -225,7 +242,7 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
     // Not given the signal: an aborted request would leave us not knowing whether the run
     // exists. follow() cancels it instead, right after it starts if the signal is already set.
     const { runId } = await trpc.runs.start.mutate({
-      query,
+      ...what,
       ...(runOpts.datasetId ? { datasetId: runOpts.datasetId } : {}),
       ...(runOpts.conversationId ? { conversationId: runOpts.conversationId } : {}),
     });
@@ -293,6 +310,7 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
   return {
     trpc,
     run,
+    ask,
     events,
     connectionState: transport.connectionState,
     discovery: transport.discovery,

@@ -29,7 +29,14 @@ describe('types from the router', () => {
       } else if (e.type === 'stage') {
         expectTypeOf(e.progress).toEqualTypeOf<number>();
         expectTypeOf(e.stage).toEqualTypeOf<
-          'plan' | 'validate' | 'execute' | 'interpret' | 'finalize'
+          | 'understand'
+          | 'plan'
+          | 'generate'
+          | 'validate'
+          | 'execute'
+          | 'interpret'
+          | 'review'
+          | 'finalize'
         >();
       }
       expectTypeOf(e.seq).toEqualTypeOf<number>();

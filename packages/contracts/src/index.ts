@@ -5,3 +5,4 @@ export * from './chart.ts';
 export * from './result.ts';
 export * from './run.ts';
 export * from './sets.ts';
+export * from './suggest.ts';

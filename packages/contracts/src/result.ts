@@ -27,6 +27,9 @@ export type ChartKind = z.infer<typeof ChartKind>;
 export const Chart = z.object({ kind: ChartKind, x: z.string(), y: z.string() });
 export type Chart = z.infer<typeof Chart>;
 
+export const Generator = z.enum(['offline', 'model']);
+export type Generator = z.infer<typeof Generator>;
+
 export const Result = z.object({
   columns: z.array(Column),
   /** Values in column order, exactly as SQLite returned them (blobs are Uint8Array). */
@@ -39,5 +42,13 @@ export const Result = z.object({
   profile: z.array(ColumnProfile),
   summary: z.string(),
   chart: Chart.optional(),
+  /** Question runs: the SQL that ran. */
+  sql: z.string().optional(),
+  /** Question runs: the answer in markdown, every number in it checked against the rows. */
+  answer: z.string().optional(),
+  /** Question runs: how the question was understood ("sum of revenue by channel, 2024"). */
+  reading: z.string().optional(),
+  /** Question runs: who wrote the SQL, the offline translator or the model. */
+  generator: Generator.optional(),
 });
 export type Result = z.infer<typeof Result>;

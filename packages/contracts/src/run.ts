@@ -27,6 +27,14 @@ export const RunErrorCode = z.enum([
   /** The history store could not take the run's events (busy, or full), so it was stopped. */
   'STORE_UNAVAILABLE',
   'INTERNAL',
+  /** A question the offline translator (and the model, if any) could not turn into a query. */
+  'NOT_UNDERSTOOD',
+  /** A question with several sensible readings; `details.readings` lists them. */
+  'AMBIGUOUS',
+  /** Every generated query was invalid; the message carries the last error. */
+  'SQL_GENERATION_FAILED',
+  /** The model endpoint is down, timed out or answered with an error. */
+  'MODEL_UNAVAILABLE',
 ]);
 export type RunErrorCode = z.infer<typeof RunErrorCode>;
 
@@ -37,13 +45,33 @@ export const retryableCodes: ReadonlySet<RunErrorCode> = new Set([
   'INTERRUPTED',
   'STORE_UNAVAILABLE',
   'INTERNAL',
+  'MODEL_UNAVAILABLE',
 ]);
+
+/**
+ * What a refused question was understood as, so a client can show it and offer questions that
+ * would work; and, after failed generation, the last query tried.
+ */
+export const RunErrorDetails = z.object({
+  /** Phrases that were understood, each with what it meant (`"revenue" → the measure revenue`). */
+  understood: z.array(z.string().max(300)).max(50).optional(),
+  /** Words that were not understood. */
+  unknownWords: z.array(z.string().max(100)).max(50).optional(),
+  /** The candidate readings of an AMBIGUOUS question. */
+  readings: z.array(z.string().max(500)).max(20).optional(),
+  /** Questions about this dataset that would be answered. */
+  examples: z.array(z.string().max(300)).max(10).optional(),
+  /** The last query tried (SQL_GENERATION_FAILED). */
+  sql: z.string().max(20_000).optional(),
+});
+export type RunErrorDetails = z.infer<typeof RunErrorDetails>;
 
 export const RunError = z.object({
   code: RunErrorCode,
   message: z.string(),
   hint: z.string().optional(),
   retryable: z.boolean(),
+  details: RunErrorDetails.optional(),
 });
 export type RunError = z.infer<typeof RunError>;
 
@@ -80,6 +108,16 @@ export const RunEvent = z.discriminatedUnion('type', [
     attempt: z.number().int().positive(),
     maxAttempts: z.number().int().positive(),
     reason: z.string(),
+  }),
+  /**
+   * A piece of a question's answer (markdown) while it is written. `attempt` starts at 1; a new
+   * attempt (after a review `retry`) replaces the text of the previous one.
+   */
+  z.object({
+    ...base,
+    type: z.literal('answer'),
+    attempt: z.number().int().positive(),
+    delta: z.string(),
   }),
   z.object({ ...base, type: z.literal('completed'), result: Result }),
   z.object({ ...base, type: z.literal('failed'), error: RunError }),

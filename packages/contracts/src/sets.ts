@@ -1,10 +1,24 @@
 // The closed sets of a run, as plain tuples and predicates with no zod: a browser bundle that
 // only asks "is this run over?" does not pull in the schemas. `run.ts` builds its enums on these.
 
-export const stages = ['plan', 'validate', 'execute', 'interpret', 'finalize'] as const;
+/**
+ * Every stage a run can report, in pipeline order. SQL runs go plan → validate → execute →
+ * interpret → finalize; question runs go understand → generate → validate → execute →
+ * interpret → review → finalize.
+ */
+export const stages = [
+  'understand',
+  'plan',
+  'generate',
+  'validate',
+  'execute',
+  'interpret',
+  'review',
+  'finalize',
+] as const;
 
-/** Which pipeline answers a run: SQL as written (and, with issue 11, a question in words). */
-export const runKinds = ['sql'] as const;
+/** Which pipeline answers a run: SQL as written, or a question in plain words. */
+export const runKinds = ['sql', 'question'] as const;
 export type RunKind = (typeof runKinds)[number];
 
 export const runStatuses = [
@@ -33,6 +47,7 @@ export const runEventTypes = [
   'plan',
   'rows',
   'retry',
+  'answer',
   'completed',
   'failed',
   'cancelled',

@@ -1,5 +1,7 @@
-// @querylane/engine: the query pipeline (datasets, SQL checks, worker execution, interpretation).
+// @querylane/engine: the query pipelines (SQL and plain-words questions), datasets, semantic
+// models, SQL checks, worker execution and interpretation.
 // Speaks the run-event contract of @querylane/contracts; knows nothing of tRPC, HTTP or storage.
+export * from './ask/index.ts';
 export * from './datasets.ts';
 export * from './errors.ts';
 export * from './export.ts';

@@ -15,4 +15,11 @@ export function freshShopDir(prefix = 'querylane-test-'): string {
   copyFileSync(sharedShop, join(dir, 'shop.db'));
   return dir;
 }
+export {
+  type ScriptedModel,
+  type ScriptedReply,
+  type ScriptedRequest,
+  startScriptedModel,
+} from './ask/scripted-model.ts';
+export { createLibraryDataset } from './ask/testing.ts';
 export { doublingCtes } from './test/helpers.ts';

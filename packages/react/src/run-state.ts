@@ -99,6 +99,9 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
       return { ...next, plan: event.steps };
     case 'rows':
       return { ...next, rowsFetched: event.fetched };
+    case 'answer':
+      // Question runs (issue 11): the answer text is shown from the result for now.
+      return next;
     case 'retry':
       return {
         ...next,

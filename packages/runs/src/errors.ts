@@ -1,24 +1,32 @@
 // Domain errors of the run lifecycle and its pipelines, and the one function that turns anything
 // thrown into the serialisable RunError that is stored and streamed. They become TRPCErrors
 // only at the procedure boundary (packages/api).
-import { type RunError, type RunErrorCode, retryableCodes } from '@querylane/contracts';
+import {
+  type RunError,
+  type RunErrorCode,
+  type RunErrorDetails,
+  retryableCodes,
+} from '@querylane/contracts';
 
 /** A run failed for a reason its person can act on; `code` is from the closed set. */
 export class QueryError extends Error {
   readonly code: RunErrorCode;
   readonly hint: string | undefined;
   readonly retryable: boolean;
+  /** What a refused question was understood as, examples that would work, the last query. */
+  readonly details: RunErrorDetails | undefined;
 
   constructor(
     code: RunErrorCode,
     message: string,
-    opts: { hint?: string; retryable?: boolean; cause?: unknown } = {},
+    opts: { hint?: string; retryable?: boolean; details?: RunErrorDetails; cause?: unknown } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = 'QueryError';
     this.code = code;
     this.hint = opts.hint;
     this.retryable = opts.retryable ?? retryableCodes.has(code);
+    this.details = opts.details;
   }
 }
 
@@ -68,6 +76,7 @@ export function toRunError(err: unknown): RunError {
       message: err.message,
       ...(err.hint === undefined ? {} : { hint: err.hint }),
       retryable: err.retryable,
+      ...(err.details === undefined ? {} : { details: err.details }),
     };
   }
   // Internal failures keep their message out of the stream: it may name paths or internals.

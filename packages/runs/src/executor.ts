@@ -78,7 +78,8 @@ export async function executeRun(
           recorder.patch({ result: res });
           await recorder.flush();
           if (recorder.failure) throw new RunCancelledError(STORE_FAILED_REASON);
-          await say(res.summary);
+          // A question's answer is what the assistant says; a SQL run gets the summary.
+          await say(res.answer ?? res.summary);
         },
       },
     );

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { auditAction, countedOnConnection, limitRunStarts, limitWrites } from '../guards.ts';
 import { paced } from '../services/pacing.ts';
 import { protectedProcedure } from '../trpc.ts';
-import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
+import { DatasetId, Id, PageLimit, QueryText, QuestionText } from './schemas.ts';
 
 const Cursor = z
   .string()
@@ -49,16 +49,31 @@ async function* trackEvents(events: AsyncIterable<RunEvent>, wire: boolean) {
 }
 
 export const runsRouter = {
+  /** Starts a run: `query` is SQL as written, `question` plain words; exactly one of them. */
   start: protectedProcedure
     .input(
-      z.object({
-        query: QueryText,
-        datasetId: DatasetId.default('shop'),
-        conversationId: Id.optional(),
-      }),
+      z
+        .object({
+          query: QueryText.optional(),
+          question: QuestionText.optional(),
+          datasetId: DatasetId.default('shop'),
+          conversationId: Id.optional(),
+        })
+        .refine((i) => (i.query === undefined) !== (i.question === undefined), {
+          message: 'Give either `query` (SQL) or `question` (plain words), exactly one of them',
+          path: ['question'],
+        }),
     )
     .use(limitRunStarts)
-    .mutation(({ ctx, input }) => ctx.services.runs.start(ctx.userId, { kind: 'sql', ...input })),
+    .mutation(({ ctx, input }) => {
+      const { query, question, ...rest } = input;
+      return ctx.services.runs.start(
+        ctx.userId,
+        question === undefined
+          ? { kind: 'sql', query: query as string, ...rest }
+          : { kind: 'question', query: question, ...rest },
+      );
+    }),
 
   events: protectedProcedure
     .input(

@@ -21,6 +21,11 @@ export const QueryText = z
   .max(MAX_QUERY_CHARS, 'Queries are at most 100,000 characters')
   .refine((q) => q.trim().length > 0, 'The query is empty');
 
+export const QuestionText = z
+  .string()
+  .max(2_000, 'Questions are at most 2,000 characters')
+  .refine((q) => q.trim().length > 0, 'The question is empty');
+
 export const Title = z.string().trim().min(1).max(200);
 
 export const PageLimit = z.number().int().min(1).max(100);

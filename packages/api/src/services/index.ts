@@ -39,6 +39,8 @@ export interface ServicesConfig {
   version: string;
   /** What the host's transport enforces; services only publish it (discovery). */
   transport: TransportLimits;
+  /** What this server offers beyond SQL runs, as discovery publishes it. */
+  features: { model: boolean; rooms: boolean; cluster: boolean };
 }
 
 export interface CreateServicesOptions {

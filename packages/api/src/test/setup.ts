@@ -1,9 +1,20 @@
 // Test fixtures: a real in-memory store with the real migrations, a real dataset registry over
 // a shop dataset generated once per machine and copied into each test's data dir, and the
-// real SQL pipeline on its own worker pool.
+// real SQL and question pipelines (SQL on its own worker pool).
 import { rmSync } from 'node:fs';
 import { openSqliteStores } from '@querylane/db';
-import { createSqlPipeline, DatasetRegistry, SqlWorkerPool } from '@querylane/engine';
+import {
+  conversationHistory,
+  createModelClient,
+  createQuestionPipeline,
+  createSqlPipeline,
+  DatasetRegistry,
+  datasetCatalog,
+  type ModelConfig,
+  poolExecutor,
+  SemanticModels,
+  SqlWorkerPool,
+} from '@querylane/engine';
 import { freshShopDir } from '@querylane/engine/testing';
 import type { Context } from '../context.ts';
 import { LOCAL_USER_ID, type Role } from '../identity.ts';
@@ -34,6 +45,7 @@ export const testConfig: ServicesConfig = {
   writesPerMinute: 120,
   auditMaxRows: 100_000,
   authMode: 'none',
+  features: { model: false, rooms: false, cluster: false },
   version: '0.0.0-test',
   transport: {
     maxMessageBytes: 65_536,
@@ -49,17 +61,28 @@ export async function createTestApp(
   opts: Partial<ServicesConfig> &
     Pick<Partial<CreateServicesOptions>, 'now' | 'connections'> & {
       datasets?: { id: string; path: string }[];
+      /** A model endpoint for questions the offline translator does not answer. */
+      model?: ModelConfig;
     } = {},
 ) {
   const dataDir = freshShopDir('querylane-api-');
   const registry = await DatasetRegistry.open({ dataDir, datasets: opts.datasets ?? [] });
   const stores = openSqliteStores(':memory:');
   const pool = new SqlWorkerPool();
-  const { datasets: _datasets, now, connections, ...config } = opts;
+  const { datasets: _datasets, now, connections, model, ...config } = opts;
+  const models = new SemanticModels(registry);
   const services = createServices({
     stores,
-    pipelines: [createSqlPipeline({ registry, pool })],
-    datasets: registry,
+    pipelines: [
+      createSqlPipeline({ registry, pool }),
+      createQuestionPipeline({
+        models,
+        executor: poolExecutor(registry, pool),
+        ...(model ? { model: createModelClient(model) } : {}),
+        history: conversationHistory(stores),
+      }),
+    ],
+    datasets: datasetCatalog(registry, models),
     config: { ...testConfig, ...config },
     log: (message, err) => console.error(message, err ?? ''),
     ...(now ? { now } : {}),
