@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type AuthFailure, type Identity, LOCAL_IDENTITY, type Role } from '@querylane/api';
+import { USER_ID_PATTERN } from '@querylane/contracts';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 export type AuthConfig =
@@ -36,8 +37,6 @@ export interface Authenticator {
   authenticate(token: string | null | undefined): Promise<AuthResult>;
 }
 
-const USER_ID = /^[A-Za-z0-9_.@|:-]{1,128}$/;
-
 /**
  * `tokenA:alice,tokenB:bob,tokenC:root:admin`. Errors name the entry by position only, so a
  * token never reaches a log through them.
@@ -52,7 +51,7 @@ export function parseTokens(spec: string): TokenEntry[] {
       const [token = '', userId = '', role = 'user', ...rest] = item.split(':');
       const where = `QUERYLANE_TOKENS entry ${i + 1}`;
       if (!token) throw new Error(`${where}: the token is empty`);
-      if (rest.length > 0 || !USER_ID.test(userId)) {
+      if (rest.length > 0 || !USER_ID_PATTERN.test(userId)) {
         throw new Error(
           `${where}: expected token:userId[:role] with a user id of letters and digits`,
         );
@@ -143,7 +142,7 @@ function jwtAuthenticator(
           ...(config.audience ? { audience: config.audience } : {}),
         });
         const sub = payload.sub ?? '';
-        if (!USER_ID.test(sub)) return { ok: false, reason: 'invalid' };
+        if (!USER_ID_PATTERN.test(sub)) return { ok: false, reason: 'invalid' };
         const roles = Array.isArray(payload.roles) ? payload.roles : [payload.role];
         const role: Role = roles.includes('admin') ? 'admin' : 'user';
         return { ok: true, identity: { userId: sub, role }, expiresAt: (payload.exp ?? 0) * 1000 };

@@ -141,6 +141,7 @@ export class Gate {
     const result = await this.#auth.authenticate(params?.token);
     if (!result.ok) {
       this.#auditRejected(conn, result.reason, 'ws');
+      this.#services.activity.opened(conn);
       return this.#context(conn, { failure: result.reason });
     }
     const { identity } = result;
@@ -160,6 +161,7 @@ export class Gate {
       });
     }
     conn.identity = identity;
+    this.#services.activity.opened(conn);
     if (result.expiresAt !== null) this.#closeWhenExpired(ws, result.expiresAt);
     return this.#context(conn, identity);
   }

@@ -4,7 +4,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appRouter, createServices, type Services, type StreamLimits } from '@querylane/api';
+import {
+  appRouter,
+  createServices,
+  type Restarter,
+  type Services,
+  type StreamLimits,
+} from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
   createSqlPipeline,
@@ -46,6 +52,17 @@ export interface ServerConfig {
   pongWaitMs: number;
   /** On close, how long running runs get to finish before they end `interrupted`. */
   shutdownGraceMs: number;
+  /** Members a shared conversation may hold besides its owner. */
+  roomMaxMembers: number;
+  /** `comments.add` per user and minute. */
+  commentsPerMinute: number;
+  /** What `admin.restart` does once drained (see main.ts). */
+  restartMode: Restarter['mode'];
+  /**
+   * Called (once) when an admin asks for a restart; the caller drains this server and starts
+   * the next. Without it, `admin.restart` is refused: nothing would start the server again.
+   */
+  onRestart?: (by: string) => void;
   version: string;
   log: (message: string, err?: unknown) => void;
   /** Authentication, origins and limits. */
@@ -70,6 +87,12 @@ export interface RunningServer {
    */
   close(): Promise<void>;
 }
+
+/**
+ * How the process ends after `admin.restart` with QUERYLANE_RESTART=exit: EX_TEMPFAIL, "try
+ * again", for a supervisor to start it (systemd: `Restart=on-failure`, `RestartForceExitStatus=75`).
+ */
+export const RESTART_EXIT_CODE = 75;
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -102,6 +125,9 @@ export function configFromEnv(env: Env): ServerConfig {
     pingMs: env.QUERYLANE_WS_PING_MS,
     pongWaitMs: env.QUERYLANE_WS_PONG_WAIT_MS,
     shutdownGraceMs: env.QUERYLANE_SHUTDOWN_GRACE_MS,
+    roomMaxMembers: env.QUERYLANE_ROOM_MAX_MEMBERS,
+    commentsPerMinute: env.QUERYLANE_COMMENTS_PER_MINUTE,
+    restartMode: env.QUERYLANE_RESTART,
     version,
     log: (message, err) => console.error(message, err ?? ''),
     security: securityFromEnv(env),
@@ -144,7 +170,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         detail: { hardBufferBytes: services.streamLimits.hardBufferBytes },
       });
     },
+    onClose: (connection) => services.activity.closed(connection),
   });
+  const { onRestart } = config;
+  let restartAsked = false;
+  const restarter: Restarter | undefined = onRestart && {
+    graceMs: config.shutdownGraceMs,
+    mode: config.restartMode,
+    request(by) {
+      if (restartAsked) return false;
+      restartAsked = true;
+      // After the answer to admin.restart has gone out.
+      setImmediate(() => onRestart(by));
+      return true;
+    },
+  };
   const services = createServices({
     stores,
     pipelines: [createSqlPipeline({ registry, pool })],
@@ -160,12 +200,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       concurrency: config.maxConcurrentRuns,
       streamLimits: config.streamLimits,
       runsPerMinute: security.runsPerMinute,
+      commentsPerMinute: config.commentsPerMinute,
+      roomMaxMembers: config.roomMaxMembers,
+      // A room session stays present for as long as its socket may go silent before the
+      // keep-alive drops it; the stream's own end removes it sooner.
+      presenceTtlMs: config.pingMs + config.pongWaitMs,
       auditMaxRows: security.auditMaxRows,
       authMode: security.auth.mode,
       version: config.version,
     },
     connections,
     workers: pool,
+    ...(restarter ? { restarter } : {}),
     log,
   });
   const recovered = await services.runs.recover();
@@ -259,6 +305,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await new Promise<void>((ok) => wss.close(() => ok()));
       server.closeAllConnections();
       await httpClosed;
+      services.activity.close();
+      await services.presence.close();
       await services.audit.settled();
       await pool.close();
       registry.close();

@@ -167,6 +167,7 @@ describe('applyEvent', () => {
 describe('runViewFromRecord', () => {
   const record: Run = {
     id: runId,
+    userId: 'local',
     conversationId: 'c1',
     datasetId: 'shop',
     kind: 'sql',

@@ -1,5 +1,6 @@
-// One conversation in the list: its link, then pin, rename and delete. Only the element the list's
-// roving tab stop points at is tabbable (`tabCol`); the rest are reached with the arrow keys.
+// One conversation in the list: its link (with whose it is, when shared), then pin, rename and
+// delete (rename and delete only for its owner). Only the element the list's roving tab stop
+// points at is tabbable (`tabCol`); the rest are reached with the arrow keys.
 import { type KeyboardEvent, memo, useRef } from 'react';
 import { formatRelative } from '../format.ts';
 import { conversationPath, navigate } from '../route.ts';
@@ -100,6 +101,17 @@ export const ConversationItem = memo(function ConversationItem(props: {
             )}
             {c.title}
           </span>
+          {c.role !== 'owner' ? (
+            <span className="shared-badge" data-testid="shared-from" title={`Shared by ${c.ownerId}`}>
+              {c.ownerId} · {c.role}
+            </span>
+          ) : (
+            c.members > 0 && (
+              <span className="shared-badge" title={`Shared with ${c.members}`}>
+                shared · {c.members}
+              </span>
+            )
+          )}
           <span className="conversation-time">{formatRelative(c.updatedAt)}</span>
         </a>
       )}
@@ -120,6 +132,8 @@ export const ConversationItem = memo(function ConversationItem(props: {
               {pinned ? '★' : '☆'}
             </button>
           )}
+          {c.role === 'owner' && (
+            <>
           <button
             type="button"
             className="icon-btn"
@@ -146,6 +160,8 @@ export const ConversationItem = memo(function ConversationItem(props: {
           >
             ×
           </button>
+            </>
+          )}
         </span>
       )}
     </li>

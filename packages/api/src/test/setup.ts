@@ -31,6 +31,9 @@ export const testConfig: ServicesConfig = {
     maxSubscriptionsPerSocket: 100,
   },
   runsPerMinute: 30,
+  commentsPerMinute: 30,
+  roomMaxMembers: 20,
+  presenceTtlMs: 35_000,
   auditMaxRows: 100_000,
   authMode: 'none',
   version: '0.0.0-test',
@@ -73,6 +76,8 @@ export async function createTestApp(
       createCallerFactory(appRouter)({ services, ...ctx }),
     async close() {
       await services.runs.shutdown(0);
+      services.activity.close();
+      await services.presence.close();
       await pool.close();
       registry.close();
       await stores.close();
