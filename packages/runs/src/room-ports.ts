@@ -44,8 +44,6 @@ export interface RoomStore {
   removeMember(conversationId: string, userId: string): Promise<boolean>;
   /** Every member out at once; resolves with who was in, oldest first. */
   removeAll(conversationId: string): Promise<string[]>;
-  /** Conversations others shared with `userId`, most recently updated first. */
-  sharedWith(userId: string, limit: number): Promise<(ConversationRecord & { role: MemberRole })[]>;
   /** Members per conversation, for those that have any. */
   memberCounts(conversationIds: readonly string[]): Promise<Map<string, number>>;
 }

@@ -25,7 +25,7 @@ it('shares, changes roles and removes, with every change live in the room', asyn
   await until(() => expect(watch.presence()?.present).toEqual(['alice']));
   await alice.trpc.rooms.share.mutate({ conversationId, userId: 'bob', role: 'editor' });
   await alice.trpc.rooms.share.mutate({ conversationId, userId: 'carol', role: 'viewer' });
-  expect((await bob.trpc.conversations.list.query()).map((c) => [c.id, c.role])).toEqual([
+  expect((await bob.trpc.conversations.list.query()).items.map((c) => [c.id, c.role])).toEqual([
     [conversationId, 'editor'],
   ]);
   const bobsRun = await bob.trpc.runs.start.mutate({ query: 'SELECT 2 AS two', conversationId });
@@ -63,7 +63,7 @@ it('shares, changes roles and removes, with every change live in the room', asyn
   const seqs = watch.events().map((e) => e.seq);
   expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
   expect(await codeOf(bob.trpc.conversations.byId.query({ conversationId }))).toBe('NOT_FOUND');
-  expect(await bob.trpc.conversations.list.query()).toEqual([]);
+  expect((await bob.trpc.conversations.list.query()).items).toEqual([]);
 });
 
 it('answers a third user NOT_FOUND from every room procedure, and audits it', async () => {

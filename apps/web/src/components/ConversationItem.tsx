@@ -102,7 +102,11 @@ export const ConversationItem = memo(function ConversationItem(props: {
             {c.title}
           </span>
           {c.role !== 'owner' ? (
-            <span className="shared-badge" data-testid="shared-from" title={`Shared by ${c.ownerId}`}>
+            <span
+              className="shared-badge"
+              data-testid="shared-from"
+              title={`Shared by ${c.ownerId}`}
+            >
               {c.ownerId} · {c.role}
             </span>
           ) : (
@@ -134,32 +138,32 @@ export const ConversationItem = memo(function ConversationItem(props: {
           )}
           {c.role === 'owner' && (
             <>
-          <button
-            type="button"
-            className="icon-btn"
-            data-col={actions.togglePin ? 2 : 1}
-            tabIndex={tab(actions.togglePin ? 2 : 1)}
-            aria-label={`Rename ${c.title}`}
-            aria-keyshortcuts="F2"
-            title="Rename (F2)"
-            onFocus={() => props.onFocusCol(actions.togglePin ? 2 : 1)}
-            onClick={props.onEdit}
-          >
-            ✎
-          </button>
-          <button
-            type="button"
-            className="icon-btn icon-danger"
-            data-col={actions.togglePin ? 3 : 2}
-            tabIndex={tab(actions.togglePin ? 3 : 2)}
-            aria-label={`Delete ${c.title}`}
-            aria-keyshortcuts="Delete"
-            title="Delete"
-            onFocus={() => props.onFocusCol(actions.togglePin ? 3 : 2)}
-            onClick={props.onRemove}
-          >
-            ×
-          </button>
+              <button
+                type="button"
+                className="icon-btn"
+                data-col={actions.togglePin ? 2 : 1}
+                tabIndex={tab(actions.togglePin ? 2 : 1)}
+                aria-label={`Rename ${c.title}`}
+                aria-keyshortcuts="F2"
+                title="Rename (F2)"
+                onFocus={() => props.onFocusCol(actions.togglePin ? 2 : 1)}
+                onClick={props.onEdit}
+              >
+                ✎
+              </button>
+              <button
+                type="button"
+                className="icon-btn icon-danger"
+                data-col={actions.togglePin ? 3 : 2}
+                tabIndex={tab(actions.togglePin ? 3 : 2)}
+                aria-label={`Delete ${c.title}`}
+                aria-keyshortcuts="Delete"
+                title="Delete"
+                onFocus={() => props.onFocusCol(actions.togglePin ? 3 : 2)}
+                onClick={props.onRemove}
+              >
+                ×
+              </button>
             </>
           )}
         </span>

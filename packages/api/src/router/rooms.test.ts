@@ -42,10 +42,10 @@ async function sharedRoom(
 describe('membership', () => {
   it('lets an editor read, run and comment, and shows the room in their list', async () => {
     const { alice, bob, runId, conversationId } = await sharedRoom('editor');
-    expect((await bob.conversations.list()).map((c) => [c.id, c.role, c.ownerId])).toEqual([
+    expect((await bob.conversations.list()).items.map((c) => [c.id, c.role, c.ownerId])).toEqual([
       [conversationId, 'editor', 'alice'],
     ]);
-    expect((await alice.conversations.list()).map((c) => [c.role, c.members])).toEqual([
+    expect((await alice.conversations.list()).items.map((c) => [c.role, c.members])).toEqual([
       ['owner', 1],
     ]);
     const convo = await bob.conversations.byId({ conversationId });
@@ -161,7 +161,7 @@ describe('membership', () => {
       conversationId,
       removed: ['bob'],
     });
-    expect(await bob.conversations.list()).toEqual([]);
+    expect((await bob.conversations.list()).items).toEqual([]);
     const actions = await app.stores.audit.list({ limit: 20 });
     expect(
       actions.filter((r) => r.kind !== 'refused').map((r) => [r.kind, r.userId, r.detail]),

@@ -96,11 +96,8 @@ export function createConversationStore(db: Db): ConversationStore {
       const pinnedAt = pinned ? stamp() : null;
       // The owner's pin is on the conversation, a member's on their seat in its room.
       const changed =
-        db
-          .update(conversations)
-          .set({ pinnedAt })
-          .where(owned(userId, conversationId))
-          .run().changes > 0 ||
+        db.update(conversations).set({ pinnedAt }).where(owned(userId, conversationId)).run()
+          .changes > 0 ||
         db
           .update(roomMembers)
           .set({ pinnedAt })
@@ -149,16 +146,19 @@ export function createConversationStore(db: Db): ConversationStore {
  */
 function viewedBy(userId: string) {
   const own = sql`${conversations.userId} = ${userId}`;
-  const pinnedAt = sql<Date | null>`case when ${own} then ${conversations.pinnedAt} else ${roomMembers.pinnedAt} end`.mapWith(
-    conversations.pinnedAt,
-  );
+  const pinnedAt =
+    sql<Date | null>`case when ${own} then ${conversations.pinnedAt} else ${roomMembers.pinnedAt} end`.mapWith(
+      conversations.pinnedAt,
+    );
   return {
     seat: and(eq(roomMembers.conversationId, conversations.id), eq(roomMembers.userId, userId)),
     pinnedAt,
     columns: {
       ...getTableColumns(conversations),
       pinnedAt,
-      role: sql<'owner' | 'editor' | 'viewer'>`case when ${own} then 'owner' else ${roomMembers.role} end`,
+      role: sql<
+        'owner' | 'editor' | 'viewer'
+      >`case when ${own} then 'owner' else ${roomMembers.role} end`,
     },
   };
 }

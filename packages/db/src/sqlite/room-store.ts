@@ -93,7 +93,6 @@ export function createRoomStore(db: Db): RoomStore {
         .map((m) => m.userId);
     },
 
-
     async memberCounts(conversationIds) {
       if (conversationIds.length === 0) return new Map();
       const rows = db

@@ -80,7 +80,7 @@ export function describeRoomStores(name: string, open: Open) {
       expect((await stores.rooms.access('u3', 'c1'))?.role).toBeNull();
     });
 
-    it("lists what was shared with a user among their own, with their role and their own pins", async () => {
+    it('lists what was shared with a user among their own, with their role and their own pins', async () => {
       await stores.conversations.create({ id: 'c2', userId: 'u9', title: 'two' });
       await stores.conversations.create({ id: 'c3', userId: 'u9', title: 'three' });
       await stores.conversations.create({ id: 'mine', userId: 'u2', title: 'mine' });
