@@ -48,7 +48,14 @@ export function ActivityFeed({ events }: { events: ActivityEvent[] }) {
     <section aria-labelledby="activity-title">
       <h2 id="activity-title">Live activity</h2>
       {events.length === 0 && <p className="muted">Nothing yet.</p>}
-      <ol className="activity-feed" data-testid="activity-feed" aria-live="off">
+      <ol
+        className="activity-feed"
+        data-testid="activity-feed"
+        aria-labelledby="activity-title"
+        aria-live="off"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls on its own, so it must take focus for keyboard users to scroll it (axe: scrollable-region-focusable)
+        tabIndex={0}
+      >
         {events.map((e) => {
           const { what, detail, tone } = describe(e);
           return (
