@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type AuthFailure, type Identity, LOCAL_IDENTITY, type Role } from '@querylane/api';
+import { USER_ID_PATTERN } from '@querylane/contracts';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 export type AuthConfig =
@@ -43,8 +44,6 @@ export const CLOCK_SKEW_S = 30;
 /** A key server that is down fails every request; its log line is repeated at most this often. */
 const KEY_FAILURE_LOG_MS = 30_000;
 
-const USER_ID = /^[A-Za-z0-9_.@|:-]{1,128}$/;
-
 /**
  * `tokenA:alice,tokenB:bob,tokenC:root:admin`. Errors name the entry by position only, so a
  * token never reaches a log through them.
@@ -59,7 +58,7 @@ export function parseTokens(spec: string): TokenEntry[] {
       const [token = '', userId = '', role = 'user', ...rest] = item.split(':');
       const where = `QUERYLANE_TOKENS entry ${i + 1}`;
       if (!token) throw new Error(`${where}: the token is empty`);
-      if (rest.length > 0 || !USER_ID.test(userId)) {
+      if (rest.length > 0 || !USER_ID_PATTERN.test(userId)) {
         throw new Error(
           `${where}: expected token:userId[:role] with a user id of letters and digits`,
         );
@@ -182,7 +181,8 @@ function jwtAuthenticator(
         });
         // `sub` is a string (RFC 7519); a number would become a user id nobody chose ('12345.0').
         const sub = payload.sub as unknown;
-        if (typeof sub !== 'string' || !USER_ID.test(sub)) return { ok: false, reason: 'invalid' };
+        if (typeof sub !== 'string' || !USER_ID_PATTERN.test(sub))
+          return { ok: false, reason: 'invalid' };
         // A token issued in the future was minted by a wrong clock or to outlive its exp checks.
         if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_SKEW_S) {
           return { ok: false, reason: 'invalid' };

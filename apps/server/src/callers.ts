@@ -77,6 +77,7 @@ export class Callers {
     const result = await auth.authenticate(params?.token);
     if (!result.ok) {
       this.#auditRejected(conn, result.reason, 'ws');
+      services.activity.opened(conn);
       return this.#context(conn, { failure: result.reason });
     }
     const { identity } = result;
@@ -96,6 +97,7 @@ export class Callers {
       });
     }
     conn.identity = identity;
+    services.activity.opened(conn);
     if (result.expiresAt !== null) closeWhenExpired(ws, result.expiresAt);
     return this.#context(conn, identity);
   }

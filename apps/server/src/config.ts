@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StreamLimits } from '@querylane/api';
+import type { Restarter, StreamLimits } from '@querylane/api';
 import { type DatasetSpec, type ModelConfig, parseDatasetsSpec } from '@querylane/engine';
 import { type AuthConfig, isLoopbackHost, parseTokens } from './auth.ts';
 import type { Env } from './env.ts';
@@ -61,6 +61,17 @@ export interface ServerConfig {
   log: (message: string, err?: unknown) => void;
   /** Authentication, origins, hosts and limits. */
   security: SecurityConfig;
+  /** Members a shared conversation may hold besides its owner. */
+  roomMaxMembers: number;
+  /** `comments.add` per user and minute. */
+  commentsPerMinute: number;
+  /** What `admin.restart` does once drained (see main.ts). */
+  restartMode: Restarter['mode'];
+  /**
+   * Called (once) when an admin asks for a restart; the caller drains this server and starts
+   * the next. Without it, `admin.restart` is refused: nothing would start the server again.
+   */
+  onRestart?: (by: string) => void;
   /** The model for questions the offline translator does not answer; none: refuse them. */
   model?: ModelConfig;
 }
@@ -131,6 +142,9 @@ export function configFromEnv(env: Env): ServerConfig {
         env.QUERYLANE_STORE_MAX_MB === undefined ? null : env.QUERYLANE_STORE_MAX_MB * 1024 * 1024,
       busyTimeoutMs: env.QUERYLANE_STORE_BUSY_TIMEOUT_MS,
     },
+    roomMaxMembers: env.QUERYLANE_ROOM_MAX_MEMBERS,
+    commentsPerMinute: env.QUERYLANE_COMMENTS_PER_MINUTE,
+    restartMode: env.QUERYLANE_RESTART,
     version,
     log: (message, err) => console.error(message, err ?? ''),
     security: securityFromEnv(env),

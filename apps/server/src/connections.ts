@@ -14,6 +14,8 @@ export interface ConnectionLimits {
   hardBufferBytes: number;
   /** Called once for each socket closed for falling that far behind. */
   onOverflow?: (connection: Connection) => void;
+  /** Called once when a socket has closed, however it ended. */
+  onClose?: (connection: Connection) => void;
 }
 
 export class ConnectionRegistry {
@@ -38,7 +40,10 @@ export class ConnectionRegistry {
     const record = conn;
     this.#bySocket.set(ws, record);
     this.#live.add(record);
-    ws.once('close', () => this.#live.delete(record));
+    ws.once('close', () => {
+      this.#live.delete(record);
+      this.limits.onClose?.(record);
+    });
     this.#boundBacklog(ws, record);
     return record;
   }

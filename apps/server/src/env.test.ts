@@ -16,6 +16,11 @@ describe('readEnv', () => {
   it('defaults every limit', () => {
     const env = readEnv({});
     expect(env.QUERYLANE_MAX_MESSAGE_BYTES).toBe(65_536);
+    expect([
+      env.QUERYLANE_ROOM_MAX_MEMBERS,
+      env.QUERYLANE_COMMENTS_PER_MINUTE,
+      env.QUERYLANE_RESTART,
+    ]).toEqual([20, 30, 'self']);
     expect(securityFromEnv(env)).toEqual({
       auth: { mode: 'none' },
       allowInsecure: false,
@@ -96,5 +101,7 @@ describe('readEnv', () => {
     expect(short).not.toContain('short-secret');
     expect(errorOf({ QUERYLANE_AUTH: 'ldap' })).toContain('QUERYLANE_AUTH');
     expect(errorOf({ QUERYLANE_ALLOW_INSECURE: 'yes' })).toContain('QUERYLANE_ALLOW_INSECURE');
+    expect(errorOf({ QUERYLANE_ROOM_MAX_MEMBERS: '0' })).toContain('QUERYLANE_ROOM_MAX_MEMBERS');
+    expect(errorOf({ QUERYLANE_RESTART: 'reboot' })).toContain('QUERYLANE_RESTART');
   });
 });

@@ -104,6 +104,14 @@ export const Env = z
     QUERYLANE_MODEL_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
     /** Result rows the model may see when writing an answer; 0 keeps the data from it. */
     QUERYLANE_MODEL_SEND_ROWS: int(0, 1_000).default(20),
+    /** Members a shared conversation may hold besides its owner. */
+    QUERYLANE_ROOM_MAX_MEMBERS: int(1, 1_000).default(20),
+    QUERYLANE_COMMENTS_PER_MINUTE: int(1, 100_000).default(30),
+    /**
+     * What `admin.restart` does once drained: `self` starts the server again in this process
+     * (same pid and port); `exit` exits with code 75 for a supervisor to start it again.
+     */
+    QUERYLANE_RESTART: z.enum(['self', 'exit']).default('self'),
     /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;
      * relative paths resolve against it, so `./data` means the repository's data folder. */
     npm_config_local_prefix: z.string().optional(),

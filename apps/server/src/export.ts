@@ -1,12 +1,13 @@
 // GET /runs/<runId>.csv: every row of a completed run as CSV, streamed as it is read. The run's
 // SQL runs again in an export worker with no row cap (the stored result keeps only the first
-// rows); the caller is authenticated as on /trpc and sees only their own runs. An export counts
+// rows); the caller is authenticated as on /trpc and sees the runs they may see on /trpc (their
+// own, and those of rooms they are in). An export counts
 // against the runs-per-minute budget, since it runs the query again.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '@querylane/api';
 import { csvLine } from '@querylane/contracts/csv';
 import { type DatasetRegistry, exportRows, QueryError } from '@querylane/engine';
-import { NotFoundError } from '@querylane/runs';
+import { NotFoundError, NotMemberError } from '@querylane/runs';
 import type { Callers } from './callers.ts';
 
 const PATH = /^\/runs\/([A-Za-z0-9_-]{1,64})\.csv$/;
@@ -44,10 +45,16 @@ export function createCsvExport(opts: CsvExportOptions) {
       plain(res, 401, 'Sign in to download this run.', { 'www-authenticate': 'Bearer' });
       return;
     }
-    let run: Awaited<ReturnType<Services['runs']['getOwned']>>;
+    let run: Awaited<ReturnType<Services['runs']['visible']>>;
     try {
-      run = await services.runs.getOwned(ctx.userId, runId);
+      run = await services.runs.visible(ctx.userId, runId);
     } catch (err) {
+      if (err instanceof NotMemberError) {
+        services.audit.refused('not_member', ctx, {
+          target: `GET /runs/${runId}.csv`,
+          detail: err.detail,
+        });
+      }
       if (err instanceof NotFoundError) return plain(res, 404, `Run ${runId} not found.`);
       throw err;
     }

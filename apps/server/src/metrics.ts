@@ -32,6 +32,17 @@ export function createMetricsRegistry(
     },
   });
   new Gauge({
+    name: 'querylane_room_sessions',
+    help: 'Views of shared rooms open now (a person with two tabs has two), and rooms with any.',
+    labelNames: ['what'],
+    registers: [registry],
+    async collect() {
+      const { rooms, sessions } = await services.presence.stats();
+      this.set({ what: 'sessions' }, sessions);
+      this.set({ what: 'rooms' }, rooms);
+    },
+  });
+  new Gauge({
     name: 'querylane_runs',
     help: 'Runs in the history store, by status.',
     labelNames: ['status'],

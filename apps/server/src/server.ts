@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
-import { appRouter, createServices, type Services } from '@querylane/api';
+import { appRouter, createServices, type Restarter, type Services } from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
   conversationHistory,
@@ -57,6 +57,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * How the process ends after `admin.restart` with QUERYLANE_RESTART=exit: EX_TEMPFAIL, "try
+ * again", for a supervisor to start it (systemd: `Restart=on-failure`, `RestartForceExitStatus=75`).
+ */
+export const RESTART_EXIT_CODE = 75;
+
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const { log, security } = config;
   assertSafeBinding(config.host, security);
@@ -95,7 +101,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         detail: { hardBufferBytes: services.streamLimits.hardBufferBytes },
       });
     },
+    onClose: (connection) => services.activity.closed(connection),
   });
+  const { onRestart } = config;
+  let restartAsked = false;
+  const restarter: Restarter | undefined = onRestart && {
+    graceMs: config.shutdownGraceMs,
+    mode: config.restartMode,
+    request(by) {
+      if (restartAsked) return false;
+      restartAsked = true;
+      // After the answer to admin.restart has gone out.
+      setImmediate(() => onRestart(by));
+      return true;
+    },
+  };
   const services = createServices({
     stores,
     pipelines: [
@@ -120,9 +140,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       streamLimits: config.streamLimits,
       runsPerMinute: security.runsPerMinute,
       writesPerMinute: security.writesPerMinute,
+      commentsPerMinute: config.commentsPerMinute,
+      roomMaxMembers: config.roomMaxMembers,
+      // A room session stays present for as long as its socket may go silent before the
+      // keep-alive drops it; the stream's own end removes it sooner.
+      presenceTtlMs: config.pingMs + config.pongWaitMs,
       auditMaxRows: security.auditMaxRows,
       authMode: security.auth.mode,
-      features: { model: config.model !== undefined, rooms: false, cluster: false },
+      features: {
+        model: config.model !== undefined,
+        rooms: security.auth.mode !== 'none',
+        cluster: false,
+      },
       version: config.version,
       transport: {
         maxMessageBytes: config.maxMessageBytes,
@@ -135,6 +164,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     },
     connections,
     workers: pool,
+    ...(restarter ? { restarter } : {}),
     log,
   });
   const recovered = await services.runs.recover();
@@ -244,6 +274,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await new Promise<void>((ok) => wss.close(() => ok()));
       server.closeAllConnections();
       await httpClosed;
+      services.activity.close();
+      await services.presence.close();
       await services.audit.settled();
       await pool.close();
       registry.close();

@@ -122,6 +122,14 @@ describe('Querylane with sign-in', () => {
       .first()
       .waitFor();
     await root.getByTestId('refusals').locator('tr', { hasText: 'forbidden' }).waitFor();
+    // The live feed opens with what just happened: Alice's run, and her try at this page.
+    const feed = root.getByTestId('activity');
+    await feed.filter({ hasText: 'run completed' }).filter({ hasText: 'alice' }).first().waitFor();
+    await feed
+      .filter({ hasText: 'refused: forbidden' })
+      .filter({ hasText: 'admin.' })
+      .first()
+      .waitFor();
 
     await root.getByLabel('Notice', { exact: true }).fill('Maintenance at six');
     await root.getByRole('button', { name: 'Send' }).click();

@@ -13,7 +13,11 @@ import { TopBar } from './components/TopBar.tsx';
 import { ComposerContext, ComposerStore } from './composer-store.ts';
 import HomePage from './pages/HomePage.tsx';
 import type { PendingRun } from './pending-runs.ts';
+import { CommentsPanel } from './rooms/CommentsPanel.tsx';
+import { RoomBar } from './rooms/RoomBar.tsx';
+import { type Room, useRoom } from './rooms/use-room.ts';
 import { conversationPath, navigate, parseRoute, usePathname } from './route.ts';
+import { useSession } from './session.tsx';
 import { useTRPC } from './trpc/react.tsx';
 import type { StartRunInput } from './trpc/types.ts';
 import { NARROW, useMedia, WIDE } from './use-media.ts';
@@ -52,6 +56,20 @@ function Shell({ composer }: { composer: ComposerStore }) {
 
   const datasets = useQuery(trpc.datasets.list.queryOptions());
   const datasetId = chosenDataset ?? datasets.data?.[0]?.id ?? null;
+
+  // The open conversation's room: presence while it is open, typing, comments, members.
+  const session = useSession();
+  const room = useRoom(conversationId, session.user?.id ?? '');
+  useTypingFromEditor(composer, room);
+  const conversation = useQuery(
+    trpc.conversations.byId.queryOptions(
+      { conversationId: conversationId ?? '' },
+      { enabled: conversationId !== null },
+    ),
+  );
+  const roomRuns = (conversation.data?.messages ?? []).flatMap((m) =>
+    m.role === 'user' && m.runId ? [{ runId: m.runId, query: m.content }] : [],
+  );
 
   const onStarted = useCallback(
     (res: Started, input: StartRunInput) => {
@@ -133,6 +151,8 @@ function Shell({ composer }: { composer: ComposerStore }) {
         conversationId={conversationId}
         pending={pending}
         onRunAgain={runQuery}
+        header={room && <RoomBar room={room} />}
+        footer={room?.state && <CommentsPanel room={room} runs={roomRuns} />}
       />
     ) : (
       <HomePage />
@@ -203,6 +223,23 @@ function Shell({ composer }: { composer: ComposerStore }) {
       )}
       <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
     </div>
+  );
+}
+
+/**
+ * Keystrokes in the SQL editor tell the room that this person is composing; an emptied editor
+ * (sent, cleared) stops it. The editor's store is subscribed to, so nothing re-renders.
+ */
+function useTypingFromEditor(composer: ComposerStore, room: Room | null): void {
+  const current = useRef(room);
+  current.current = room;
+  useEffect(
+    () =>
+      composer.subscribe(() => {
+        if (composer.text.trim()) current.current?.typed();
+        else current.current?.stoppedTyping();
+      }),
+    [composer],
   );
 }
 

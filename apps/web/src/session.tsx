@@ -67,6 +67,8 @@ type SessionInfo = RouterOutputs['session'];
 export interface Session {
   authMode: SessionInfo['authMode'];
   user: SessionInfo['user'];
+  /** Whether conversations can be shared here, and if not, why. */
+  sharing: SessionInfo['sharing'];
   signOut: () => void;
 }
 
@@ -159,12 +161,12 @@ function AuthGate(props: {
       </div>
     );
   }
-  const { authMode, user } = info.data;
+  const { authMode, user, sharing } = info.data;
   if (authMode !== 'none' && !user) {
     return <SignIn rejected={props.hadToken} onSignIn={props.onSignIn} />;
   }
   return (
-    <SessionContext.Provider value={{ authMode, user, signOut: props.onSignOut }}>
+    <SessionContext.Provider value={{ authMode, user, sharing, signOut: props.onSignOut }}>
       {props.children}
     </SessionContext.Provider>
   );

@@ -1,9 +1,18 @@
 // What every procedure sees: the services of this process, who is calling, and over what.
 import type { Suggestion } from '@querylane/contracts';
-import type { ConversationService, EventLog, RunService, Stores } from '@querylane/runs';
+import type {
+  CommentService,
+  ConversationService,
+  EventLog,
+  Presence,
+  RoomService,
+  RunService,
+  Stores,
+} from '@querylane/runs';
 import type { ServiceDiscovery } from './discovery.ts';
 import type { AuthFailure, AuthMode, Identity, Role } from './identity.ts';
 import { LOCAL_IDENTITY } from './identity.ts';
+import type { ActivityFeed } from './services/activity.ts';
 import type { AuditLog } from './services/audit.ts';
 import type { RateMeter, TokenBuckets } from './services/limits.ts';
 import type { NoticeBoard } from './services/notices.ts';
@@ -31,9 +40,25 @@ export interface WorkerStats {
   };
 }
 
+/** What this process does when an admin asks it to restart. */
+export interface Restarter {
+  /** Starts the restart soon after this returns; false when one is under way already. */
+  request(by: string): boolean;
+  /** How long running runs get to finish before they end `interrupted`. */
+  graceMs: number;
+  /** `self`: the process starts the server again; `exit`: it exits for a supervisor to. */
+  mode: 'self' | 'exit';
+}
+
 export interface Services {
   runs: RunService;
   conversations: ConversationService;
+  rooms: RoomService;
+  comments: CommentService;
+  /** Who has which room open, and who is typing. */
+  presence: Presence;
+  /** The admin's live feed. */
+  activity: ActivityFeed;
   datasets: DatasetCatalog;
   /** The run event log (for listener counts in metrics and tests). */
   events: EventLog;
@@ -49,6 +74,10 @@ export interface Services {
   runStarts: TokenBuckets;
   /** Every other writing mutation, per user. */
   writes: TokenBuckets;
+  /** `comments.add` per user. */
+  commentPosts: TokenBuckets;
+  /** Null when this process cannot restart itself (in-process use, tests). */
+  restarter: Restarter | null;
   /** Run events published per second, over the last few seconds. */
   eventRate: RateMeter;
   /** The SQL worker pool, when this process has one. */

@@ -1,18 +1,18 @@
 // Domain errors become TRPCErrors here, at the procedure boundary, and nowhere else.
-import { ConflictError, NotFoundError, QueryError, storeFault } from '@querylane/runs';
+import type { RefusalKind } from '@querylane/contracts';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  PreconditionError,
+  QueryError,
+  RateLimitedError,
+  storeFault,
+} from '@querylane/runs';
 import { TRPCError } from '@trpc/server';
 
-/** Too many actions too fast; `retryAfterMs` says when the next one will be accepted. */
-export class RateLimitedError extends Error {
-  constructor(
-    what: string,
-    readonly retryAfterMs: number,
-    opts: { cause?: unknown } = {},
-  ) {
-    super(`${what}: try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`, opts);
-    this.name = 'RateLimitedError';
-  }
-}
+export { RateLimitedError };
 
 const storeMessages = {
   busy: 'The history store is busy (another process holds it); try again in a moment.',
@@ -21,18 +21,15 @@ const storeMessages = {
 
 export function toTRPCError(err: unknown): TRPCError | undefined {
   if (err instanceof TRPCError) return err;
-  if (err instanceof NotFoundError) {
-    return new TRPCError({ code: 'NOT_FOUND', message: err.message, cause: err });
-  }
-  if (err instanceof ConflictError) {
-    return new TRPCError({ code: 'CONFLICT', message: err.message, cause: err });
-  }
-  if (err instanceof RateLimitedError) {
-    return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: err.message, cause: err });
-  }
-  if (err instanceof QueryError && err.code === 'DATASET_NOT_FOUND') {
-    return new TRPCError({ code: 'NOT_FOUND', message: err.message, cause: err });
-  }
+  const mapped = (code: TRPCError['code']) =>
+    new TRPCError({ code, message: (err as Error).message, cause: err });
+  if (err instanceof NotFoundError) return mapped('NOT_FOUND');
+  if (err instanceof ForbiddenError) return mapped('FORBIDDEN');
+  if (err instanceof ConflictError) return mapped('CONFLICT');
+  if (err instanceof RateLimitedError) return mapped('TOO_MANY_REQUESTS');
+  if (err instanceof PreconditionError) return mapped('PRECONDITION_FAILED');
+  if (err instanceof InvalidRequestError) return mapped('BAD_REQUEST');
+  if (err instanceof QueryError && err.code === 'DATASET_NOT_FOUND') return mapped('NOT_FOUND');
   // The store could not take a write: the caller learns why, the server log has the rest.
   const fault = storeFault(err);
   if (fault) {
@@ -44,7 +41,19 @@ export function toTRPCError(err: unknown): TRPCError | undefined {
   }
   if (err instanceof QueryError && err.code === 'DATASET_UNAVAILABLE') {
     // A dataset whose semantic-model file is broken, for instance: the message says how.
-    return new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message, cause: err });
+    return mapped('PRECONDITION_FAILED');
   }
   return undefined;
+}
+
+/** A refusal a domain error carries for the audit (outsiders, roles, full rooms, rates). */
+export function refusalOf(
+  err: unknown,
+): { reason: RefusalKind; detail: Record<string, string | number | boolean | null> } | undefined {
+  const e = err as { refusal?: unknown; detail?: unknown } | null;
+  if (!e || typeof e.refusal !== 'string' || !(err instanceof Error)) return undefined;
+  return {
+    reason: e.refusal as RefusalKind,
+    detail: (e.detail ?? {}) as Record<string, string | number | boolean | null>,
+  };
 }

@@ -40,6 +40,21 @@ export const limitWrites = createMiddleware(({ ctx, next, path }) => {
   return next();
 });
 
+/** The token bucket of `comments.add`, per user; refusals are audited and say when to retry. */
+export const limitCommentPosts = createMiddleware(({ ctx, next, path }) => {
+  if (ctx.userId) {
+    const take = ctx.services.commentPosts.take(ctx.userId);
+    if (!take.ok) {
+      ctx.services.audit.refused('comments_per_minute', ctx, {
+        target: path,
+        detail: { retryAfterMs: take.retryAfterMs, perMinute: ctx.services.commentPosts.perMinute },
+      });
+      throw new RateLimitedError('Too many comments', take.retryAfterMs);
+    }
+  }
+  return next();
+});
+
 /** Records an action that changed or ended something, once it has succeeded. */
 export function auditAction(
   ctx: Pick<Context, 'services' | 'userId' | 'connection'>,

@@ -7,6 +7,7 @@ export {
   type Context,
   createContextFactory,
   type DatasetCatalog,
+  type Restarter,
   type Services,
 } from './context.ts';
 export {
@@ -28,6 +29,7 @@ export {
   roles,
 } from './identity.ts';
 export { type AppRouter, appRouter } from './root.ts';
+export { ActivityFeed, type ActivityItem } from './services/activity.ts';
 export { type Actor, type AuditInput, AuditLog } from './services/audit.ts';
 export {
   type CreateServicesOptions,
@@ -50,3 +52,7 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 type Yielded<T> = T extends AsyncIterable<infer U> ? U : never;
 /** One run event exactly as a subscriber receives it (`data` of the tracked envelope). */
 export type RunEventOutput = Yielded<RouterOutputs['runs']['events']>['data'];
+/** One item of `rooms.events`: a stored room event, or who is present and typing. */
+export type RoomStreamOutput = Yielded<RouterOutputs['rooms']['events']>['data'];
+/** One item of `admin.activity`: what happened, or the figures now. */
+export type ActivityOutput = Yielded<RouterOutputs['admin']['activity']>['data'];

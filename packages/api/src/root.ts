@@ -1,8 +1,10 @@
 // The app router: every domain router joined, plus the public health check and session.
 import { adminRouter } from './router/admin.ts';
+import { commentsRouter } from './router/comments.ts';
 import { conversationsRouter } from './router/conversations.ts';
 import { datasetsRouter } from './router/datasets.ts';
 import { metaRouter } from './router/meta.ts';
+import { roomsRouter } from './router/rooms.ts';
 import { runsRouter } from './router/runs.ts';
 import { noticesProcedure, sessionProcedure } from './router/session.ts';
 import { createTRPCRouter, publicProcedure } from './trpc.ts';
@@ -17,6 +19,8 @@ export const appRouter = createTRPCRouter({
   notices: noticesProcedure,
   runs: createTRPCRouter(runsRouter),
   conversations: createTRPCRouter(conversationsRouter),
+  rooms: createTRPCRouter(roomsRouter),
+  comments: createTRPCRouter(commentsRouter),
   datasets: createTRPCRouter(datasetsRouter),
   admin: createTRPCRouter(adminRouter),
   meta: createTRPCRouter(metaRouter),

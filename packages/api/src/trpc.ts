@@ -4,7 +4,7 @@ import { transformer } from '@querylane/contracts/transformer';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context.ts';
-import { RateLimitedError, toTRPCError } from './errors.ts';
+import { RateLimitedError, refusalOf, toTRPCError } from './errors.ts';
 
 const t = initTRPC.context<Context>().create({
   transformer,
@@ -37,11 +37,19 @@ export const createTRPCRouter = t.router;
 export const createMiddleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain errors thrown by services become TRPCErrors with the right code here. */
-const domainErrors = t.middleware(async ({ next }) => {
+/**
+ * Domain errors thrown by services become TRPCErrors with the right code here, and those that
+ * refuse someone (an outsider, a role, a full room, a rate) leave their audit entry.
+ */
+const domainErrors = t.middleware(async ({ ctx, next, path }) => {
   const res = await next();
   if (!res.ok) {
-    const mapped = toTRPCError(res.error.cause);
+    const cause = res.error.cause;
+    const refusal = refusalOf(cause);
+    if (refusal) {
+      ctx.services.audit.refused(refusal.reason, ctx, { target: path, detail: refusal.detail });
+    }
+    const mapped = toTRPCError(cause);
     if (mapped && mapped !== res.error) throw mapped;
   }
   return res;

@@ -305,7 +305,7 @@ describe('against a server that requires a token', () => {
       const seen: RunEvent[] = [];
       const result = await alice.run('SELECT 41 + 1 AS answer', { onEvent: (e) => seen.push(e) });
       expect(result.rows).toEqual([[42]]);
-      expect(await alice.trpc.session.query()).toEqual({
+      expect(await alice.trpc.session.query()).toMatchObject({
         authMode: 'token',
         user: { id: 'alice', role: 'user' },
       });

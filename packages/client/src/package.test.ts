@@ -43,7 +43,18 @@ const client = createQuerylaneClient({ url, WebSocket, onWarning: (m) => console
 function describe(e: RunEvent): string {
   switch (e.type) {
     case 'stage': {
-      const stage: 'plan' | 'validate' | 'execute' | 'interpret' | 'finalize' = e.stage;
+      const stage:
+        | 'understand'
+        | 'plan'
+        | 'generate'
+        | 'validate'
+        | 'execute'
+        | 'interpret'
+        | 'review'
+        | 'finalize' = e.stage;
+      // @ts-expect-error a stage is one of the pipeline's names, never any string
+      const notAStage: typeof stage = 'cooking';
+      void notAStage;
       return \`\${stage} \${e.progress.toFixed(0)}%\`;
     }
     case 'completed':
@@ -63,8 +74,8 @@ const result: Result = await client.run('SELECT 41 + 1 AS answer', {
     describe(e);
   },
 });
-// @ts-expect-error a result has no 'answer' field; its values are in rows
-void result.answer;
+// @ts-expect-error a result has no 'values' field; its values are in rows
+void result.values;
 const completed: EventOf<'completed'> | undefined = seen.find(
   (e): e is EventOf<'completed'> => e.type === 'completed',
 );

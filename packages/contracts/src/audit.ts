@@ -7,6 +7,13 @@ export const auditKinds = [
   'run_cancelled',
   'conversation_deleted',
   'admin_broadcast',
+  'admin_restart',
+  'member_added',
+  'member_role_changed',
+  'member_removed',
+  'member_left',
+  'room_unshared',
+  'comment_deleted',
 ] as const;
 export const AuditKind = z.enum(auditKinds);
 export type AuditKind = z.infer<typeof AuditKind>;
@@ -29,6 +36,13 @@ export const refusalKinds = [
   'calls_per_batch',
   /** Writing mutations other than runs.start (create, rename, delete, cancel) too fast. */
   'writes_per_minute',
+  /** A conversation, run or comment asked for by someone outside its room (answered NOT_FOUND). */
+  'not_member',
+  'member_limit',
+  'typing_rate',
+  'comments_per_minute',
+  /** Sharing asked for on a server without sign-in, where everyone is the same user. */
+  'sharing_disabled',
 ] as const;
 export const RefusalKind = z.enum(refusalKinds);
 export type RefusalKind = z.infer<typeof RefusalKind>;

@@ -179,6 +179,7 @@ describe('applyEvent', () => {
 describe('withRecord', () => {
   const record: Run = {
     id: runId,
+    userId: 'local',
     conversationId: 'c1',
     datasetId: 'shop',
     kind: 'sql',

@@ -2,6 +2,7 @@
 // thrown into the serialisable RunError that is stored and streamed. They become TRPCErrors
 // only at the procedure boundary (packages/api).
 import {
+  type RefusalKind,
   type RunError,
   type RunErrorCode,
   type RunErrorDetails,
@@ -42,6 +43,78 @@ export class NotFoundError extends Error {
   constructor(what: string, id: string, opts: { cause?: unknown } = {}) {
     super(`${what} ${JSON.stringify(id)} was not found`, opts);
     this.name = 'NotFoundError';
+  }
+}
+
+/**
+ * Not found for someone outside the room: the same message as for an id that never existed (so
+ * nothing leaks), but the audit records that the thing was there.
+ */
+export class NotMemberError extends NotFoundError {
+  readonly refusal = 'not_member' satisfies RefusalKind;
+  readonly detail: Record<string, string>;
+
+  constructor(what: string, id: string, opts: { cause?: unknown } = {}) {
+    super(what, id, opts);
+    this.name = 'NotMemberError';
+    this.detail = { [what.toLowerCase()]: id };
+  }
+}
+
+type Detail = Record<string, string | number | boolean | null>;
+
+/** Someone in the room whose role does not allow this (a viewer who tries to run). */
+export class ForbiddenError extends Error {
+  readonly refusal = 'forbidden' satisfies RefusalKind;
+
+  constructor(
+    message: string,
+    readonly detail: Detail,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(message, opts);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * Refused until something changes, unlike a rate: a full room, sharing on a server where
+ * everyone is the same user.
+ */
+export class PreconditionError extends Error {
+  constructor(
+    readonly refusal: RefusalKind,
+    message: string,
+    readonly detail: Detail,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(message, opts);
+    this.name = 'PreconditionError';
+  }
+}
+
+/** Too many actions too fast; `retryAfterMs` says when the next one will be accepted. */
+export class RateLimitedError extends Error {
+  readonly refusal: RefusalKind | undefined;
+  readonly detail: Detail;
+
+  constructor(
+    what: string,
+    readonly retryAfterMs: number,
+    opts: { cause?: unknown; refusal?: RefusalKind; detail?: Detail } = {},
+  ) {
+    super(`${what}: try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`, opts);
+    this.name = 'RateLimitedError';
+    this.refusal = opts.refusal;
+    this.detail = { retryAfterMs, ...opts.detail };
+  }
+}
+
+/** A request that cannot mean anything (sharing a room with its own owner). */
+export class InvalidRequestError extends Error {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts);
+    this.name = 'InvalidRequestError';
   }
 }
 

@@ -1,34 +1,32 @@
-// In-process live delivery of run events to the subscribers of this process. Best effort by
-// design: the event log replays from its history, which holds everything published here.
+// In-process live delivery of a log's events (runs, rooms, activity) to the subscribers of this
+// process. Best effort by design: each log replays from its history, which holds everything.
 import type { RunEvent } from '@querylane/contracts';
-import type { LiveChannel } from './ports.ts';
+import type { LiveChannel, Sequenced } from './ports.ts';
 
-type Listener = (event: RunEvent) => void;
+export class MemoryLiveChannel<E extends Sequenced = RunEvent> implements LiveChannel<E> {
+  readonly #listeners = new Map<string, Set<(event: E) => void>>();
 
-export class MemoryLiveChannel implements LiveChannel {
-  readonly #listeners = new Map<string, Set<Listener>>();
-
-  publish(runId: string, events: readonly RunEvent[]): void {
-    const set = this.#listeners.get(runId);
+  publish(key: string, events: readonly E[]): void {
+    const set = this.#listeners.get(key);
     if (!set) return;
     for (const listener of [...set]) for (const event of events) listener(event);
   }
 
-  subscribe(runId: string, listener: Listener): () => void {
-    let set = this.#listeners.get(runId);
+  subscribe(key: string, listener: (event: E) => void): () => void {
+    let set = this.#listeners.get(key);
     if (!set) {
       set = new Set();
-      this.#listeners.set(runId, set);
+      this.#listeners.set(key, set);
     }
     set.add(listener);
     return () => {
       set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(runId) === set) this.#listeners.delete(runId);
+      if (set.size === 0 && this.#listeners.get(key) === set) this.#listeners.delete(key);
     };
   }
 
-  listenerCount(runId?: string): number {
-    if (runId !== undefined) return this.#listeners.get(runId)?.size ?? 0;
+  listenerCount(key?: string): number {
+    if (key !== undefined) return this.#listeners.get(key)?.size ?? 0;
     let n = 0;
     for (const set of this.#listeners.values()) n += set.size;
     return n;

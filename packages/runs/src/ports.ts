@@ -8,6 +8,7 @@ import type {
   MessageRole,
   RefusalKind,
   Result,
+  RoomRole,
   RunError,
   RunEvent,
   RunEventInput,
@@ -16,6 +17,11 @@ import type {
   Stage,
 } from '@querylane/contracts';
 import type { Encoded } from '@querylane/contracts/transformer';
+import type { EventHistory, RoomHistory } from './log-ports.ts';
+import type { CommentStore, RoomStore } from './room-ports.ts';
+
+export type * from './log-ports.ts';
+export type * from './room-ports.ts';
 
 // ─── Records ────────────────────────────────────────────────────────────────────────────────
 
@@ -69,7 +75,10 @@ export interface ConversationRecord {
   id: string;
   userId: string;
   title: string;
-  /** When its owner pinned it to the top of their list; null when not pinned. */
+  /**
+   * When its owner pinned it to the top of their list; null when not pinned. In a listing for
+   * someone else (a member), their own pin instead.
+   */
   pinnedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -125,10 +134,11 @@ export interface RunStore {
     message: NewMessage;
     events: readonly RunEvent[];
   }): Promise<RunRecord>;
-  /** Any user's run: for the lifecycle, which owns every run. */
+  /**
+   * Any user's run: for the lifecycle, which owns every run. Who may see it is decided by
+   * `Access` (its owner and everyone in its conversation's room), never by the store.
+   */
   get(runId: string): Promise<RunRecord | undefined>;
-  /** The run only if `userId` owns it. */
-  getOwned(userId: string, runId: string): Promise<RunRecord | undefined>;
   /** The stored result of a completed run. */
   result(runId: string): Promise<Result | null>;
   /**
@@ -136,13 +146,16 @@ export interface RunStore {
    * without decoding it (a store that keeps that form implements this; others need not).
    */
   encodedResult?(runId: string): Promise<Encoded<Result> | null>;
-  /** Newest first. */
-  page(opts: {
-    userId: string;
-    conversationId?: string;
-    limit: number;
-    cursor?: PageCursor;
-  }): Promise<Page<RunRecord>>;
+  /**
+   * Newest first: one user's runs (in one conversation, or in all), or every run of a
+   * conversation whoever started it (a shared room's thread).
+   */
+  page(
+    opts: ({ userId: string; conversationId?: string } | { conversationId: string }) & {
+      limit: number;
+      cursor?: PageCursor;
+    },
+  ): Promise<Page<RunRecord>>;
   patch(runId: string, patch: RunPatch): Promise<void>;
   /** Stores the owner's chart choice (null: back to the suggestion); undefined if not theirs. */
   setChart(userId: string, runId: string, chart: ChartSpec | null): Promise<RunRecord | undefined>;
@@ -153,24 +166,28 @@ export interface RunStore {
 
 export interface ConversationStore {
   create(conversation: NewConversation): Promise<ConversationRecord>;
-  getOwned(userId: string, conversationId: string): Promise<ConversationRecord | undefined>;
   /**
-   * One page of a user's conversations: pinned ones first (most recently pinned first), then
-   * the most recently updated. `search` keeps those whose title or any message contains it,
-   * ignoring case.
+   * One page of the conversations a user can open — their own and those shared with them — as
+   * they see them: `pinnedAt` is the caller's own pin (an owner's on the conversation, a
+   * member's on their membership), `role` their place in its room. Pinned first (most recently
+   * pinned first), then the most recently updated. `search` keeps those whose title or any
+   * message contains it, ignoring case.
    */
   page(opts: {
     userId: string;
     limit: number;
     cursor?: ConversationCursor;
     search?: string;
-  }): Promise<Page<ConversationRecord, ConversationCursor>>;
-  /** Pins (as of now) or unpins; undefined when the user has no such conversation. */
+  }): Promise<Page<ConversationRecord & { role: RoomRole }, ConversationCursor>>;
+  /**
+   * Pins (as of now) or unpins, for this user only: its owner's pin, or a member's own.
+   * Undefined when the user cannot open such a conversation.
+   */
   setPinned(
     userId: string,
     conversationId: string,
     pinned: boolean,
-  ): Promise<ConversationRecord | undefined>;
+  ): Promise<(ConversationRecord & { role: RoomRole }) | undefined>;
   rename(
     userId: string,
     conversationId: string,
@@ -227,56 +244,13 @@ export interface Stores {
   conversations: ConversationStore;
   history: EventHistory;
   audit: AuditStore;
+  rooms: RoomStore;
+  comments: CommentStore;
+  /** The durable half of every room's event log. */
+  roomHistory: RoomHistory;
   /** Records which datasets this server offers (at start-up). */
   recordDatasets(datasets: readonly DatasetEntry[]): Promise<void>;
   close(): Promise<void>;
-}
-
-// ─── Event log ──────────────────────────────────────────────────────────────────────────────
-
-/**
- * A run's events: stored before anyone can see them, then delivered live. `read` replays what
- * is stored after `afterSeq` and then tails live events, each exactly once and in `seq` order,
- * with no gap at the seam; it ends after the run's terminal event, or when `signal` aborts.
- */
-export interface EventLog {
-  /** Stores the events and the run's new state in one transaction, then publishes them. */
-  append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
-  read(
-    runId: string,
-    afterSeq: number,
-    signal?: AbortSignal,
-    opts?: ReadOptions,
-  ): AsyncIterable<RunEvent>;
-  /** Subscribers reading live right now (of one run, or in all); for metrics. */
-  listenerCount(runId?: string): number;
-}
-
-/** How a reader wants replayed events. */
-export interface ReadOptions {
-  /**
-   * The reader only sends events on over the wire: a replayed `completed` event may carry its
-   * result as stored (`Encoded`, typed as the Result it encodes) rather than decoded, so a big
-   * result is not decoded and encoded again per reader. Adapters that cannot, ignore it.
-   */
-  storedResults?: boolean;
-}
-
-/** The durable half of the default event log: what `read` replays from. */
-export interface EventHistory {
-  append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
-  /** Up to `limit` stored events with seq above `afterSeq`, in order. */
-  after(runId: string, afterSeq: number, limit: number, opts?: ReadOptions): Promise<RunEvent[]>;
-  /** True once the run has a terminal status in the store. */
-  ended(runId: string): Promise<boolean>;
-}
-
-/** The live half of the default event log: best effort, the history fills any gap. */
-export interface LiveChannel {
-  publish(runId: string, events: readonly RunEvent[]): void;
-  /** Returns the unsubscribe function. */
-  subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
-  listenerCount(runId?: string): number;
 }
 
 // ─── Queue ──────────────────────────────────────────────────────────────────────────────────

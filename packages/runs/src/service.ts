@@ -3,6 +3,8 @@
 // (what an earlier process left), and owns the recorder of every run this process writes.
 import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contracts';
 import type { Encoded } from '@querylane/contracts/transformer';
+import type { Access } from './access.ts';
+import { announce } from './announce.ts';
 import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
 import { executeRun, SHUTDOWN_REASON } from './executor.ts';
@@ -19,6 +21,7 @@ import type {
   Pipeline,
   QueueEntry,
   ReadOptions,
+  RoomLog,
   RunLimits,
   RunQueue,
   RunRecord,
@@ -32,6 +35,12 @@ export interface RunServiceOptions {
   runs: RunStore;
   conversations: ConversationStore;
   events: EventLog;
+  /** Who may start, read and cancel runs in a conversation (its owner and its room). */
+  access: Access;
+  /** Each run started in a conversation is announced in its room. */
+  roomLog: RoomLog;
+  /** Called once a run has started: its author is no longer composing in that room. */
+  sent?: (userId: string, conversationId: string) => Promise<void>;
   queue: RunQueue;
   pipelines: readonly Pipeline[];
   limits: RunLimits;
@@ -113,21 +122,37 @@ export class RunService {
     input: StartInput,
     existing: string | undefined,
   ): Promise<{ runId: string; conversationId: string }> {
-    if (existing !== undefined && !(await this.#opts.conversations.getOwned(userId, existing))) {
-      throw new NotFoundError('Conversation', existing);
-    }
+    // Its owner and its editors run here; a viewer is refused, anyone else finds nothing.
+    if (existing !== undefined) await this.#opts.access.conversation(userId, existing, 'run');
     const records = newRunRecords(userId, input, existing);
     // One transaction: a subscriber finds the run with at least this event, or finds nothing.
     await this.#opts.runs.start(records);
     const { id: runId, conversationId } = records.run;
     this.#recorders.set(runId, new RunRecorder(runId, 1, this.#opts.events));
     await this.#scheduler.enqueue({ runId, userId, conversationId });
+    await announce(
+      this.#opts.roomLog,
+      conversationId,
+      {
+        type: 'run_started',
+        runId,
+        userId,
+        kind: input.kind,
+        query: input.query,
+        datasetId: input.datasetId,
+      },
+      this.#opts.log,
+    );
+    await this.#opts.sent?.(userId, conversationId);
     return { runId, conversationId };
   }
 
-  /** Ends a queued or running run; a finished run is a ConflictError, never a second end. */
+  /**
+   * Ends a queued or running run; a finished run is a ConflictError, never a second end. Who
+   * started it may cancel it, and so may the owner of its conversation.
+   */
   async cancel(userId: string, runId: string): Promise<{ runId: string; status: RunStatus }> {
-    const run = await this.getOwned(userId, runId);
+    const run = await this.#opts.access.run(userId, runId, 'manage');
     const [queued] = await this.#scheduler.remove({ runId });
     if (queued) {
       await this.#endWaiting(queued, 'Cancelled before it started');
@@ -141,22 +166,25 @@ export class RunService {
     return { runId, status: (await this.#opts.runs.get(runId))?.status ?? run.status };
   }
 
-  async getOwned(userId: string, runId: string): Promise<RunRecord> {
-    const run = await this.#opts.runs.getOwned(userId, runId);
-    if (!run) throw new NotFoundError('Run', runId);
-    return run;
+  /** The run, for who started it and for everyone in its conversation's room. */
+  visible(userId: string, runId: string): Promise<RunRecord> {
+    return this.#opts.access.run(userId, runId, 'read');
   }
 
-  /** Keeps the owner's chart choice with the run (null: back to the suggested chart). */
+  /**
+   * Keeps a chart choice with the run (null: back to the suggested chart), which everyone who
+   * sees the run sees: its owner chooses, or the owner of its conversation.
+   */
   async setChart(userId: string, runId: string, chart: ChartSpec | null): Promise<RunRecord> {
-    const run = await this.#opts.runs.setChart(userId, runId, chart);
+    const { userId: owner } = await this.#opts.access.run(userId, runId, 'manage');
+    const run = await this.#opts.runs.setChart(owner, runId, chart);
     if (!run) throw new NotFoundError('Run', runId);
     return run;
   }
 
-  /** The run with its result, if its owner asks. */
+  /** The run with its result, for those who may see it. */
   async view(userId: string, runId: string): Promise<RunRecord & { result: Result | null }> {
-    const run = await this.getOwned(userId, runId);
+    const run = await this.visible(userId, runId);
     return { ...run, result: run.hasResult ? await this.#opts.runs.result(runId) : null };
   }
 
@@ -170,26 +198,25 @@ export class RunService {
   ): Promise<RunRecord & { result: Result | Encoded<Result> | null }> {
     const { runs } = this.#opts;
     if (!runs.encodedResult) return this.view(userId, runId);
-    const run = await this.getOwned(userId, runId);
+    const run = await this.visible(userId, runId);
     return { ...run, result: run.hasResult ? await runs.encodedResult(runId) : null };
   }
 
-  /** Newest first; another user's conversation is not there, rather than merely empty. */
+  /**
+   * Newest first: the caller's runs, or every run of a conversation they are in (whoever
+   * started it). A conversation outside their rooms is not there, rather than merely empty.
+   */
   async page(opts: {
     userId: string;
     conversationId?: string | undefined;
     limit: number;
     cursor?: PageCursor | undefined;
   }): Promise<Page<RunRecord>> {
-    const { conversationId, cursor, ...rest } = opts;
-    if (conversationId && !(await this.#opts.conversations.getOwned(opts.userId, conversationId))) {
-      throw new NotFoundError('Conversation', conversationId);
-    }
-    return this.#opts.runs.page({
-      ...rest,
-      ...(conversationId ? { conversationId } : {}),
-      ...(cursor ? { cursor } : {}),
-    });
+    const { userId, conversationId, cursor, limit } = opts;
+    const at = cursor ? { cursor } : {};
+    if (!conversationId) return this.#opts.runs.page({ userId, limit, ...at });
+    await this.#opts.access.conversation(userId, conversationId, 'read');
+    return this.#opts.runs.page({ conversationId, limit, ...at });
   }
 
   countByStatus(): Promise<Record<RunStatus, number>> {

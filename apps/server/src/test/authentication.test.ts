@@ -26,7 +26,11 @@ describe('authentication with tokens', () => {
       const err = await subscriptionError((cb) => anon.runs.events.subscribe({ runId }, cb));
       expect(err.data?.code).toBe('UNAUTHORIZED');
       expect((await anon.health.query()).ok).toBe(true);
-      expect(await anon.session.query()).toEqual({ authMode: 'token', user: null });
+      expect(await anon.session.query()).toEqual({
+        authMode: 'token',
+        user: null,
+        sharing: { enabled: true, reason: null, maxMembers: 20 },
+      });
     }
     // Plain HTTP says 401 too.
     const res = await fetch(`${server.url}/trpc/runs.list`, {
@@ -48,6 +52,7 @@ describe('authentication with tokens', () => {
     expect(await client(server.url, { token: TOKENS.root }).session.query()).toEqual({
       authMode: 'token',
       user: { id: 'root', role: 'admin' },
+      sharing: { enabled: true, reason: null, maxMembers: 20 },
     });
   });
 

@@ -1,25 +1,32 @@
-// The admin page: live figures (refreshed every two seconds), who is connected, a notice to
-// everyone, and the audit log paged newest first.
+// The admin page: live figures and a live activity feed, both pushed by `admin.activity` (no
+// polling), who is connected and the audit log (fetched again when the feed says they changed),
+// a notice to everyone, and a graceful restart.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { ActivityFeed } from '../admin/ActivityFeed.tsx';
+import { type ActivityEvent, useActivity } from '../admin/use-activity.ts';
 import { formatRelative } from '../format.ts';
 import { describeError } from '../trpc/errors.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import type { AdminMetrics, AuditEntry } from '../trpc/types.ts';
 
-const LIVE_MS = 2000;
-
 export default function AdminPage() {
   const trpc = useTRPC();
-  const metrics = useQuery(
-    trpc.admin.metrics.queryOptions(undefined, { refetchInterval: LIVE_MS }),
-  );
-  if (metrics.error) {
+  const queryClient = useQueryClient();
+  const onEvent = (e: ActivityEvent) => {
+    if (e.type === 'connection_opened' || e.type === 'connection_closed') {
+      void queryClient.invalidateQueries({ queryKey: trpc.admin.connections.queryKey() });
+    } else if (e.type === 'refused' || e.type === 'restarting') {
+      void queryClient.invalidateQueries({ queryKey: trpc.admin.audit.pathKey() });
+    }
+  };
+  const { metrics, events, error } = useActivity(onEvent);
+  if (error) {
     return (
       <div className="admin">
         <h1>Admin</h1>
         <p className="inline-error" role="alert">
-          {describeError(metrics.error)}
+          {describeError(error)}
         </p>
       </div>
     );
@@ -27,11 +34,56 @@ export default function AdminPage() {
   return (
     <div className="admin" data-testid="admin-page">
       <h1>Admin</h1>
-      {metrics.data ? <MetricsPanel metrics={metrics.data} /> : <p className="muted">Loading…</p>}
+      {metrics ? <MetricsPanel metrics={metrics} /> : <p className="muted">Loading…</p>}
+      <ActivityFeed events={events} />
       <BroadcastForm />
       <ConnectionsTable />
       <AuditLog />
+      <RestartServer />
     </div>
+  );
+}
+
+function RestartServer() {
+  const trpc = useTRPC();
+  const [confirming, setConfirming] = useState(false);
+  const restart = useMutation(trpc.admin.restart.mutationOptions());
+  return (
+    <section aria-labelledby="restart-title">
+      <h2 id="restart-title">Restart</h2>
+      <p className="muted small">
+        Clients are told to reconnect, running runs get the grace period to finish, waiting runs
+        stay queued; everyone resumes where they were once the server is back.
+      </p>
+      {confirming ? (
+        <div className="dialog-actions">
+          <button
+            type="button"
+            className="btn btn-danger"
+            disabled={restart.isPending}
+            onClick={() => restart.mutate()}
+            data-testid="restart-confirm"
+          >
+            Restart now
+          </button>
+          <button type="button" className="btn" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="btn" onClick={() => setConfirming(true)}>
+          Restart the server…
+        </button>
+      )}
+      {restart.data && (
+        <p className="muted small" data-testid="restart-result">
+          {restart.data.restarting
+            ? `Restarting (${restart.data.mode === 'self' ? 'in place' : 'through the supervisor'}).`
+            : restart.data.reason}
+        </p>
+      )}
+      {restart.error && <p className="inline-error">{describeError(restart.error)}</p>}
+    </section>
   );
 }
 
@@ -62,6 +114,7 @@ function MetricsPanel({ metrics }: { metrics: AdminMetrics }) {
         />
         <Figure label="running" value={metrics.runs.running} testId="metric-running" />
         <Figure label="queued" value={metrics.runs.queued} testId="metric-queued" />
+        <Figure label="rooms open" value={metrics.rooms.rooms} testId="metric-rooms" />
       </div>
       <div className="admin-columns">
         <table className="mini-table" data-testid="runs-by-status">
@@ -143,9 +196,8 @@ function BroadcastForm() {
 
 function ConnectionsTable() {
   const trpc = useTRPC();
-  const list = useQuery(
-    trpc.admin.connections.queryOptions(undefined, { refetchInterval: LIVE_MS }),
-  );
+  // Fetched again whenever the activity feed reports a connection opened or closed.
+  const list = useQuery(trpc.admin.connections.queryOptions());
   return (
     <section aria-labelledby="connections-title">
       <h2 id="connections-title">Connections</h2>
@@ -189,7 +241,8 @@ function AuditLog() {
   const audit = useInfiniteQuery(
     trpc.admin.audit.infiniteQueryOptions(
       { limit: 25 },
-      { getNextPageParam: (last) => last.nextCursor, refetchInterval: 5000 },
+      // Fetched again whenever the activity feed reports a refusal.
+      { getNextPageParam: (last) => last.nextCursor },
     ),
   );
   const rows = audit.data?.pages.flatMap((p) => p.items) ?? [];

@@ -1,5 +1,6 @@
-// One conversation in the list: its link, then pin, rename and delete. Only the element the list's
-// roving tab stop points at is tabbable (`tabCol`); the rest are reached with the arrow keys.
+// One conversation in the list: its link (with whose it is, when shared), then pin, rename and
+// delete (rename and delete only for its owner). Only the element the list's roving tab stop
+// points at is tabbable (`tabCol`); the rest are reached with the arrow keys.
 import { type KeyboardEvent, memo, useRef } from 'react';
 import { formatRelative } from '../format.ts';
 import { conversationPath, navigate } from '../route.ts';
@@ -100,6 +101,21 @@ export const ConversationItem = memo(function ConversationItem(props: {
             )}
             {c.title}
           </span>
+          {c.role !== 'owner' ? (
+            <span
+              className="shared-badge"
+              data-testid="shared-from"
+              title={`Shared by ${c.ownerId}`}
+            >
+              {c.ownerId} · {c.role}
+            </span>
+          ) : (
+            c.members > 0 && (
+              <span className="shared-badge" title={`Shared with ${c.members}`}>
+                shared · {c.members}
+              </span>
+            )
+          )}
           <span className="conversation-time">{formatRelative(c.updatedAt)}</span>
         </a>
       )}
@@ -120,32 +136,36 @@ export const ConversationItem = memo(function ConversationItem(props: {
               {pinned ? '★' : '☆'}
             </button>
           )}
-          <button
-            type="button"
-            className="icon-btn"
-            data-col={actions.togglePin ? 2 : 1}
-            tabIndex={tab(actions.togglePin ? 2 : 1)}
-            aria-label={`Rename ${c.title}`}
-            aria-keyshortcuts="F2"
-            title="Rename (F2)"
-            onFocus={() => props.onFocusCol(actions.togglePin ? 2 : 1)}
-            onClick={props.onEdit}
-          >
-            ✎
-          </button>
-          <button
-            type="button"
-            className="icon-btn icon-danger"
-            data-col={actions.togglePin ? 3 : 2}
-            tabIndex={tab(actions.togglePin ? 3 : 2)}
-            aria-label={`Delete ${c.title}`}
-            aria-keyshortcuts="Delete"
-            title="Delete"
-            onFocus={() => props.onFocusCol(actions.togglePin ? 3 : 2)}
-            onClick={props.onRemove}
-          >
-            ×
-          </button>
+          {c.role === 'owner' && (
+            <>
+              <button
+                type="button"
+                className="icon-btn"
+                data-col={actions.togglePin ? 2 : 1}
+                tabIndex={tab(actions.togglePin ? 2 : 1)}
+                aria-label={`Rename ${c.title}`}
+                aria-keyshortcuts="F2"
+                title="Rename (F2)"
+                onFocus={() => props.onFocusCol(actions.togglePin ? 2 : 1)}
+                onClick={props.onEdit}
+              >
+                ✎
+              </button>
+              <button
+                type="button"
+                className="icon-btn icon-danger"
+                data-col={actions.togglePin ? 3 : 2}
+                tabIndex={tab(actions.togglePin ? 3 : 2)}
+                aria-label={`Delete ${c.title}`}
+                aria-keyshortcuts="Delete"
+                title="Delete"
+                onFocus={() => props.onFocusCol(actions.togglePin ? 3 : 2)}
+                onClick={props.onRemove}
+              >
+                ×
+              </button>
+            </>
+          )}
         </span>
       )}
     </li>

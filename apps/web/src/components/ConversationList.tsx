@@ -56,7 +56,9 @@ export const ConversationList = memo(function ConversationList(props: {
     row?.querySelectorAll<HTMLElement>('[data-col]')[active.col]?.focus();
   });
 
-  const lastCol = actions.togglePin ? 3 : 2;
+  // Rename and delete are the owner's: a conversation shared with this person has neither.
+  const owns = (id: string) => items.find((c) => c.id === id)?.role === 'owner';
+  const lastCol = (id: string) => (actions.togglePin ? 1 : 0) + (owns(id) ? 2 : 0);
   const remove = (c: ConversationSummary) => {
     const i = ids.indexOf(c.id);
     const next = ids[i + 1] ?? ids[i - 1];
@@ -83,16 +85,16 @@ export const ConversationList = memo(function ConversationList(props: {
         to(ids.length - 1);
         break;
       case 'ArrowRight':
-        focusCursor({ id: active.id, col: Math.min(lastCol, active.col + 1) });
+        focusCursor({ id: active.id, col: Math.min(lastCol(active.id), active.col + 1) });
         break;
       case 'ArrowLeft':
         focusCursor({ id: active.id, col: Math.max(0, active.col - 1) });
         break;
       case 'F2':
-        setEditing(active.id);
+        if (owns(active.id)) setEditing(active.id);
         break;
       case 'Delete':
-        remove(items[i]!);
+        if (owns(active.id)) remove(items[i]!);
         break;
       default:
         return;

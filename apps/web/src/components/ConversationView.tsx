@@ -3,29 +3,41 @@
 // while the reader is at the bottom. Runs this tab just started show before the server's list.
 import { useQuery } from '@tanstack/react-query';
 import { defaultRangeExtractor, type Range, useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, memo, useCallback, useEffect, useMemo, useRef } from 'react';
+import {
+  type KeyboardEvent,
+  memo,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+} from 'react';
 import { useComposer } from '../composer-store.ts';
 import { formatRelative, shortQuery } from '../format.ts';
 import type { PendingRun } from '../pending-runs.ts';
+import { useSession } from '../session.tsx';
 import { useTRPC } from '../trpc/react.tsx';
 import type { Conversation } from '../trpc/types.ts';
 import { RunCard } from './RunCard.tsx';
 
+/** `by`: who asked, in a shared room, when it was someone else. */
 type ThreadItem =
-  | { kind: 'run'; key: string; sql: string; runId: string; live: boolean }
-  | { kind: 'user'; key: string; sql: string }
+  | { kind: 'run'; key: string; sql: string; runId: string; live: boolean; by?: string }
+  | { kind: 'user'; key: string; sql: string; by?: string }
   | { kind: 'assistant'; key: string; text: string };
 
 function threadItems(
   conversation: Conversation | undefined,
   conversationId: string,
   pending: PendingRun[],
+  me: string | undefined,
 ): ThreadItem[] {
   const items: ThreadItem[] = [];
   const seen = new Set<string>();
   const liveIds = new Set(pending.map((p) => p.runId));
   for (const m of conversation?.messages ?? []) {
     if (m.role === 'user') {
+      const by = m.userId !== me ? { by: m.userId } : {};
       if (m.runId) {
         seen.add(m.runId);
         items.push({
@@ -34,9 +46,10 @@ function threadItems(
           sql: m.content,
           runId: m.runId,
           live: liveIds.has(m.runId),
+          ...by,
         });
       } else {
-        items.push({ kind: 'user', key: m.id, sql: m.content });
+        items.push({ kind: 'user', key: m.id, sql: m.content, ...by });
       }
     } else if (!m.runId) {
       // An assistant message of a run is already shown by that run's card.
@@ -59,14 +72,19 @@ export default function ConversationView(props: {
   conversationId: string;
   pending: PendingRun[];
   onRunAgain: (query: string, conversationId: string) => void;
+  /** Under the title: the room's presence and sharing. */
+  header?: ReactNode;
+  /** After the thread: the room's comments. */
+  footer?: ReactNode;
 }) {
   const trpc = useTRPC();
+  const me = useSession().user?.id;
   const conversation = useQuery(
     trpc.conversations.byId.queryOptions({ conversationId: props.conversationId }),
   );
   const items = useMemo(
-    () => threadItems(conversation.data, props.conversationId, props.pending),
-    [conversation.data, props.conversationId, props.pending],
+    () => threadItems(conversation.data, props.conversationId, props.pending, me),
+    [conversation.data, props.conversationId, props.pending, me],
   );
   const threadRef = useRef<HTMLDivElement>(null);
   // The turn holding focus stays mounted when it scrolls away, so focus is never dropped.
@@ -145,6 +163,7 @@ export default function ConversationView(props: {
           <span className="muted small">started {formatRelative(conversation.data.createdAt)}</span>
         )}
       </header>
+      {props.header}
       <div className="thread" data-testid="thread" ref={threadRef}>
         {conversation.isPending && items.length === 0 && <p className="muted">Loading…</p>}
         <div
@@ -178,6 +197,7 @@ export default function ConversationView(props: {
             );
           })}
         </div>
+        {props.footer}
       </div>
     </>
   );
@@ -198,6 +218,11 @@ const Turn = memo(function Turn(props: {
   }
   return (
     <>
+      {item.by && (
+        <p className="asked-by muted small" data-testid="asked-by">
+          {item.by} asked
+        </p>
+      )}
       <SqlBlock sql={item.sql} id={`turn-${item.key}`} />
       {item.kind === 'run' && (
         <RunCard

@@ -133,7 +133,15 @@ describe('sign-in and roles', () => {
       expect(err.message).toBe('The token has expired: sign in again.');
     }
     expect((await anon.health()).ok).toBe(true);
-    expect(await anon.session()).toEqual({ authMode: 'none', user: null });
+    expect(await anon.session()).toEqual({
+      authMode: 'none',
+      user: null,
+      sharing: {
+        enabled: false,
+        reason: expect.stringContaining('Sharing needs sign-in'),
+        maxMembers: 20,
+      },
+    });
     expect(await anon.meta.config()).toMatchObject({
       version: '0.0.0-test',
       features: { auth: 'none' },
@@ -148,13 +156,16 @@ describe('sign-in and roles', () => {
 
   it('tells a signed-in caller who they are', async () => {
     app = await createTestApp({ authMode: 'token' });
+    const sharing = { enabled: true, reason: null, maxMembers: 20 };
     expect(await app.callerFor('root', 'admin').session()).toEqual({
       authMode: 'token',
       user: { id: 'root', role: 'admin' },
+      sharing,
     });
     expect(await app.callerFor('alice').session()).toEqual({
       authMode: 'token',
       user: { id: 'alice', role: 'user' },
+      sharing,
     });
   });
 

@@ -1,31 +1,52 @@
-// Admin: what the server is doing (metrics, connections), what it refused or changed (audit), and
-// a notice to everyone connected. Admins only; anyone else gets FORBIDDEN.
+// Admin: what the server is doing (metrics, connections, the live activity feed), what it refused
+// or changed (audit), a notice to everyone connected, and a graceful restart. Admins only; anyone
+// else gets FORBIDDEN.
 import { AuditKind, RefusalKind } from '@querylane/contracts';
-import type { TRPCRouterRecord } from '@trpc/server';
+import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { auditAction, limitWrites } from '../guards.ts';
+import { auditAction, countedOnConnection, limitWrites } from '../guards.ts';
+import { collectMetrics } from '../services/metrics.ts';
 import { adminProcedure } from '../trpc.ts';
-import { PageLimit } from './schemas.ts';
+import { afterSeqOf, LastEventId, PageLimit } from './schemas.ts';
+import { trackSequenced } from './tracking.ts';
 
 export const NoticeText = z.string().trim().min(1, 'The notice is empty').max(500);
 
 export const adminRouter = {
-  metrics: adminProcedure.query(async ({ ctx }) => {
-    const { services } = ctx;
-    const live = [...services.connections.live];
-    const byStatus = await services.runs.countByStatus();
-    return {
-      at: new Date(),
-      uptimeMs: Date.now() - services.startedAt,
-      connections: live.length,
-      users: new Set(live.flatMap((c) => (c.identity ? [c.identity.userId] : []))).size,
-      subscriptions: live.reduce((n, c) => n + c.subscriptions, 0),
-      runs: { byStatus, ...(await services.runs.stats()) },
-      workers: services.workers?.stats() ?? null,
-      eventsPerSecond: services.eventRate.perSecond(),
-      eventsTotal: services.eventRate.total,
-      refusals: services.audit.refusals,
-    };
+  metrics: adminProcedure.query(({ ctx }) => collectMetrics(ctx.services)),
+
+  /**
+   * Live: every run that ended, refusal, connection opened and closed, and restart, tracked
+   * and resumable (`lastEventId`; without it, the latest few first), with the figures of
+   * `metrics` whenever they change.
+   */
+  activity: adminProcedure
+    .input(z.object({ lastEventId: LastEventId }).default({}))
+    .subscription(async ({ ctx, input, signal }) => {
+      const feed = ctx.services.activity;
+      const afterSeq = afterSeqOf(input.lastEventId) ?? (await feed.start());
+      return countedOnConnection(ctx, trackSequenced(feed.stream(afterSeq, signal), afterSeq));
+    }),
+
+  /**
+   * Drains as on SIGTERM (clients told to reconnect, running runs get the grace period, waiting
+   * runs stay queued), then the server starts again, or the process exits for its supervisor.
+   */
+  restart: adminProcedure.mutation(async ({ ctx }) => {
+    const restarter = ctx.services.restarter;
+    if (!restarter) {
+      throw new TRPCError({
+        code: 'PRECONDITION_FAILED',
+        message: 'This server cannot restart itself: it runs inside another program.',
+      });
+    }
+    const { graceMs, mode } = restarter;
+    await auditAction(ctx, 'admin_restart', 'server', { graceMs, mode });
+    await ctx.services.activity.record({ type: 'restarting', by: ctx.userId, graceMs });
+    if (!restarter.request(ctx.userId)) {
+      return { restarting: false as const, reason: 'A restart is under way already.' };
+    }
+    return { restarting: true as const, graceMs, mode };
   }),
 
   connections: adminProcedure.query(({ ctx }) =>

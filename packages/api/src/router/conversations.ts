@@ -1,4 +1,4 @@
-// Conversations: the history a person comes back to.
+// Conversations: the history a person comes back to, their own and those shared with them.
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { auditAction, limitWrites } from '../guards.ts';
@@ -16,8 +16,13 @@ function parseCursor(cursor: string) {
   return { pinnedAt: pinnedAt === '-' ? null : Number(pinnedAt), at: Number(at), id };
 }
 
-const toSummary = <T extends { pinnedAt: Date | null }>(c: T) => ({
+/**
+ * A conversation as its list shows it to the caller: `role` is `owner` or the role they were
+ * given in someone else's room, `members` how many it is shared with, `pinned` their own pin.
+ */
+const toSummary = <T extends { userId: string; pinnedAt: Date | null }>(c: T) => ({
   ...c,
+  ownerId: c.userId,
   pinned: c.pinnedAt !== null,
 });
 
@@ -63,11 +68,19 @@ export const conversationsRouter = {
     ),
 
   byId: protectedProcedure.input(z.object({ conversationId: Id })).query(async ({ ctx, input }) => {
-    const conversation = await ctx.services.conversations.get(ctx.userId, input.conversationId);
+    const { role, messages, ...conversation } = await ctx.services.conversations.get(
+      ctx.userId,
+      input.conversationId,
+    );
     return {
       ...conversation,
-      messages: conversation.messages.map((m) => ({
+      ownerId: conversation.userId,
+      /** The caller's place in its room. */
+      access: role,
+      messages: messages.map((m) => ({
         id: m.id,
+        /** Who asked (in a shared room, not always the caller). */
+        userId: m.userId,
         role: m.role,
         content: m.content,
         runId: m.runId,

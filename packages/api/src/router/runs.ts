@@ -18,6 +18,8 @@ const Cursor = z
 function toRunSummary(run: RunRecord) {
   return {
     id: run.id,
+    /** Who started it: in a shared room, not always the caller. */
+    userId: run.userId,
     conversationId: run.conversationId,
     datasetId: run.datasetId,
     kind: run.kind,
@@ -87,7 +89,8 @@ export const runsRouter = {
     )
     .subscription(async ({ ctx, input, signal }) => {
       // Checked before the stream starts, so an unknown run fails the subscribe call itself.
-      await ctx.services.runs.getOwned(ctx.userId, input.runId);
+      // Its owner follows it, and so does everyone in its conversation's room.
+      await ctx.services.runs.visible(ctx.userId, input.runId);
       const { connection, services } = ctx;
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
       // Over the wire, a replayed result goes out as stored: never decoded and encoded again.

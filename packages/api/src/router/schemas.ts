@@ -29,3 +29,16 @@ export const QuestionText = z
 export const Title = z.string().trim().min(1).max(200);
 
 export const PageLimit = z.number().int().min(1).max(100);
+
+/**
+ * The id of the last event a subscriber saw: a stored event's seq, or `seq-n` for a signal
+ * that is not history (presence, figures) sent after it. Resuming after either continues after
+ * that seq.
+ */
+export const LastEventId = z
+  .string()
+  .regex(/^\d{1,16}(-\d{1,10})?$/, 'lastEventId is the id of an event this stream sent')
+  .nullish();
+
+export const afterSeqOf = (lastEventId: string | null | undefined): number | null =>
+  lastEventId ? Number(lastEventId.split('-')[0]) : null;

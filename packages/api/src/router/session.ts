@@ -11,6 +11,12 @@ import { protectedProcedure, publicProcedure } from '../trpc.ts';
 export const sessionProcedure = publicProcedure.query(({ ctx }) => ({
   authMode: ctx.services.authMode,
   user: ctx.userId ? { id: ctx.userId, role: ctx.role ?? 'user' } : null,
+  /** Whether conversations can be shared here, and if not, why (no sign-in). */
+  sharing: {
+    enabled: ctx.services.rooms.sharingDisabled === null,
+    reason: ctx.services.rooms.sharingDisabled,
+    maxMembers: ctx.services.rooms.maxMembers,
+  },
 }));
 
 /** Missed notices after `afterId` (while reconnecting), then live ones, each once. */

@@ -1,27 +1,35 @@
 // Builds the services one server process runs on, from its stores, pipelines and config. The
-// in-process event channel and queue are the defaults; a cluster passes its own.
+// in-process event channels, queue and presence are the defaults; a cluster passes its own.
+import type { ActivityEvent, RoomEvent } from '@querylane/contracts';
 import {
+  Access,
+  CommentService,
   ConversationService,
   createEventLog,
-  type EventLog,
+  createSequencedLog,
   type LiveChannel,
   MemoryLiveChannel,
+  MemoryPresence,
   MemoryRunQueue,
   type Pipeline,
+  type Presence,
+  RoomService,
   type RunLimits,
   type RunQueue,
   RunService,
-  type RunStore,
   type Stores,
 } from '@querylane/runs';
-import type { DatasetCatalog, Services, WorkerStats } from '../context.ts';
+import type { DatasetCatalog, Restarter, Services, WorkerStats } from '../context.ts';
 import { describeService, type TransportLimits } from '../discovery.ts';
 import type { AuthMode } from '../identity.ts';
 import { MAX_QUERY_CHARS } from '../router/schemas.ts';
 import type { Connection, ConnectionDirectory, StreamLimits } from '../transport.ts';
+import { ActivityFeed } from './activity.ts';
 import { AuditLog } from './audit.ts';
 import { type Clock, RateMeter, TokenBuckets } from './limits.ts';
+import { collectMetrics } from './metrics.ts';
 import { NoticeBoard } from './notices.ts';
+import { meteredStarts, observedLog } from './observed.ts';
 
 /** Every setting the services take; read and defaulted once, by the app's env module. */
 export interface ServicesConfig {
@@ -33,6 +41,12 @@ export interface ServicesConfig {
   runsPerMinute: number;
   /** Other writing mutations allowed per user and minute. */
   writesPerMinute: number;
+  /** `comments.add` allowed per user and minute. */
+  commentsPerMinute: number;
+  /** Members a room may hold besides its owner. */
+  roomMaxMembers: number;
+  /** How long a room session stays present without a heartbeat: the keep-alive window. */
+  presenceTtlMs: number;
   /** Newest audit entries kept. */
   auditMaxRows: number;
   authMode: AuthMode;
@@ -51,45 +65,21 @@ export interface CreateServicesOptions {
   config: ServicesConfig;
   /** Live delivery of run events; in-process unless a cluster shares one. */
   live?: LiveChannel;
+  /** Live delivery of room events; in-process unless a cluster shares one. */
+  roomLive?: LiveChannel<RoomEvent>;
+  /** Live delivery of the activity feed; in-process unless a cluster shares one. */
+  activityLive?: LiveChannel<ActivityEvent>;
   queue?: RunQueue;
   /** The SQL worker pool, for metrics. */
   workers?: WorkerStats;
+  presence?: Presence;
   /** The server's live connections; none for in-process use. */
   connections?: ConnectionDirectory;
+  /** How this process restarts itself; none for in-process use. */
+  restarter?: Restarter;
   log: (message: string, err?: unknown) => void;
   /** For tests that move time by hand. */
   now?: Clock;
-}
-
-/** Counts every event stored, for the events-per-second figure: the log's, and each run's first. */
-function meteredStarts(store: RunStore, meter: RateMeter): RunStore {
-  return {
-    async start(input) {
-      const run = await store.start(input);
-      meter.mark(input.events.length);
-      return run;
-    },
-    get: (runId) => store.get(runId),
-    getOwned: (userId, runId) => store.getOwned(userId, runId),
-    result: (runId) => store.result(runId),
-    ...(store.encodedResult ? { encodedResult: store.encodedResult.bind(store) } : {}),
-    page: (opts) => store.page(opts),
-    patch: (runId, patch) => store.patch(runId, patch),
-    setChart: (userId, runId, chart) => store.setChart(userId, runId, chart),
-    unfinished: () => store.unfinished(),
-    countByStatus: () => store.countByStatus(),
-  };
-}
-
-function metered(log: EventLog, meter: RateMeter): EventLog {
-  return {
-    async append(runId, events, patch) {
-      await log.append(runId, events, patch);
-      meter.mark(events.length);
-    },
-    read: (runId, afterSeq, signal, opts) => log.read(runId, afterSeq, signal, opts),
-    listenerCount: (runId) => log.listenerCount(runId),
-  };
 }
 
 function hasDataset(datasets: CreateServicesOptions['datasets'], datasetId: string): boolean {
@@ -101,39 +91,111 @@ function hasDataset(datasets: CreateServicesOptions['datasets'], datasetId: stri
   }
 }
 
+/** Without sign-in everyone is the same user: there is nobody else to share with. */
+const SHARING_NEEDS_SIGN_IN =
+  'Sharing needs sign-in: this server runs with QUERYLANE_AUTH=none, so everyone who reaches ' +
+  'it is the same local user. Start it with QUERYLANE_AUTH=token or jwt to share conversations.';
+
 export function createServices(opts: CreateServicesOptions): Services {
-  const { stores, config } = opts;
+  const { stores, config, log } = opts;
   const now = opts.now ?? Date.now;
   const eventRate = new RateMeter(10, now);
-  const events = metered(
+  const presence = opts.presence ?? new MemoryPresence();
+  const connections = opts.connections ?? { live: new Set<Connection>() };
+  const audit = new AuditLog(stores.audit, { now, maxRows: config.auditMaxRows, log });
+  // Figures read services built below; the feed only asks once a dashboard is open.
+  let services: Services | undefined;
+  const activity = new ActivityFeed({
+    metrics: () => {
+      if (!services) throw new Error('the services are not built yet');
+      return collectMetrics(services);
+    },
+    tickMs: 1000,
+    ...(opts.activityLive ? { live: opts.activityLive } : {}),
+    logError: log,
+  });
+  audit.onRecord((entry) => {
+    if (entry.kind !== 'refused' || !entry.reason) return;
+    void activity.record({
+      type: 'refused',
+      reason: entry.reason,
+      userId: entry.userId ?? null,
+      ip: entry.ip ?? null,
+      target: entry.target ?? null,
+    });
+  });
+  const events = observedLog(
     createEventLog({ history: stores.history, live: opts.live ?? new MemoryLiveChannel() }),
-    eventRate,
+    { meter: eventRate, activity, runs: stores.runs },
   );
+  const roomLog = createSequencedLog({
+    history: stores.roomHistory,
+    live: opts.roomLive ?? new MemoryLiveChannel<RoomEvent>(),
+    isTerminal: (e) => e.type === 'deleted',
+  });
+  const access = new Access(stores.rooms, stores.runs);
+  const rooms = new RoomService({
+    rooms: stores.rooms,
+    comments: stores.comments,
+    access,
+    log: roomLog,
+    presence,
+    maxMembers: config.roomMaxMembers,
+    sharingDisabled: config.authMode === 'none' ? SHARING_NEEDS_SIGN_IN : null,
+    presenceTtlMs: config.presenceTtlMs,
+    now,
+    logError: log,
+  });
+  const sent = (userId: string, conversationId: string) =>
+    rooms.stoppedTyping(userId, conversationId);
   const runs = new RunService({
     runs: meteredStarts(stores.runs, eventRate),
     conversations: stores.conversations,
     events,
+    access,
+    roomLog,
+    sent,
     queue: opts.queue ?? new MemoryRunQueue(),
     pipelines: opts.pipelines,
     limits: config.limits,
     concurrency: config.concurrency,
     hasDataset: (id) => hasDataset(opts.datasets, id),
     datasetIds: () => opts.datasets.list().map((d) => d.id),
-    log: opts.log,
+    log,
   });
-  return {
+  services = {
     runs,
-    conversations: new ConversationService(stores.conversations, runs),
+    conversations: new ConversationService({
+      store: stores.conversations,
+      rooms: stores.rooms,
+      access,
+      runs,
+      roomLog,
+      logError: log,
+    }),
+    rooms,
+    comments: new CommentService({
+      comments: stores.comments,
+      runs: stores.runs,
+      access,
+      log: roomLog,
+      sent,
+      logError: log,
+    }),
+    presence,
+    activity,
     datasets: opts.datasets,
     events,
     stores,
     streamLimits: config.streamLimits,
     streamStats: { coalesced: 0, overflowCloses: 0 },
-    audit: new AuditLog(stores.audit, { now, maxRows: config.auditMaxRows, log: opts.log }),
+    audit,
     notices: new NoticeBoard(),
-    connections: opts.connections ?? { live: new Set<Connection>() },
+    connections,
     runStarts: new TokenBuckets(config.runsPerMinute, now),
     writes: new TokenBuckets(config.writesPerMinute, now),
+    commentPosts: new TokenBuckets(config.commentsPerMinute, now),
+    restarter: opts.restarter ?? null,
     eventRate,
     workers: opts.workers ?? null,
     authMode: config.authMode,
@@ -145,4 +207,5 @@ export function createServices(opts: CreateServicesOptions): Services {
       maxRows: config.limits.maxRows,
     }),
   };
+  return services;
 }

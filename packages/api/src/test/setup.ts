@@ -43,6 +43,9 @@ export const testConfig: ServicesConfig = {
   },
   runsPerMinute: 30,
   writesPerMinute: 120,
+  commentsPerMinute: 30,
+  roomMaxMembers: 20,
+  presenceTtlMs: 35_000,
   auditMaxRows: 100_000,
   authMode: 'none',
   features: { model: false, rooms: false, cluster: false },
@@ -105,6 +108,8 @@ export async function createTestApp(
       createCallerFactory(appRouter)({ services, ...ctx }),
     async close() {
       await services.runs.shutdown(0);
+      services.activity.close();
+      await services.presence.close();
       await pool.close();
       registry.close();
       await stores.close();

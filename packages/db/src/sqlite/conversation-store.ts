@@ -1,10 +1,24 @@
-// ConversationStore over SQLite: conversations and their ordered messages, listed pinned first and
-// searched by title and content. A delete takes the conversation's messages, runs and events with
-// it (foreign keys cascade).
+// ConversationStore over SQLite: conversations and their ordered messages, listed for a person
+// (their own and those shared with them, each with their own pin) pinned first and searched by
+// title and content. A delete takes the conversation's messages, runs, events and room with it
+// (foreign keys cascade).
 import type { ConversationCursor, ConversationStore, NewMessage } from '@querylane/runs';
-import { and, asc, desc, eq, exists, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  exists,
+  getTableColumns,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { conversations, messages } from './schema.ts';
+import { conversations, messages, roomMembers } from './schema.ts';
 import { stamp } from './stamp.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -43,23 +57,22 @@ export function createConversationStore(db: Db): ConversationStore {
         .returning()
         .get();
     },
-    async getOwned(userId, conversationId) {
-      return db.select().from(conversations).where(owned(userId, conversationId)).get();
-    },
     async page({ userId, limit, cursor, search }) {
+      const view = viewedBy(userId);
       const rows = db
-        .select()
+        .select(view.columns)
         .from(conversations)
+        .leftJoin(roomMembers, view.seat)
         .where(
           and(
-            eq(conversations.userId, userId),
+            or(eq(conversations.userId, userId), isNotNull(roomMembers.userId)),
             search ? matching(db, search) : undefined,
-            cursor ? after(cursor) : undefined,
+            cursor ? after(cursor, view.pinnedAt) : undefined,
           ),
         )
         .orderBy(
-          sql`${conversations.pinnedAt} is null`,
-          desc(conversations.pinnedAt),
+          sql`${view.pinnedAt} is null`,
+          desc(view.pinnedAt),
           desc(conversations.updatedAt),
           desc(conversations.id),
         )
@@ -80,11 +93,25 @@ export function createConversationStore(db: Db): ConversationStore {
       };
     },
     async setPinned(userId, conversationId, pinned) {
+      const pinnedAt = pinned ? stamp() : null;
+      // The owner's pin is on the conversation, a member's on their seat in its room.
+      const changed =
+        db.update(conversations).set({ pinnedAt }).where(owned(userId, conversationId)).run()
+          .changes > 0 ||
+        db
+          .update(roomMembers)
+          .set({ pinnedAt })
+          .where(
+            and(eq(roomMembers.conversationId, conversationId), eq(roomMembers.userId, userId)),
+          )
+          .run().changes > 0;
+      if (!changed) return undefined;
+      const view = viewedBy(userId);
       return db
-        .update(conversations)
-        .set({ pinnedAt: pinned ? stamp() : null })
-        .where(owned(userId, conversationId))
-        .returning()
+        .select(view.columns)
+        .from(conversations)
+        .leftJoin(roomMembers, view.seat)
+        .where(eq(conversations.id, conversationId))
         .get();
     },
     async rename(userId, conversationId, title) {
@@ -113,6 +140,29 @@ export function createConversationStore(db: Db): ConversationStore {
   };
 }
 
+/**
+ * A conversation as `userId` sees it: joined to their seat in its room (none for its owner),
+ * with their own pin and their role.
+ */
+function viewedBy(userId: string) {
+  const own = sql`${conversations.userId} = ${userId}`;
+  const pinnedAt =
+    sql<Date | null>`case when ${own} then ${conversations.pinnedAt} else ${roomMembers.pinnedAt} end`.mapWith(
+      conversations.pinnedAt,
+    );
+  return {
+    seat: and(eq(roomMembers.conversationId, conversations.id), eq(roomMembers.userId, userId)),
+    pinnedAt,
+    columns: {
+      ...getTableColumns(conversations),
+      pinnedAt,
+      role: sql<
+        'owner' | 'editor' | 'viewer'
+      >`case when ${own} then 'owner' else ${roomMembers.role} end`,
+    },
+  };
+}
+
 /** LIKE's wildcards in what the person typed match themselves. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -135,18 +185,21 @@ function matching(db: Db, search: string): SQL {
   ) as SQL;
 }
 
-/** Everything after `cursor` in the order pinned-first, pinnedAt, updatedAt, id (all newest first). */
-function after(cursor: ConversationCursor): SQL {
+/**
+ * Everything after `cursor` in the order pinned-first, pinnedAt, updatedAt, id (all newest
+ * first); `pin` is the viewer's own pin.
+ */
+function after(cursor: ConversationCursor, pin: SQL): SQL {
   const at = new Date(cursor.at);
   const sameRank = or(
     lt(conversations.updatedAt, at),
     and(eq(conversations.updatedAt, at), lt(conversations.id, cursor.id)),
   );
-  if (cursor.pinnedAt === null) return and(isNull(conversations.pinnedAt), sameRank) as SQL;
-  const pinnedAt = new Date(cursor.pinnedAt);
+  if (cursor.pinnedAt === null) return and(isNull(pin), sameRank) as SQL;
+  const pinnedAt = cursor.pinnedAt;
   return or(
-    isNull(conversations.pinnedAt),
-    lt(conversations.pinnedAt, pinnedAt),
-    and(eq(conversations.pinnedAt, pinnedAt), sameRank),
+    isNull(pin),
+    sql`${pin} < ${pinnedAt}`,
+    and(sql`${pin} = ${pinnedAt}`, sameRank),
   ) as SQL;
 }

@@ -2,8 +2,11 @@
 import type { Stores } from '@querylane/runs';
 import { createAuditStore } from './audit-store.ts';
 import { openStore, type Store, type StoreOptions } from './client.ts';
+import { createCommentStore } from './comment-store.ts';
 import { createConversationStore } from './conversation-store.ts';
 import { createEventHistory } from './event-history.ts';
+import { createRoomHistory } from './room-history.ts';
+import { createRoomStore } from './room-store.ts';
 import { createRunStore } from './run-store.ts';
 import { datasets } from './schema.ts';
 
@@ -22,6 +25,9 @@ export function openSqliteStores(path: string, opts: StoreOptions = {}): SqliteS
     conversations: createConversationStore(db),
     history: createEventHistory(db),
     audit: createAuditStore(db),
+    rooms: createRoomStore(db),
+    comments: createCommentStore(db),
+    roomHistory: createRoomHistory(db),
     async recordDatasets(list) {
       db.transaction((tx) => {
         for (const row of list) {

@@ -54,15 +54,6 @@ export function createRunStore(db: Db): RunStore {
       return row && toRunRecord(row);
     },
 
-    async getOwned(userId, runId) {
-      const row = db
-        .select(columns)
-        .from(runs)
-        .where(and(eq(runs.id, runId), eq(runs.userId, userId)))
-        .get();
-      return row && toRunRecord(row);
-    },
-
     async result(runId) {
       const row = db.select({ result: runs.result }).from(runs).where(eq(runs.id, runId)).get();
       return row?.result ? decodeResult(row.result) : null;
@@ -73,13 +64,18 @@ export function createRunStore(db: Db): RunStore {
       return row?.result ? new Encoded<Result>(row.result) : null;
     },
 
-    async page({ userId, conversationId, limit, cursor }) {
+    async page(opts) {
+      const { limit, cursor, conversationId } = opts;
+      const userId = 'userId' in opts ? opts.userId : undefined;
+      // Never everyone's runs: a page is one user's, or one conversation's.
+      if (userId === undefined && !conversationId)
+        throw new Error('a page needs a user or a conversation');
       const rows = db
         .select(columns)
         .from(runs)
         .where(
           and(
-            eq(runs.userId, userId),
+            userId !== undefined ? eq(runs.userId, userId) : undefined,
             conversationId ? eq(runs.conversationId, conversationId) : undefined,
             cursor ? before(cursor) : undefined,
           ),

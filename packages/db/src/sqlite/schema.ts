@@ -1,8 +1,10 @@
-// The history store's tables (SQLite dialect): every conversation, message, run and run event.
-// Result, error and event payloads are superjson text, written and read by the adapters' codec.
+// The history store's tables (SQLite dialect): every conversation, message, run and run event,
+// and the rooms around conversations (members, comments, room events). Result, error and event
+// payloads are superjson text, written and read by the adapters' codec.
 import {
   auditKinds,
   type ChartSpec,
+  memberRoles,
   messageRoles,
   refusalKinds,
   runKinds,
@@ -120,4 +122,60 @@ export const auditLog = sqliteTable(
     detail: text({ mode: 'json' }).$type<Record<string, string | number | boolean | null>>(),
   },
   (t) => [index('audit_log_kind_idx').on(t.kind, t.id)],
+);
+
+/** Who else is in a conversation's room; its owner is the conversation's `user_id`. */
+export const roomMembers = sqliteTable(
+  'room_members',
+  {
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    role: text({ enum: memberRoles }).notNull(),
+    addedBy: text('added_by').notNull(),
+    addedAt: integer('added_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    /** When this member pinned the conversation in their own list. */
+    pinnedAt: integer('pinned_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.userId] }),
+    index('room_members_user_idx').on(t.userId),
+  ],
+);
+
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: text().primaryKey(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** The run it is about, or null for the thread. */
+    runId: text('run_id'),
+    userId: text('user_id').notNull(),
+    /** Sanitised markdown. */
+    body: text().notNull(),
+    // Orders comments within a room; timestamps can tie within a millisecond.
+    position: integer().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    editedAt: integer('edited_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('comments_conversation_position_idx').on(t.conversationId, t.position)],
+);
+
+/** Each room's event log; its seq is numbered here, as the events are stored. */
+export const roomEvents = sqliteTable(
+  'room_events',
+  {
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    seq: integer().notNull(),
+    type: text().notNull(),
+    /** The event without seq, room and time (those are columns), serialised by the codec. */
+    payload: text().notNull(),
+    at: integer({ mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.seq] })],
 );

@@ -2,8 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventLog, MemoryLiveChannel } from '@querylane/runs';
-import { describeEventLog, describeStores } from '@querylane/runs/testing';
+import type { RoomEvent } from '@querylane/contracts';
+import { createEventLog, createSequencedLog, MemoryLiveChannel } from '@querylane/runs';
+import {
+  describeEventLog,
+  describeRoomLog,
+  describeRoomStores,
+  describeStores,
+} from '@querylane/runs/testing';
 import { expect, it } from 'vitest';
 import { openSqliteStores } from './index.ts';
 
@@ -16,6 +22,27 @@ function openOnDisk() {
 describeStores('SQLite', async () => {
   const { stores, dispose } = openOnDisk();
   return Object.assign(stores, { dispose });
+});
+
+describeRoomStores('SQLite', async () => {
+  const { stores, dispose } = openOnDisk();
+  return Object.assign(stores, { dispose });
+});
+
+describeRoomLog('SQLite room history + in-process channel', async () => {
+  const { stores, dispose } = openOnDisk();
+  return {
+    log: createSequencedLog({
+      history: stores.roomHistory,
+      live: new MemoryLiveChannel<RoomEvent>(),
+      isTerminal: (e) => e.type === 'deleted',
+    }),
+    conversations: stores.conversations,
+    async close() {
+      await stores.close();
+      await dispose();
+    },
+  };
 });
 
 describeEventLog('SQLite history + in-process channel', async () => {
@@ -44,9 +71,12 @@ it('applies the migrations and runs in WAL mode with foreign keys on', async () 
       .all();
     expect(tables).toEqual([
       'audit_log',
+      'comments',
       'conversations',
       'datasets',
       'messages',
+      'room_events',
+      'room_members',
       'run_events',
       'runs',
     ]);

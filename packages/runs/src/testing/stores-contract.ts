@@ -35,12 +35,28 @@ export function describeStores(
       expect(await stores.history.after('r2', 0, 10)).toEqual([]);
     });
 
-    it('scopes reads by owner and pages newest first with a cursor', async () => {
+    it("pages one user's runs, or one conversation's, newest first with a cursor", async () => {
       for (const id of ['a', 'b', 'c']) {
         await seedRun(stores, { runId: id, conversationId: 'c1', newConversation: id === 'a' });
       }
-      expect(await stores.runs.getOwned('someone-else', 'a')).toBeUndefined();
-      expect((await stores.runs.getOwned('u1', 'a'))?.id).toBe('a');
+      // Someone else's run in the same conversation (a shared room's thread).
+      await seedRun(stores, {
+        runId: 'd',
+        userId: 'u2',
+        conversationId: 'c1',
+        newConversation: false,
+      });
+      expect((await stores.runs.get('a'))?.userId).toBe('u1');
+      const thread = await stores.runs.page({ conversationId: 'c1', limit: 10 });
+      expect(thread.items.map((r) => [r.id, r.userId])).toEqual([
+        ['d', 'u2'],
+        ['c', 'u1'],
+        ['b', 'u1'],
+        ['a', 'u1'],
+      ]);
+      expect((await stores.runs.page({ userId: 'u2', limit: 10 })).items.map((r) => r.id)).toEqual([
+        'd',
+      ]);
       const first = await stores.runs.page({ userId: 'u1', limit: 2 });
       expect(first.items.map((r) => r.id)).toEqual(['c', 'b']);
       const next = first.next ?? undefined;
@@ -52,7 +68,7 @@ export function describeStores(
       });
       expect(second.items.map((r) => r.id)).toEqual(['a']);
       expect(second.next).toBeNull();
-      expect((await stores.runs.page({ userId: 'u2', limit: 5 })).items).toEqual([]);
+      expect((await stores.runs.page({ userId: 'u3', limit: 5 })).items).toEqual([]);
     });
 
     it('moves a run along with each batch, and applies any other change with it', async () => {
@@ -158,7 +174,9 @@ export function describeStores(
         'assistant',
         'user',
       ]);
-      const before = await stores.conversations.getOwned('u1', 'c1');
+      const before = (await stores.conversations.page({ userId: 'u1', limit: 10 })).items.find(
+        (c) => c.id === 'c1',
+      );
       const renamed = await stores.conversations.rename('u1', 'c1', 'renamed');
       expect(renamed?.title).toBe('renamed');
       expect(renamed && before && renamed.updatedAt > before.updatedAt).toBe(true);
@@ -261,7 +279,7 @@ export function describeStores(
       expect((await stores.runs.get('r1'))?.chart).toBeNull();
       const chart = { type: 'line' as const, x: 'month', y: ['orders', 'revenue'], series: null };
       expect((await stores.runs.setChart('u1', 'r1', chart))?.chart).toEqual(chart);
-      expect((await stores.runs.getOwned('u1', 'r1'))?.chart).toEqual(chart);
+      expect((await stores.runs.get('r1'))?.chart).toEqual(chart);
       expect(await stores.runs.setChart('u2', 'r1', null)).toBeUndefined();
       expect((await stores.runs.get('r1'))?.chart).toEqual(chart);
       expect((await stores.runs.setChart('u1', 'r1', null))?.chart).toBeNull();

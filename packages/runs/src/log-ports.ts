@@ -1,0 +1,94 @@
+// The ports of every event log: a durable (or bounded) source, a live channel, and the reader
+// that joins them, for runs (one writer, its recorder), rooms and the activity feed (many
+// writers, numbered by the history). Re-exported by ports.ts.
+import type {
+  ActivityEvent,
+  ActivityEventInput,
+  RoomEvent,
+  RoomEventInput,
+  RunEvent,
+} from '@querylane/contracts';
+import type { RunPatch } from './ports.ts';
+
+// ─── Event logs ─────────────────────────────────────────────────────────────────────────────
+
+/** What every log carries: a seq that is contiguous per key (runs and rooms start at 1). */
+export interface Sequenced {
+  seq: number;
+}
+
+/** How a reader wants replayed events. */
+export interface ReadOptions {
+  /**
+   * The reader only sends events on over the wire: a replayed run's `completed` event may carry
+   * its result as stored (`Encoded`, typed as the Result it encodes) rather than decoded, so a
+   * big result is not decoded and encoded again per reader. Adapters that cannot, ignore it.
+   */
+  storedResults?: boolean;
+}
+
+/** The durable (or bounded) half of a log: what a reader replays before it tails. */
+export interface LogSource<E extends Sequenced> {
+  /** Up to `limit` stored events of `key` with seq above `afterSeq`, in order. */
+  after(key: string, afterSeq: number, limit: number, opts?: ReadOptions): Promise<E[]>;
+  /** True once `key` can have no further event (its terminal event is stored, or it is gone). */
+  ended(key: string): Promise<boolean>;
+}
+
+/** The live half of a log: best effort, the source fills any gap. */
+export interface LiveChannel<E extends Sequenced = RunEvent> {
+  publish(key: string, events: readonly E[]): void;
+  /** Returns the unsubscribe function. */
+  subscribe(key: string, listener: (event: E) => void): () => void;
+  listenerCount(key?: string): number;
+}
+
+/**
+ * The read side of every log: `read` replays what is stored after `afterSeq` and then tails
+ * live events, each exactly once and in `seq` order, with no gap at the seam; it ends after the
+ * key's terminal event, or when `signal` aborts.
+ */
+export interface LogReader<E extends Sequenced> {
+  read(key: string, afterSeq: number, signal?: AbortSignal, opts?: ReadOptions): AsyncIterable<E>;
+  /** Subscribers reading live right now (of one key, or in all); for metrics. */
+  listenerCount(key?: string): number;
+}
+
+/**
+ * A run's events: stored before anyone can see them, then delivered live. A run has one writer
+ * (its recorder), which numbers the events itself.
+ */
+export interface EventLog extends LogReader<RunEvent> {
+  /** Stores the events and the run's new state in one transaction, then publishes them. */
+  append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
+}
+
+/** The durable half of the default run event log: what `read` replays from. */
+export interface EventHistory extends LogSource<RunEvent> {
+  append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
+}
+
+/**
+ * A log with many writers (everyone in a room, every part of the server): the history numbers
+ * each event as it stores it, so concurrent appends never take the same seq.
+ */
+export interface SequencedHistory<E extends Sequenced, I> extends LogSource<E> {
+  /** Stores one event as the key's next seq; resolves with it as readers will see it. */
+  append(key: string, input: I): Promise<E>;
+  /** Seq of the key's newest event; 0 before the first. A reader from here hears what follows. */
+  lastSeq(key: string): Promise<number>;
+}
+
+export interface SequencedLog<E extends Sequenced, I> extends LogReader<E> {
+  /** Stores, then publishes; resolves with the stored event. */
+  append(key: string, input: I): Promise<E>;
+  lastSeq(key: string): Promise<number>;
+}
+
+/** A room's events, keyed by conversation id; stored with the conversation and gone with it. */
+export type RoomHistory = SequencedHistory<RoomEvent, RoomEventInput>;
+export type RoomLog = SequencedLog<RoomEvent, RoomEventInput>;
+
+/** The admin's activity feed, under one key; a bounded window of the latest events. */
+export type ActivityHistory = SequencedHistory<ActivityEvent, ActivityEventInput>;
+export type ActivityLog = SequencedLog<ActivityEvent, ActivityEventInput>;
