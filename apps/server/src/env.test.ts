@@ -28,7 +28,7 @@ describe('readEnv', () => {
       allowedHosts: [],
       maxConnectionsPerUser: 5,
       maxConnectionsPerIp: 20,
-      runsPerMinute: 30,
+      runsPerMinute: 600,
       writesPerMinute: 120,
       wsMessagesPerSecond: 100,
       maxCallsPerBatch: 100,

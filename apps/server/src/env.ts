@@ -85,7 +85,7 @@ export const Env = z
     QUERYLANE_ALLOWED_HOSTS: list.optional(),
     QUERYLANE_MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(5),
     QUERYLANE_MAX_CONNECTIONS_PER_IP: int(1, 100_000).default(20),
-    QUERYLANE_RUNS_PER_MINUTE: int(1, 100_000).default(30),
+    QUERYLANE_RUNS_PER_MINUTE: int(1, 100_000).default(600),
     /** Other writing mutations (create, rename, delete, cancel, broadcast) per user and minute. */
     QUERYLANE_WRITES_PER_MINUTE: int(1, 100_000).default(120),
     QUERYLANE_WS_MESSAGES_PER_SECOND: int(1, 100_000).default(100),

@@ -53,7 +53,19 @@ export function base64Codec(buffer: BufferStatic | undefined) {
 /** The codec of this runtime. */
 export const base64 = base64Codec((globalThis as { Buffer?: BufferStatic }).Buffer);
 
-export const transformer = new SuperJSON();
+/**
+ * SuperJSON whose output never shows how a value was made: an `Encoded` value's stored
+ * `{ json, meta }` is spliced into the message (its json in place, its annotations under its
+ * path), so the wire is exactly what plain superjson makes of the decoded value. A reader that
+ * takes `result.data.json` without superjson, or another superjson client, sees no difference.
+ */
+class WireJSON extends SuperJSON {
+  override serialize(object: unknown): SuperJSONResult {
+    return spliceEncoded(super.serialize(object));
+  }
+}
+
+export const transformer: SuperJSON = new WireJSON();
 
 /**
  * A value already in this transformer's wire form, as the store keeps it: its text
@@ -108,6 +120,90 @@ transformer.registerCustom<Uint8Array, string>(
   'Uint8Array',
 );
 
+// ─── Splicing ───────────────────────────────────────────────────────────────────────────────
+// superjson's annotations are a tree whose keys are dotted paths (dots in names escaped) and
+// whose values are `[annotation]` or `[annotation, subtree]`; referential equalities are lists
+// of paths. An `Encoded` value is a leaf annotated `['custom', 'Encoded']`.
+
+type Tree = Record<string, unknown>;
+type Refs = Record<string, string[]> | [string[]] | [string[], Record<string, string[]>];
+
+function parsePath(path: string): string[] {
+  const segments: string[] = [];
+  let segment = '';
+  for (let i = 0; i < path.length; i++) {
+    const char = path.charAt(i);
+    if (char === '\\' && (path.charAt(i + 1) === '.' || path.charAt(i + 1) === '\\')) {
+      segment += path.charAt(i + 1);
+      i++;
+    } else if (char === '.') {
+      segments.push(segment);
+      segment = '';
+    } else segment += char;
+  }
+  segments.push(segment);
+  return segments;
+}
+
+const isEncodedLeaf = (node: unknown): boolean =>
+  Array.isArray(node) &&
+  node.length === 1 &&
+  Array.isArray(node[0]) &&
+  node[0][0] === 'custom' &&
+  node[0][1] === 'Encoded';
+
+function refsAsRecord(refs: Refs | undefined, prefix: string): Record<string, string[]> {
+  if (refs === undefined) return {};
+  const join = (p: string) => (prefix === '' ? p : `${prefix}.${p}`);
+  const out: Record<string, string[]> = {};
+  const add = (record: Record<string, string[]>) => {
+    for (const [path, same] of Object.entries(record)) out[join(path)] = same.map(join);
+  };
+  if (Array.isArray(refs)) {
+    // [paths identical to the root, others]: the root here is the spliced value itself.
+    if (prefix !== '' && refs[0].length > 0) out[prefix] = refs[0].map(join);
+    if (refs[1]) add(refs[1]);
+  } else add(refs);
+  return out;
+}
+
+function spliceEncoded(out: SuperJSONResult): SuperJSONResult {
+  const values = out.meta?.values as Tree | unknown[] | undefined;
+  if (!values || Array.isArray(values)) return out; // a top-level Encoded is never sent
+  const paths = Object.keys(values).filter((key) => isEncodedLeaf(values[key]));
+  if (paths.length === 0) return out;
+  const tree: Tree = { ...values };
+  let refs = refsAsRecord(out.meta?.referentialEqualities as Refs | undefined, '');
+  const json = out.json as unknown;
+  for (const path of paths) {
+    delete tree[path];
+    const segments = parsePath(path);
+    let parent = json as Record<string, unknown>;
+    for (const segment of segments.slice(0, -1))
+      parent = parent[segment] as Record<string, unknown>;
+    const last = segments.at(-1) as string;
+    const inner = parent[last] as SuperJSONResult;
+    parent[last] = inner.json as unknown;
+    const innerValues = inner.meta?.values as Tree | unknown[] | undefined;
+    if (Array.isArray(innerValues)) tree[path] = innerValues;
+    else if (innerValues) {
+      for (const [key, node] of Object.entries(innerValues)) tree[`${path}.${key}`] = node;
+    }
+    refs = {
+      ...refs,
+      ...refsAsRecord(inner.meta?.referentialEqualities as Refs | undefined, path),
+    };
+  }
+  const meta: NonNullable<SuperJSONResult['meta']> = { ...out.meta };
+  if (Object.keys(tree).length > 0) meta.values = tree as never;
+  else delete meta.values;
+  if (Object.keys(refs).length > 0) meta.referentialEqualities = refs as never;
+  else delete meta.referentialEqualities;
+  const onlyVersion = meta.values === undefined && meta.referentialEqualities === undefined;
+  return onlyVersion ? { json: json as JSONValue } : { json: json as JSONValue, meta };
+}
+
+// Still registered so that a message made before the splice existed decodes; never sent now.
 transformer.registerCustom<Encoded<unknown>, JSONValue>(
   {
     isApplicable: (v): v is Encoded<unknown> => v instanceof Encoded,

@@ -60,7 +60,12 @@ const watchdog = new Worker(
 watchdog.unref();
 
 function send(message) {
-  process.send?.(message);
+  // A parent that went away (killed, or closed the pool) leaves nobody to tell: exit quietly
+  // rather than die with ERR_IPC_CHANNEL_CLOSED on the parent's log.
+  if (!process.connected) process.exit(0);
+  process.send?.(message, (err) => {
+    if (err) process.exit(0);
+  });
 }
 
 /** Open read-only connections by dataset path, newest use last; a warm page cache per file. */
