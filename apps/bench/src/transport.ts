@@ -27,9 +27,17 @@ export class Host {
     });
   }
 
-  static start(mode: HostMode): Promise<Host> {
+  /** With `profileDir`, the host writes a CPU profile there when it exits. */
+  static start(mode: HostMode, profileDir?: string): Promise<Host> {
+    const profile = profileDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`,
+        ]
+      : [];
     const child = fork(HOST, [mode], {
-      execArgv: ['--import', 'tsx', '--expose-gc'],
+      execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {
