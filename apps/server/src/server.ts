@@ -4,7 +4,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appRouter, createServices, type Services, type StreamLimits } from '@querylane/api';
+import {
+  applyWsHandler,
+  appRouter,
+  createServices,
+  type Services,
+  type StreamLimits,
+} from '@querylane/api';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
   createSqlPipeline,
@@ -14,7 +20,6 @@ import {
   SqlWorkerPool,
 } from '@querylane/engine';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { ConnectionRegistry } from './connections.ts';
 import type { Env } from './env.ts';
@@ -225,15 +230,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   wss.on('error', (err) => log('websocket server error', err));
   wss.on('connection', gate.onSocket);
-  const wssHandler = applyWSSHandler({
+  const wssHandler = applyWsHandler({
     wss,
     router: appRouter,
-    createContext: ({ req, res, info }) => gate.socketContext(res, req, info.connectionParams),
-    keepAlive: {
-      enabled: true,
-      pingMs: config.pingMs,
-      pongWaitMs: config.pongWaitMs,
-    },
+    createContext: ({ socket, req, connectionParams }) =>
+      gate.socketContext(socket, req, connectionParams),
+    keepAlive: { pingMs: config.pingMs, pongWaitMs: config.pongWaitMs },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ws ${path ?? '?'} failed`, error);
     },
@@ -257,6 +259,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await services.runs.shutdown(config.shutdownGraceMs);
       for (const client of wss.clients) client.close(1012, 'Server restarting');
       await new Promise<void>((ok) => wss.close(() => ok()));
+      wssHandler.close();
       server.closeAllConnections();
       await httpClosed;
       await services.audit.settled();

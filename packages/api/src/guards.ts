@@ -38,14 +38,13 @@ export function auditAction(
 }
 
 /**
- * Takes one of the connection's subscription slots now, when the subscription is asked for
- * (so a batch of thousands in one frame cannot all pass the check before any is counted), and
- * gives it back when the stream ends. Past `maxSubscriptionsPerSocket` the call is refused.
+ * Refuses a subscription past `maxSubscriptionsPerSocket`, checked when the subscription is
+ * asked for (so a batch of thousands in one frame cannot all pass before any is counted); the
+ * caller then takes the slot at once and gives it back when its stream ends.
  */
-export function countedOnConnection<T>(
+export function assertSubscriptionSlot(
   ctx: Pick<Context, 'services' | 'userId' | 'connection'>,
-  stream: AsyncIterable<T>,
-): AsyncGenerator<T> {
+): void {
   const { connection } = ctx;
   const max = ctx.services.streamLimits.maxSubscriptionsPerSocket;
   if (connection && connection.subscriptions >= max) {
@@ -55,6 +54,15 @@ export function countedOnConnection<T>(
       message: `At most ${max} subscriptions per connection; stop one before starting another.`,
     });
   }
+}
+
+/** Takes one of the connection's subscription slots for `stream`, given back when it ends. */
+export function countedOnConnection<T>(
+  ctx: Pick<Context, 'services' | 'userId' | 'connection'>,
+  stream: AsyncIterable<T>,
+): AsyncGenerator<T> {
+  assertSubscriptionSlot(ctx);
+  const { connection } = ctx;
   if (connection) connection.subscriptions += 1;
   return (async function* counted() {
     try {

@@ -38,6 +38,7 @@ export type {
   StreamStats,
 } from './transport.ts';
 export { createCallerFactory } from './trpc.ts';
+export { applyWsHandler, type WsHandler, type WsHandlerOptions } from './ws/handler.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

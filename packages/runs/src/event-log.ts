@@ -1,66 +1,104 @@
-// The default event log: a durable history (the store) plus a live channel. `read` is the seam
-// that makes resume exact: subscribe live first, replay the history, then tail the live events,
-// dropping what the replay already yielded and filling any hole from the history.
-import { isTerminalEvent, type RunEvent } from '@querylane/contracts';
-import { AsyncQueue } from './async-queue.ts';
-import type { EventHistory, EventLog, LiveChannel, RunPatch } from './ports.ts';
+// The default event log: a durable history (the store) plus a live channel. Appends made in the
+// same tick, by any number of runs, are stored in one transaction (group commit) and then
+// published; `follow` and `read` make resume exact: subscribe live first, replay the history,
+// then tail the live events, dropping what the replay already gave and filling any hole.
+import type { RunEvent } from '@querylane/contracts';
+import { Follower, FollowIterator } from './follow.ts';
+import type {
+  EventBatch,
+  EventHistory,
+  EventLog,
+  EventSink,
+  LiveChannel,
+  RunPatch,
+} from './ports.ts';
 
-const PAGE = 500;
+interface Pending extends EventBatch {
+  resolve(): void;
+  reject(err: unknown): void;
+}
 
 export function createEventLog(opts: { history: EventHistory; live: LiveChannel }): EventLog {
   const { history, live } = opts;
+  let group: Pending[] = [];
 
-  async function* backlog(runId: string, afterSeq: number, untilSeq: number) {
-    let last = afterSeq;
-    while (last < untilSeq) {
-      const page = await history.after(runId, last, PAGE);
-      for (const event of page) {
-        if (event.seq > untilSeq) return;
-        yield event;
-        last = event.seq;
+  async function commit(batch: Pending[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        await history.appendMany(batch);
+      } catch {
+        // One run's batch can fail (its run was deleted, say) without failing the others:
+        // each is written again alone, and only the one at fault fails.
+        for (const one of batch) await commitOne(one);
+        return;
       }
-      if (page.length < PAGE) return;
+      for (const one of batch) publish(one.runId, one.events);
+      for (const one of batch) one.resolve();
+      return;
     }
+    for (const one of batch) await commitOne(one);
   }
 
-  async function* read(runId: string, afterSeq: number, signal?: AbortSignal) {
-    const queue = new AsyncQueue<RunEvent>();
-    const unsubscribe = live.subscribe(runId, (event) => queue.push(event));
+  async function commitOne(one: Pending): Promise<void> {
     try {
-      // Asked before the replay: a run that had ended by now has every event in the history,
-      // and one that had not will publish its terminal event to the queue subscribed above.
-      const endedBefore = await history.ended(runId);
-      let last = afterSeq;
-      for await (const event of backlog(runId, last, Number.POSITIVE_INFINITY)) {
-        yield event;
-        last = event.seq;
-        if (isTerminalEvent(event)) return;
-      }
-      if (endedBefore) return;
-      for await (const event of queue.drain(signal)) {
-        if (event.seq <= last) continue; // already replayed from the history
-        if (event.seq > last + 1) {
-          // Live delivery may skip (a channel that dropped a message); the history has it all.
-          for await (const missed of backlog(runId, last, event.seq - 1)) {
-            yield missed;
-            last = missed.seq;
-          }
-        }
-        yield event;
-        last = event.seq;
-        if (isTerminalEvent(event)) return;
-      }
-    } finally {
-      unsubscribe();
+      await history.append(one.runId, one.events, one.patch);
+    } catch (err) {
+      one.reject(err);
+      return;
+    }
+    publish(one.runId, one.events);
+    one.resolve();
+  }
+
+  function publish(runId: string, events: readonly RunEvent[]): void {
+    try {
+      live.publish(runId, events);
+    } catch {
+      // Live delivery is best effort: the events are stored, and readers fill gaps from there.
     }
   }
 
   return {
-    async append(runId: string, events: readonly RunEvent[], patch: RunPatch) {
-      await history.append(runId, events, patch);
-      live.publish(runId, events);
+    append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        if (group.length === 0) {
+          // Written once this tick's other appends have joined (recorders flush together).
+          queueMicrotask(() => {
+            const batch = group;
+            group = [];
+            void commit(batch);
+          });
+        }
+        group.push({ runId, events, patch, resolve, reject });
+      });
     },
-    read,
+    follow(runId: string, afterSeq: number, sink: EventSink): () => void {
+      return new Follower(history, live, runId, afterSeq, sink).stop;
+    },
+    read(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
+      return new FollowIterator(
+        (sink) => new Follower(history, live, runId, afterSeq, sink).stop,
+        signal,
+      );
+    },
     listenerCount: (runId) => live.listenerCount(runId),
+  };
+}
+
+/** `follow` for an event log that only has `read` (a store that can only be polled, say). */
+export function followByReading(
+  read: EventLog['read'],
+): (runId: string, afterSeq: number, sink: EventSink) => () => void {
+  return (runId, afterSeq, sink) => {
+    const controller = new AbortController();
+    void (async () => {
+      try {
+        for await (const event of read(runId, afterSeq, controller.signal)) sink.event(event);
+        if (!controller.signal.aborted) sink.end();
+      } catch (err) {
+        if (!controller.signal.aborted) sink.fail(err);
+      }
+    })();
+    return () => controller.abort();
   };
 }

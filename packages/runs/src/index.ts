@@ -4,9 +4,10 @@
 export { AsyncQueue } from './async-queue.ts';
 export { ConversationService } from './conversations.ts';
 export * from './errors.ts';
-export { createEventLog } from './event-log.ts';
+export { createEventLog, followByReading } from './event-log.ts';
 export { interruptedError, SHUTDOWN_REASON } from './executor.ts';
 export { FairQueue } from './fair-queue.ts';
+export { Follower, FollowIterator } from './follow.ts';
 export { MemoryLiveChannel } from './live-channel.ts';
 export { MemoryRunQueue } from './memory-queue.ts';
 export type * from './ports.ts';

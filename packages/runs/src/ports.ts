@@ -232,18 +232,45 @@ export interface Stores {
  * A run's events: stored before anyone can see them, then delivered live. `read` replays what
  * is stored after `afterSeq` and then tails live events, each exactly once and in `seq` order,
  * with no gap at the seam; it ends after the run's terminal event, or when `signal` aborts.
+ * `follow` is the same stream by push, for transports that fan one event out to many sockets.
  */
 export interface EventLog {
-  /** Stores the events and the run's new state in one transaction, then publishes them. */
+  /**
+   * Stores the events and the run's new state in one transaction, then publishes them. Appends
+   * of several runs made in the same tick may share one transaction (group commit); each
+   * still succeeds or fails on its own.
+   */
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
   read(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  /**
+   * Hands the run's events after `afterSeq` to `sink`, each once and in order, then `end` after
+   * the terminal event (or `fail`). Live events reach the sink inside the publish that stored
+   * them, so every follower gets one batch in one synchronous pass. Returns the stop function.
+   */
+  follow(runId: string, afterSeq: number, sink: EventSink): () => void;
   /** Subscribers reading live right now (of one run, or in all); for metrics. */
   listenerCount(runId?: string): number;
+}
+
+/** Where `EventLog.follow` delivers. */
+export interface EventSink {
+  event(event: RunEvent): void;
+  end(): void;
+  fail(cause: unknown): void;
+}
+
+/** One run's share of a group commit. */
+export interface EventBatch {
+  runId: string;
+  events: readonly RunEvent[];
+  patch: RunPatch;
 }
 
 /** The durable half of the default event log: what `read` replays from. */
 export interface EventHistory {
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
+  /** Several runs' batches in one transaction: all are stored, or none is. */
+  appendMany(batches: readonly EventBatch[]): Promise<void>;
   /** Up to `limit` stored events with seq above `afterSeq`, in order. */
   after(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
   /** True once the run has a terminal status in the store. */

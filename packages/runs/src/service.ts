@@ -8,6 +8,7 @@ import { executeRun, interruptedError, SHUTDOWN_REASON } from './executor.ts';
 import type {
   ConversationStore,
   EventLog,
+  EventSink,
   Page,
   PageCursor,
   Pipeline,
@@ -68,11 +69,16 @@ export class RunService {
           this.#recorders.delete(entry.runId);
         }
       },
-      announce: async (entry, position) => {
-        const recorder = await this.#recorderFor(entry.runId);
-        recorder.emit({ type: 'queued', position });
-        // Stored now, so the place in line is known the moment runs.start returns.
-        await recorder.flush();
+      announce: async (places) => {
+        const recorders: RunRecorder[] = [];
+        for (const { entry, position } of places) {
+          const recorder = await this.#recorderFor(entry.runId);
+          recorder.emit({ type: 'queued', position });
+          recorders.push(recorder);
+        }
+        // Stored now, so the place in line is known the moment runs.start returns; flushed in
+        // one tick, so every run's `queued` event goes into one group commit.
+        await Promise.all(recorders.map((recorder) => recorder.flush()));
       },
     });
   }
@@ -200,6 +206,11 @@ export class RunService {
   /** Stored events after `afterSeq`, then live ones, each once and in order; ends after the last. */
   stream(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
     return this.#opts.events.read(runId, afterSeq, signal);
+  }
+
+  /** The same as `stream`, by push (see EventLog.follow); returns the stop function. */
+  follow(runId: string, afterSeq: number, sink: EventSink): () => void {
+    return this.#opts.events.follow(runId, afterSeq, sink);
   }
 
   /**

@@ -1,10 +1,10 @@
 // Runs: start one, stream its events, cancel it, read it back, keep the chart chosen for it.
-import { ChartSpec, type RunEvent } from '@querylane/contracts';
+import { ChartSpec } from '@querylane/contracts';
 import type { RunRecord } from '@querylane/runs';
-import { type TRPCRouterRecord, tracked } from '@trpc/server';
+import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { auditAction, countedOnConnection, limitRunStarts } from '../guards.ts';
-import { paced } from '../services/pacing.ts';
+import { assertSubscriptionSlot, auditAction, limitRunStarts } from '../guards.ts';
+import { RunEventStream } from '../services/run-events.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { DatasetId, Id, PageLimit, QueryText } from './schemas.ts';
 
@@ -33,10 +33,6 @@ function toRunSummary(run: RunRecord) {
   };
 }
 
-async function* trackEvents(events: AsyncIterable<RunEvent>) {
-  for await (const event of events) yield tracked(String(event.seq), event);
-}
-
 export const runsRouter = {
   start: protectedProcedure
     .input(
@@ -62,17 +58,9 @@ export const runsRouter = {
     .subscription(async ({ ctx, input, signal }) => {
       // Checked before the stream starts, so an unknown run fails the subscribe call itself.
       await ctx.services.runs.getOwned(ctx.userId, input.runId);
-      const { connection, services } = ctx;
+      assertSubscriptionSlot(ctx);
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
-      const events = services.runs.stream(input.runId, after, signal);
-      return countedOnConnection(
-        ctx,
-        trackEvents(
-          connection?.socket
-            ? paced(events, connection.socket, services.streamLimits, services.streamStats)
-            : events,
-        ),
-      );
+      return new RunEventStream(ctx, input.runId, after, signal);
     }),
 
   cancel: protectedProcedure.input(z.object({ runId: Id })).mutation(async ({ ctx, input }) => {

@@ -79,6 +79,7 @@ function metered(log: EventLog, meter: RateMeter): EventLog {
       meter.mark(events.length);
     },
     read: (runId, afterSeq, signal) => log.read(runId, afterSeq, signal),
+    follow: (runId, afterSeq, sink) => log.follow(runId, afterSeq, sink),
     listenerCount: (runId) => log.listenerCount(runId),
   };
 }

@@ -2,7 +2,7 @@
 // contracts' superjson text; nothing outside this folder sees a row.
 import type { Result, RunError, RunEvent } from '@querylane/contracts';
 import { transformer } from '@querylane/contracts/transformer';
-import type { RunPatch, RunRecord } from '@querylane/runs';
+import type { RunRecord } from '@querylane/runs';
 import type { runs } from './schema.ts';
 
 export const encode = (value: unknown): string => transformer.stringify(value);
@@ -31,15 +31,5 @@ export function toRunRecord(row: RunRow): RunRecord {
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
-  };
-}
-
-/** The runs-table columns a patch sets, with payloads encoded. */
-export function toRunColumns(patch: RunPatch) {
-  const { result, error, ...plain } = patch;
-  return {
-    ...plain,
-    ...(result === undefined ? {} : { result: result === null ? null : encode(result) }),
-    ...(error === undefined ? {} : { error: error === null ? null : encode(error) }),
   };
 }

@@ -1,12 +1,11 @@
 // The durable half of the event log over SQLite: a run's events and its new state written in
 // one transaction, then read back in seq order. Every event of every run passes through here,
 // so the common case skips Drizzle's per-call query building: statements prepared once.
-import { isTerminalStatus } from '@querylane/contracts';
-import type { EventHistory, RunPatch } from '@querylane/runs';
-import { eq } from 'drizzle-orm';
+import { isTerminalStatus, type RunEvent } from '@querylane/contracts';
+import type { EventBatch, EventHistory, RunPatch } from '@querylane/runs';
 import type { Db } from './client.ts';
-import { decodeEvent, encode, toRunColumns } from './codec.ts';
-import { runs } from './schema.ts';
+import { decodeEvent, encode } from './codec.ts';
+import type { HotPath } from './hot-path.ts';
 
 const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
 
@@ -22,11 +21,9 @@ function isProgressPatch(
   );
 }
 
-export function createEventHistory(db: Db): EventHistory {
+export function createEventHistory(db: Db, hot: HotPath): EventHistory {
   const client = db.$client;
-  const insertEvent = client.prepare<[string, number, string, string, number]>(
-    'INSERT INTO run_events (run_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)',
-  );
+  const { insertEvent } = hot;
   const updateProgress = client.prepare<{
     id: string;
     lastSeq: number;
@@ -45,29 +42,30 @@ export function createEventHistory(db: Db): EventHistory {
     .prepare<[string], string>('SELECT status FROM runs WHERE id = ?')
     .pluck();
 
-  const appendTx = client.transaction(
-    (
-      runId: string,
-      events: readonly { seq: number; type: string; at: Date }[],
-      patch: RunPatch,
-    ) => {
-      for (const e of events) insertEvent.run(runId, e.seq, e.type, encode(e), e.at.getTime());
-      if (isProgressPatch(patch)) {
-        updateProgress.run({
-          id: runId,
-          lastSeq: patch.lastSeq,
-          stage: patch.stage ?? null,
-          progress: patch.progress ?? null,
-        });
-      } else if (Object.keys(patch).length > 0) {
-        db.update(runs).set(toRunColumns(patch)).where(eq(runs.id, runId)).run();
-      }
-    },
-  );
+  const write = (runId: string, events: readonly RunEvent[], patch: RunPatch) => {
+    for (const e of events) insertEvent.run(runId, e.seq, e.type, encode(e), e.at.getTime());
+    if (isProgressPatch(patch)) {
+      updateProgress.run({
+        id: runId,
+        lastSeq: patch.lastSeq,
+        stage: patch.stage ?? null,
+        progress: patch.progress ?? null,
+      });
+    } else {
+      hot.patchRun(runId, patch);
+    }
+  };
+  const appendTx = client.transaction(write);
+  const appendManyTx = client.transaction((batches: readonly EventBatch[]) => {
+    for (const b of batches) write(b.runId, b.events, b.patch);
+  });
 
   return {
     async append(runId, events, patch) {
       appendTx(runId, events, patch);
+    },
+    async appendMany(batches) {
+      appendManyTx(batches);
     },
     async after(runId, afterSeq, limit) {
       return selectAfter.all(runId, afterSeq, limit).map(decodeEvent);

@@ -4,6 +4,7 @@ import { createAuditStore } from './audit-store.ts';
 import { openStore, type Store } from './client.ts';
 import { createConversationStore } from './conversation-store.ts';
 import { createEventHistory } from './event-history.ts';
+import { prepareHotPath } from './hot-path.ts';
 import { createRunStore } from './run-store.ts';
 import { datasets } from './schema.ts';
 
@@ -16,11 +17,12 @@ export interface SqliteStores extends Stores {
 export function openSqliteStores(path: string): SqliteStores {
   const store = openStore(path);
   const { db } = store;
+  const hot = prepareHotPath(store.sqlite);
   return {
     store,
-    runs: createRunStore(db),
+    runs: createRunStore(db, hot),
     conversations: createConversationStore(db),
-    history: createEventHistory(db),
+    history: createEventHistory(db, hot),
     audit: createAuditStore(db),
     async recordDatasets(list) {
       db.transaction((tx) => {

@@ -121,6 +121,28 @@ export function describeStores(
       expect(await stores.history.ended('nope')).toBe(true);
     });
 
+    it("writes several runs' batches in one transaction: all of them, or none", async () => {
+      await seedRun(stores, { runId: 'r1' });
+      await seedRun(stores, { runId: 'r2' });
+      await stores.history.appendMany([
+        { runId: 'r1', events: [stageEvent('r1', 2)], patch: { lastSeq: 2, progress: 20 } },
+        { runId: 'r2', events: [stageEvent('r2', 2), stageEvent('r2', 3)], patch: { lastSeq: 3 } },
+      ]);
+      expect((await stores.history.after('r1', 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
+      expect((await stores.history.after('r2', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect((await stores.runs.get('r1'))?.progress).toBe(20);
+      expect((await stores.runs.get('r2'))?.lastSeq).toBe(3);
+      // One bad batch (a run that is gone) takes the whole group back.
+      await expect(
+        stores.history.appendMany([
+          { runId: 'r1', events: [stageEvent('r1', 3)], patch: { lastSeq: 3 } },
+          { runId: 'nope', events: [stageEvent('nope', 1)], patch: { lastSeq: 1 } },
+        ]),
+      ).rejects.toThrow();
+      expect((await stores.history.after('r1', 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
+      expect((await stores.runs.get('r1'))?.lastSeq).toBe(2);
+    });
+
     it('lists unfinished runs oldest first and counts runs per status across users', async () => {
       await seedRun(stores, { runId: 'r1' });
       await seedRun(stores, { runId: 'r2', userId: 'u2' });

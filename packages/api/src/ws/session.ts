@@ -1,0 +1,388 @@
+// One WebSocket's side of tRPC's protocol: its context, its requests and its subscriptions.
+// Each branch answers with the frames tRPC's adapter sends in the same case, in the same order.
+import type { IncomingMessage } from 'node:http';
+import {
+  type AnyRouter,
+  getTRPCErrorFromUnknown,
+  type inferRouterContext,
+  isTrackedEnvelope,
+  type ProcedureType,
+  TRPCError,
+} from '@trpc/server';
+import { parseConnectionParamsFromUnknown, type TRPCRequestInfo } from '@trpc/server/http';
+import { parseTRPCMessage } from '@trpc/server/rpc';
+import type { WebSocket } from 'ws';
+import type { HandlerContext } from './handler.ts';
+import { isPushSource, type PushSink, pushStream } from './push.ts';
+
+const OPEN = 1;
+type Id = string | number | null;
+type JsonRpc = '2.0' | undefined;
+type CtxResult<C> = { ok: true; value: C } | { ok: false; error: TRPCError };
+type Message = ReturnType<typeof parseTRPCMessage>;
+
+/** A running subscription: stop it when the client asks or the socket closes. */
+interface Subscription {
+  stop(): void;
+}
+
+export class Session<TRouter extends AnyRouter> {
+  ctx: inferRouterContext<TRouter> | undefined;
+  #ctxPromise: Promise<CtxResult<inferRouterContext<TRouter>>> | null = null;
+  /** Kept only until the context exists. */
+  #req: IncomingMessage | undefined;
+  #subscriptions: Map<Id, Subscription> | undefined;
+  /** Keep-alive: when the client last sent anything, and when it was pinged (0: not waiting). */
+  lastSeen = Date.now();
+  pingedAt = 0;
+
+  constructor(
+    private readonly shared: HandlerContext<TRouter>,
+    private readonly socket: WebSocket,
+    req: IncomingMessage,
+  ) {
+    this.#req = req;
+  }
+
+  /** The context is made now, unless the client will send connectionParams first. */
+  open(): void {
+    const url = new URL(this.#req?.url ?? '/', 'http://localhost');
+    if (url.searchParams.get('connectionParams') !== '1') {
+      this.#ctxPromise = this.#createContext(() => null);
+    }
+  }
+
+  closed(): void {
+    const subs = this.#subscriptions;
+    this.#subscriptions = undefined;
+    if (subs) for (const sub of subs.values()) sub.stop();
+  }
+
+  message(raw: WebSocket.RawData, isBinary: boolean): void {
+    this.lastSeen = Date.now();
+    this.pingedAt = 0;
+    let text: string | undefined;
+    if (!isBinary) {
+      text = raw.toString();
+      if (text === 'PONG') return;
+      if (text === 'PING') {
+        this.socket.send('PONG');
+        return;
+      }
+    }
+    if (!Buffer.isBuffer(raw)) {
+      const error = new TRPCError({
+        code: 'UNPROCESSABLE_CONTENT',
+        message: 'Unexpected WebSocket message format',
+      });
+      this.#respondError(null, undefined, error, 'unknown', undefined, undefined);
+      return;
+    }
+    const data = text ?? raw;
+    if (!this.#ctxPromise) {
+      this.#ctxPromise = this.#createContext(() => {
+        let msg: unknown;
+        try {
+          msg = decode(data);
+          if (!isObject(msg)) throw new Error('Message was not an object');
+        } catch (cause) {
+          throw new TRPCError({
+            code: 'PARSE_ERROR',
+            message: 'Malformed TRPCConnectionParamsMessage',
+            cause,
+          });
+        }
+        return parseConnectionParamsFromUnknown(msg.data);
+      });
+      return;
+    }
+    let messages: Message[];
+    try {
+      const json = decode(data);
+      const transformer = this.shared.opts.router._def._config.transformer;
+      messages = (Array.isArray(json) ? json : [json]).map((m) => parseTRPCMessage(m, transformer));
+    } catch (cause) {
+      const error = new TRPCError({ code: 'PARSE_ERROR', cause });
+      this.#respondError(null, undefined, error, 'unknown', undefined, undefined);
+      return;
+    }
+    for (const [index, msg] of messages.entries()) this.#request(msg, index);
+  }
+
+  async #createContext(
+    connectionParams: () => TRPCRequestInfo['connectionParams'],
+  ): Promise<CtxResult<inferRouterContext<TRouter>>> {
+    try {
+      const req = this.#req as IncomingMessage;
+      this.ctx = await this.shared.opts.createContext({
+        socket: this.socket,
+        req,
+        connectionParams: connectionParams(),
+      });
+      this.#req = undefined;
+      return { ok: true, value: this.ctx };
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      this.#report(error, 'unknown', undefined, undefined);
+      this.#respondError(null, undefined, error, 'unknown', undefined, undefined);
+      setImmediate(() => this.socket.close());
+      return { ok: false, error };
+    }
+  }
+
+  #request(msg: Message, batchIndex: number): void {
+    const { id, jsonrpc } = msg;
+    if (id === null) {
+      const error = new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' });
+      this.#report(error, 'unknown', undefined, undefined);
+      this.#respondError(id, jsonrpc, error, 'unknown', undefined, undefined);
+      return;
+    }
+    if (msg.method === 'subscription.stop') {
+      this.#subscriptions?.get(id)?.stop();
+      return;
+    }
+    const { path, lastEventId } = msg.params;
+    let { input } = msg.params;
+    const type = msg.method;
+    if (lastEventId !== undefined) {
+      if (isObject(input)) input = { ...input, lastEventId };
+      else input ??= { lastEventId };
+    }
+    this.#call(id, jsonrpc, type, path, input, batchIndex).catch((cause: unknown) => {
+      const error = getTRPCErrorFromUnknown(cause);
+      this.#report(error, type, path, input);
+      this.#respondError(id, jsonrpc, error, type, path, input);
+    });
+  }
+
+  async #call(
+    id: Id,
+    jsonrpc: JsonRpc,
+    type: ProcedureType,
+    path: string,
+    input: unknown,
+    batchIndex: number,
+  ): Promise<void> {
+    const ctx = await this.#ctxPromise;
+    if (!ctx?.ok) throw ctx?.error;
+    const controller = type === 'subscription' ? new AbortController() : undefined;
+    const result: unknown = await this.shared.call({
+      router: this.shared.opts.router,
+      path,
+      getRawInput: async () => input,
+      ctx: ctx.value,
+      type,
+      signal: controller?.signal,
+      batchIndex,
+    });
+    const streams = isAsyncIterable(result) || isPushSource(result);
+    if (type !== 'subscription') {
+      if (streams) {
+        throw new TRPCError({
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: `Cannot return an async iterable or observable from a ${type} procedure with WebSockets`,
+        });
+      }
+      this.shared.respond(this.socket, { id, jsonrpc, result: { type: 'data', data: result } });
+      return;
+    }
+    if (!streams) {
+      throw new TRPCError({
+        message: `Subscription ${path} did not return an observable or a AsyncGenerator`,
+        code: 'INTERNAL_SERVER_ERROR',
+      });
+    }
+    const release = () => stopSource(result, controller);
+    if (this.socket.readyState !== OPEN) return release();
+    this.#subscriptions ??= new Map();
+    if (this.#subscriptions.has(id)) {
+      release();
+      throw new TRPCError({ message: `Duplicate id ${id}`, code: 'BAD_REQUEST' });
+    }
+    if (isPushSource(result)) {
+      const sub = new PushSubscription(this, id, jsonrpc, path, input);
+      this.#subscriptions.set(id, sub);
+      this.shared.respond(this.socket, { id, jsonrpc, result: { type: 'started' } });
+      sub.attach((sink) => result[pushStream](sink));
+      return;
+    }
+    const abort = controller as AbortController;
+    this.#subscriptions.set(id, { stop: () => abort.abort() });
+    const iterable = result as AsyncIterable<unknown>;
+    this.#pull(id, jsonrpc, path, input, iterable, abort).catch((cause: unknown) => {
+      this.forget(id);
+      this.fail(id, jsonrpc, cause, path, input);
+      abort.abort();
+    });
+    this.shared.respond(this.socket, { id, jsonrpc, result: { type: 'started' } });
+  }
+
+  /** The general path, for subscriptions that only pull: tRPC's loop, one race per item. */
+  async #pull(
+    id: Id,
+    jsonrpc: JsonRpc,
+    path: string,
+    input: unknown,
+    iterable: AsyncIterable<unknown>,
+    abort: AbortController,
+  ): Promise<void> {
+    const iterator = iterable[Symbol.asyncIterator]();
+    let wake: ((value: 'abort') => void) | undefined;
+    abort.signal.onabort = () => wake?.('abort');
+    try {
+      for (;;) {
+        const next = await new Promise<IteratorResult<unknown> | TRPCError | 'abort'>((resolve) => {
+          wake = resolve;
+          if (abort.signal.aborted) return resolve('abort');
+          iterator
+            .next()
+            .then(resolve, (cause: unknown) => resolve(getTRPCErrorFromUnknown(cause)));
+        });
+        wake = undefined;
+        if (next === 'abort') {
+          await iterator.return?.();
+          break;
+        }
+        if (next instanceof Error) {
+          this.fail(id, jsonrpc, next, path, input);
+          break;
+        }
+        if (next.done) break;
+        this.shared.respond(this.socket, { id, jsonrpc, result: dataResult(next.value) });
+      }
+      this.respondStopped(id, jsonrpc);
+      this.forget(id);
+    } finally {
+      await iterator.return?.();
+    }
+  }
+
+  send(data: string): void {
+    this.socket.send(data);
+  }
+
+  respondStopped(id: Id, jsonrpc: JsonRpc): void {
+    this.shared.respond(this.socket, { id, jsonrpc, result: { type: 'stopped' } });
+  }
+
+  itemTail(itemId: string, data: unknown): string {
+    return this.shared.itemTail(itemId, data);
+  }
+
+  fail(id: Id, jsonrpc: JsonRpc, cause: unknown, path: string, input: unknown): void {
+    const error = getTRPCErrorFromUnknown(cause);
+    this.#report(error, 'subscription', path, input);
+    this.#respondError(id, jsonrpc, error, 'subscription', path, input);
+  }
+
+  forget(id: Id): void {
+    this.#subscriptions?.delete(id);
+  }
+
+  #report(error: TRPCError, type: ProcedureType | 'unknown', path?: string, input?: unknown) {
+    this.shared.opts.onError?.({ error, type, path, input, ctx: this.ctx });
+  }
+
+  #respondError(
+    id: Id,
+    jsonrpc: JsonRpc,
+    error: TRPCError,
+    type: ProcedureType | 'unknown',
+    path: string | undefined,
+    input: unknown,
+  ): void {
+    const shape = this.shared.errorShape(error, type, path, input, this.ctx);
+    this.shared.respond(this.socket, { id, jsonrpc, error: shape });
+  }
+}
+
+/**
+ * A subscription driven by push: each item goes out as the frame tRPC would send for the same
+ * tracked item, built from this subscription's prefix and the item's bytes, made once per item.
+ */
+class PushSubscription<TRouter extends AnyRouter> implements PushSink<unknown>, Subscription {
+  readonly #prefix: string;
+  #stop: (() => void) | undefined;
+  #over = false;
+
+  constructor(
+    private readonly session: Session<TRouter>,
+    private readonly id: Id,
+    private readonly jsonrpc: JsonRpc,
+    private readonly path: string,
+    private readonly input: unknown,
+  ) {
+    const rpc = jsonrpc === undefined ? '' : `,"jsonrpc":${JSON.stringify(jsonrpc)}`;
+    this.#prefix = `{"id":${JSON.stringify(id)}${rpc},"result":{"type":"data","data":`;
+  }
+
+  attach(start: (sink: PushSink<unknown>) => () => void): void {
+    try {
+      const stop = start(this);
+      if (this.#over) stop();
+      else this.#stop = stop;
+    } catch (cause) {
+      this.fail(cause);
+    }
+  }
+
+  item(itemId: string, data: unknown): void {
+    if (this.#over) return;
+    this.session.send(this.#prefix + this.session.itemTail(itemId, data));
+  }
+
+  end(): void {
+    if (this.#finish()) this.session.respondStopped(this.id, this.jsonrpc);
+  }
+
+  fail(cause: unknown): void {
+    if (!this.#finish()) return;
+    this.session.fail(this.id, this.jsonrpc, cause, this.path, this.input);
+    this.session.respondStopped(this.id, this.jsonrpc);
+  }
+
+  /** The client asked, or the socket closed: tRPC answers `stopped` here too. */
+  stop(): void {
+    const stop = this.#stop;
+    if (!this.#finish()) return;
+    stop?.();
+    this.session.respondStopped(this.id, this.jsonrpc);
+  }
+
+  #finish(): boolean {
+    if (this.#over) return false;
+    this.#over = true;
+    this.session.forget(this.id);
+    return true;
+  }
+}
+
+function dataResult(value: unknown) {
+  if (!isTrackedEnvelope(value)) return { type: 'data', data: value };
+  const [id, data] = value;
+  return { type: 'data', data: { id, data }, id };
+}
+
+function stopSource(result: unknown, controller: AbortController | undefined): void {
+  controller?.abort();
+  if (isPushSource(result)) result[pushStream]({ item() {}, end() {}, fail() {} })();
+  else if (isAsyncIterable(result)) void result[Symbol.asyncIterator]().return?.();
+}
+
+function decode(data: string | Buffer): unknown {
+  if (typeof data !== 'string') {
+    throw new Error(
+      'jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.',
+    );
+  }
+  return JSON.parse(data);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return !!value && !Array.isArray(value) && typeof value === 'object';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return isObject(value) && Symbol.asyncIterator in value;
+}

@@ -1,0 +1,142 @@
+// The statements on every run's path (runs.start, the run row read by each subscriber and the
+// executor, its state updates), prepared once over better-sqlite3. Drizzle builds and prepares
+// a statement on each call, which costs more than the statement itself at this rate; the rest
+// of the store keeps Drizzle. Column lists follow schema.ts.
+import { NotFoundError, type RunPatch, type RunRecord, type RunStore } from '@querylane/runs';
+import type Database from 'better-sqlite3';
+import { encode, type RunRow, toRunRecord } from './codec.ts';
+import { stamp } from './stamp.ts';
+
+type StartInput = Parameters<RunStore['start']>[0];
+
+const RUN_COLUMNS = `id, user_id AS userId, conversation_id AS conversationId,
+  dataset_id AS datasetId, kind, query, status, stage, progress, last_seq AS lastSeq, error,
+  result IS NOT NULL AS hasResult, chart, created_at AS createdAt, started_at AS startedAt,
+  finished_at AS finishedAt`;
+
+type RawRunRow = Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'chart'> & {
+  /** JSON text (Drizzle's json mode parses it; a raw statement does not). */
+  chart: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+};
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+function fromRaw(raw: RawRunRow): RunRecord {
+  return toRunRecord({
+    ...raw,
+    chart: raw.chart === null ? null : (JSON.parse(raw.chart) as RunRow['chart']),
+    createdAt: new Date(raw.createdAt),
+    startedAt: toDate(raw.startedAt),
+    finishedAt: toDate(raw.finishedAt),
+  });
+}
+
+/** Columns a RunPatch may set, by key, and how each value is stored. */
+const PATCH_COLUMNS: Record<keyof RunPatch, [string, (value: never) => unknown]> = {
+  status: ['status', (v: string) => v],
+  stage: ['stage', (v: string | null) => v],
+  progress: ['progress', (v: number) => v],
+  lastSeq: ['last_seq', (v: number) => v],
+  error: ['error', (v: object | null) => (v === null ? null : encode(v))],
+  result: ['result', (v: object | null) => (v === null ? null : encode(v))],
+  startedAt: ['started_at', (v: Date | null) => v?.getTime() ?? null],
+  finishedAt: ['finished_at', (v: Date | null) => v?.getTime() ?? null],
+};
+
+export function prepareHotPath(sqlite: Database.Database) {
+  const runById = sqlite.prepare<[string], RawRunRow>(
+    `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`,
+  );
+  const runOwned = sqlite.prepare<[string, string], RawRunRow>(
+    `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ? AND user_id = ?`,
+  );
+  // One statement per set of patched columns, made the first time that set is seen.
+  const updates = new Map<string, Database.Statement>();
+
+  const insertConversation = sqlite.prepare(
+    'INSERT INTO conversations (id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const conversationExists = sqlite
+    .prepare<[string], number>('SELECT 1 FROM conversations WHERE id = ?')
+    .pluck();
+  const insertRun = sqlite.prepare(
+    'INSERT INTO runs (id, user_id, conversation_id, dataset_id, kind, query, created_at, last_seq) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const nextPosition = sqlite
+    .prepare<[string], number>(
+      'SELECT coalesce(max(position), 0) + 1 FROM messages WHERE conversation_id = ?',
+    )
+    .pluck();
+  const insertMessage = sqlite.prepare(
+    'INSERT INTO messages (id, conversation_id, user_id, position, role, content, run_id, created_at) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const touchConversation = sqlite.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?');
+  const insertEvent = sqlite.prepare<[string, number, string, string, number]>(
+    'INSERT INTO run_events (run_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)',
+  );
+
+  /** Everything runs.start writes, in one transaction (see RunStore.start). */
+  const start = sqlite.transaction(({ conversation, run, message, events }: StartInput) => {
+    const at = stamp().getTime();
+    if (conversation) {
+      insertConversation.run(conversation.id, conversation.userId, conversation.title, at, at);
+    } else if (conversationExists.get(run.conversationId) === undefined) {
+      throw new NotFoundError('Conversation', run.conversationId);
+    }
+    const { id, userId, conversationId, datasetId, kind, query } = run;
+    insertRun.run(id, userId, conversationId, datasetId, kind, query, at, events.at(-1)?.seq ?? 0);
+    // The message goes last in its conversation, which moves to the top of its owner's list.
+    const messageAt = stamp().getTime();
+    insertMessage.run(
+      message.id,
+      message.conversationId,
+      message.userId,
+      nextPosition.get(message.conversationId) ?? 1,
+      message.role,
+      message.content,
+      message.runId,
+      messageAt,
+    );
+    touchConversation.run(messageAt, message.conversationId);
+    for (const e of events) insertEvent.run(e.runId, e.seq, e.type, encode(e), e.at.getTime());
+    const raw = runById.get(run.id);
+    if (!raw) throw new Error(`run ${run.id} vanished inside its own transaction`);
+    return fromRaw(raw);
+  });
+
+  return {
+    startRun: start,
+    insertEvent,
+    getRun(runId: string): RunRecord | undefined {
+      const raw = runById.get(runId);
+      return raw && fromRaw(raw);
+    },
+    getOwnedRun(userId: string, runId: string): RunRecord | undefined {
+      const raw = runOwned.get(runId, userId);
+      return raw && fromRaw(raw);
+    },
+    /** Applies a patch's set keys (undefined ones are left alone, as Drizzle's `set` does). */
+    patchRun(runId: string, patch: RunPatch): void {
+      const keys = (Object.keys(patch) as (keyof RunPatch)[]).filter(
+        (k) => patch[k] !== undefined && PATCH_COLUMNS[k],
+      );
+      if (keys.length === 0) return;
+      const id = keys.join(',');
+      let statement = updates.get(id);
+      if (!statement) {
+        const sets = keys.map((k) => `${PATCH_COLUMNS[k][0]} = ?`).join(', ');
+        statement = sqlite.prepare(`UPDATE runs SET ${sets} WHERE id = ?`);
+        updates.set(id, statement);
+      }
+      const values = keys.map((k) => PATCH_COLUMNS[k][1](patch[k] as never));
+      statement.run(...values, runId);
+    },
+  };
+}
+
+export type HotPath = ReturnType<typeof prepareHotPath>;
