@@ -38,7 +38,8 @@ export class ConnectionRegistry {
     const record = conn;
     this.#bySocket.set(ws, record);
     this.#live.add(record);
-    ws.once('close', () => this.#live.delete(record));
+    // `on`, not `once`: a socket closes once, and `once` allocates a wrapper per socket.
+    ws.on('close', () => this.#live.delete(record));
     this.#boundBacklog(ws, record);
     return record;
   }

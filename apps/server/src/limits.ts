@@ -52,7 +52,7 @@ export class AddressCounter {
     const n = this.#counts.get(ip) ?? 0;
     if (n >= this.max) return false;
     this.#counts.set(ip, n + 1);
-    req.socket.once('close', () => {
+    req.socket.on('close', () => {
       const left = (this.#counts.get(ip) ?? 1) - 1;
       if (left > 0) this.#counts.set(ip, left);
       else this.#counts.delete(ip);

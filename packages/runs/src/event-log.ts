@@ -72,12 +72,12 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
         group.push({ runId, events, patch, resolve, reject });
       });
     },
-    follow(runId: string, afterSeq: number, sink: EventSink): () => void {
-      return new Follower(history, live, runId, afterSeq, sink).stop;
+    follow(runId: string, afterSeq: number, sink: EventSink) {
+      return new Follower(history, live, runId, afterSeq, sink);
     },
     read(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
       return new FollowIterator(
-        (sink) => new Follower(history, live, runId, afterSeq, sink).stop,
+        (sink) => new Follower(history, live, runId, afterSeq, sink),
         signal,
       );
     },
@@ -86,9 +86,7 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
 }
 
 /** `follow` for an event log that only has `read` (a store that can only be polled, say). */
-export function followByReading(
-  read: EventLog['read'],
-): (runId: string, afterSeq: number, sink: EventSink) => () => void {
+export function followByReading(read: EventLog['read']): EventLog['follow'] {
   return (runId, afterSeq, sink) => {
     const controller = new AbortController();
     void (async () => {
@@ -99,6 +97,6 @@ export function followByReading(
         if (!controller.signal.aborted) sink.fail(err);
       }
     })();
-    return () => controller.abort();
+    return { stop: () => controller.abort() };
   };
 }

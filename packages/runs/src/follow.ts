@@ -27,11 +27,11 @@ export class Follower {
   }
 
   /** Stops following; the sink hears nothing more (not even `end`). Idempotent. */
-  stop = (): void => {
+  stop(): void {
     if (this.#over) return;
     this.#over = true;
     this.#unsubscribe();
-  };
+  }
 
   #live = (event: RunEvent): void => {
     if (this.#over) return;
@@ -107,11 +107,11 @@ export class FollowIterator implements AsyncIterableIterator<RunEvent>, EventSin
   #ended = false;
   #error: { cause: unknown } | undefined;
   #wake: (() => void) | undefined;
-  #stop: (() => void) | undefined;
+  #following: { stop(): void } | undefined;
   #started = false;
 
   constructor(
-    private readonly start: (sink: EventSink) => () => void,
+    private readonly start: (sink: EventSink) => { stop(): void },
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -139,7 +139,7 @@ export class FollowIterator implements AsyncIterableIterator<RunEvent>, EventSin
       this.#started = true;
       if (this.signal?.aborted) return this.#finish();
       this.signal?.addEventListener('abort', this.#onAbort, { once: true });
-      this.#stop = this.start(this);
+      this.#following = this.start(this);
     }
     for (;;) {
       if (this.signal?.aborted) return this.#finish();
@@ -179,7 +179,7 @@ export class FollowIterator implements AsyncIterableIterator<RunEvent>, EventSin
     this.#ended = true;
     this.#items = [];
     this.#head = 0;
-    this.#stop?.();
+    this.#following?.stop();
     this.signal?.removeEventListener('abort', this.#onAbort);
     return { value: undefined, done: true };
   }

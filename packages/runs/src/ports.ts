@@ -245,9 +245,9 @@ export interface EventLog {
   /**
    * Hands the run's events after `afterSeq` to `sink`, each once and in order, then `end` after
    * the terminal event (or `fail`). Live events reach the sink inside the publish that stored
-   * them, so every follower gets one batch in one synchronous pass. Returns the stop function.
+   * them, so every follower gets one batch in one synchronous pass. `stop` ends it early.
    */
-  follow(runId: string, afterSeq: number, sink: EventSink): () => void;
+  follow(runId: string, afterSeq: number, sink: EventSink): { stop(): void };
   /** Subscribers reading live right now (of one run, or in all); for metrics. */
   listenerCount(runId?: string): number;
 }

@@ -208,8 +208,8 @@ export class RunService {
     return this.#opts.events.read(runId, afterSeq, signal);
   }
 
-  /** The same as `stream`, by push (see EventLog.follow); returns the stop function. */
-  follow(runId: string, afterSeq: number, sink: EventSink): () => void {
+  /** The same as `stream`, by push (see EventLog.follow). */
+  follow(runId: string, afterSeq: number, sink: EventSink): { stop(): void } {
     return this.#opts.events.follow(runId, afterSeq, sink);
   }
 

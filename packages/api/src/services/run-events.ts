@@ -7,7 +7,7 @@ import type { EventSink } from '@querylane/runs';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { Context } from '../context.ts';
 import type { SocketHandle, StreamLimits, StreamStats } from '../transport.ts';
-import { type PushSink, type PushSource, pushStream } from '../ws/push.ts';
+import { type PushHandle, type PushSink, type PushSource, pushStream } from '../ws/push.ts';
 import { paced } from './pacing.ts';
 
 const POLL_MS = 20;
@@ -19,56 +19,66 @@ export class RunEventStream
   implements PushSource<RunEvent>, AsyncIterable<TrackedEnvelope<RunEvent>>
 {
   #released = false;
+  /** Only the pull side needs it; dropped once the stream is pushed. */
+  #signal: AbortSignal | undefined;
 
   constructor(
     private readonly ctx: Pick<Context, 'services' | 'connection'>,
     private readonly runId: string,
     private readonly afterSeq: number,
-    private readonly signal: AbortSignal | undefined,
+    signal: AbortSignal | undefined,
   ) {
+    this.#signal = signal;
     if (ctx.connection) ctx.connection.subscriptions += 1;
   }
 
-  [pushStream](sink: PushSink<RunEvent>): () => void {
-    if (this.#released) {
-      sink.end();
-      return () => {};
-    }
+  [pushStream](sink: PushSink<RunEvent>): PushHandle {
+    this.#signal = undefined;
     const { services, connection } = this.ctx;
-    const out = new PacedSink(
+    const paced = new PacedSink(
       sink,
       connection?.socket ?? null,
       services.streamLimits,
       services.streamStats,
-      this.#release,
+      this,
     );
-    const stop = services.runs.follow(this.runId, this.afterSeq, out);
-    return () => {
-      out.stop();
-      stop();
+    if (this.#released) paced.end();
+    else paced.following = services.runs.follow(this.runId, this.afterSeq, paced);
+    return paced;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TrackedEnvelope<RunEvent>> {
+    const events = this.#pull();
+    return {
+      next: () => events.next(),
+      // Also when the stream was never started: its slot goes back all the same.
+      return: (value?: unknown) => {
+        this.release();
+        return events.return(value as undefined);
+      },
     };
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEnvelope<RunEvent>> {
+  async *#pull(): AsyncGenerator<TrackedEnvelope<RunEvent>, undefined> {
     if (this.#released) return;
     try {
       const { services, connection } = this.ctx;
-      const events = services.runs.stream(this.runId, this.afterSeq, this.signal);
+      const events = services.runs.stream(this.runId, this.afterSeq, this.#signal);
       const source = connection?.socket
         ? paced(events, connection.socket, services.streamLimits, services.streamStats)
         : events;
       for await (const event of source) yield tracked(String(event.seq), event);
     } finally {
-      this.#release();
+      this.release();
     }
   }
 
   /** Gives the connection's slot back, once. */
-  #release = (): void => {
+  release(): void {
     if (this.#released) return;
     this.#released = true;
     if (this.ctx.connection) this.ctx.connection.subscriptions -= 1;
-  };
+  }
 }
 
 /**
@@ -78,32 +88,36 @@ export class RunEventStream
  * client catches up), and every `started`, `queued`, `plan`, `retry` and terminal event still
  * goes out. (The hard bound is the server's: it watches every send on the socket.)
  */
-export class PacedSink implements EventSink {
+export class PacedSink implements EventSink, PushHandle {
   /** Progress held while the client is behind: at most one per type, in seq order. */
-  #held: RunEvent[] = [];
+  #held: RunEvent[] | null = null;
   #timer: NodeJS.Timeout | undefined;
+  /** What feeds this sink, stopped with it. */
+  following: { stop(): void } | undefined;
 
   constructor(
     private readonly out: PushSink<RunEvent>,
     private readonly socket: Pick<SocketHandle, 'bufferedAmount'> | null,
     private readonly limits: Pick<StreamLimits, 'softBufferBytes'>,
     private readonly stats: StreamStats | undefined,
-    private readonly onDone: () => void,
+    private readonly slot: { release(): void },
   ) {}
 
   event(event: RunEvent): void {
     const behind = this.#behind();
-    if (!behind && this.#held.length === 0) {
+    if (!behind && this.#held === null) {
       this.#send(event);
       return;
     }
     if (isProgress(event)) {
-      const i = this.#held.findIndex((held) => held.type === event.type);
+      const held = this.#held ?? [];
+      this.#held = held;
+      const i = held.findIndex((h) => h.type === event.type);
       if (i >= 0) {
-        this.#held.splice(i, 1);
+        held.splice(i, 1);
         if (this.stats) this.stats.coalesced += 1;
       }
-      this.#held.push(event);
+      held.push(event);
       if (behind) this.#wait();
       else this.#flush();
       return;
@@ -123,11 +137,13 @@ export class PacedSink implements EventSink {
     this.out.fail(cause);
   }
 
-  /** No more events will come: the timer goes and the slot is given back. */
+  /** No more events will come: the source stops, the timer goes, the slot is given back. */
   stop(): void {
+    this.following?.stop();
+    this.following = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.onDone();
+    this.slot.release();
   }
 
   #behind(): boolean {
@@ -140,8 +156,8 @@ export class PacedSink implements EventSink {
 
   #flush(): void {
     const held = this.#held;
-    if (held.length === 0) return;
-    this.#held = [];
+    if (held === null) return;
+    this.#held = null;
     for (const event of held) this.#send(event);
   }
 
@@ -150,7 +166,7 @@ export class PacedSink implements EventSink {
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#held.length === 0) return;
+      if (this.#held === null) return;
       if (this.#behind()) this.#wait();
       else this.#flush();
     }, POLL_MS);

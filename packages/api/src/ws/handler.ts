@@ -117,7 +117,8 @@ export function applyWsHandler<TRouter extends AnyRouter>(
     sessions.set(socket, session);
     socket.on('message', onMessage);
     socket.on('error', onError);
-    socket.once('close', onClose);
+    // `on`, not `once`: a socket closes once, and `once` allocates a wrapper per socket.
+    socket.on('close', onClose);
     session.open();
   });
 

@@ -12,13 +12,19 @@ export interface PushSink<T> {
 
 export const pushStream: unique symbol = Symbol('querylane.pushStream');
 
+/** A running push stream: `stop` ends it (idempotent; no `end` follows). */
+export interface PushHandle {
+  stop(): void;
+}
+
 /**
  * A subscription result the WebSocket handler can drive by push. `data` objects are shared
  * between subscribers and never changed after they were pushed, so their serialised form can be
- * cached per object. Returns the function that stops the stream (idempotent; no `end` follows).
+ * cached per object. A push source is also an async iterable (for everyone else), and the
+ * handler calls its iterator's `return` to release one it never starts.
  */
 export interface PushSource<T> {
-  [pushStream](sink: PushSink<T>): () => void;
+  [pushStream](sink: PushSink<T>): PushHandle;
 }
 
 export function isPushSource(value: unknown): value is PushSource<unknown> {

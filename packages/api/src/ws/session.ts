@@ -13,7 +13,13 @@ import { parseConnectionParamsFromUnknown, type TRPCRequestInfo } from '@trpc/se
 import { parseTRPCMessage } from '@trpc/server/rpc';
 import type { WebSocket } from 'ws';
 import type { HandlerContext } from './handler.ts';
-import { isPushSource, type PushSink, pushStream } from './push.ts';
+import {
+  isPushSource,
+  type PushHandle,
+  type PushSink,
+  type PushSource,
+  pushStream,
+} from './push.ts';
 
 const OPEN = 1;
 type Id = string | number | null;
@@ -204,7 +210,7 @@ export class Session<TRouter extends AnyRouter> {
       const sub = new PushSubscription(this, id, jsonrpc, path, input);
       this.#subscriptions.set(id, sub);
       this.shared.respond(this.socket, { id, jsonrpc, result: { type: 'started' } });
-      sub.attach((sink) => result[pushStream](sink));
+      sub.attach(result);
       return;
     }
     const abort = controller as AbortController;
@@ -303,7 +309,7 @@ export class Session<TRouter extends AnyRouter> {
  */
 class PushSubscription<TRouter extends AnyRouter> implements PushSink<unknown>, Subscription {
   readonly #prefix: string;
-  #stop: (() => void) | undefined;
+  #handle: PushHandle | undefined;
   #over = false;
 
   constructor(
@@ -317,11 +323,11 @@ class PushSubscription<TRouter extends AnyRouter> implements PushSink<unknown>, 
     this.#prefix = `{"id":${JSON.stringify(id)}${rpc},"result":{"type":"data","data":`;
   }
 
-  attach(start: (sink: PushSink<unknown>) => () => void): void {
+  attach(source: PushSource<unknown>): void {
     try {
-      const stop = start(this);
-      if (this.#over) stop();
-      else this.#stop = stop;
+      const handle = source[pushStream](this);
+      if (this.#over) handle.stop();
+      else this.#handle = handle;
     } catch (cause) {
       this.fail(cause);
     }
@@ -344,9 +350,9 @@ class PushSubscription<TRouter extends AnyRouter> implements PushSink<unknown>, 
 
   /** The client asked, or the socket closed: tRPC answers `stopped` here too. */
   stop(): void {
-    const stop = this.#stop;
+    const handle = this.#handle;
     if (!this.#finish()) return;
-    stop?.();
+    handle?.stop();
     this.session.respondStopped(this.id, this.jsonrpc);
   }
 
@@ -364,10 +370,10 @@ function dataResult(value: unknown) {
   return { type: 'data', data: { id, data }, id };
 }
 
+/** Releases a stream that will never be started. */
 function stopSource(result: unknown, controller: AbortController | undefined): void {
   controller?.abort();
-  if (isPushSource(result)) result[pushStream]({ item() {}, end() {}, fail() {} })();
-  else if (isAsyncIterable(result)) void result[Symbol.asyncIterator]().return?.();
+  if (isAsyncIterable(result)) void result[Symbol.asyncIterator]().return?.();
 }
 
 function decode(data: string | Buffer): unknown {

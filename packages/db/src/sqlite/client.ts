@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { Checkpointer } from './checkpointer.ts';
 import * as schema from './schema.ts';
 
 /** Drizzle over the store, with the better-sqlite3 connection under it (`$client`). */
@@ -13,13 +14,16 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export interface Store {
   db: Db;
   sqlite: Database.Database;
-  close(): void;
+  close(): Promise<void>;
 }
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
 /** `path` is a file, or ':memory:' for tests. */
-export function openStore(path: string): Store {
+export function openStore(
+  path: string,
+  log: (message: string) => void = (message) => console.error(message),
+): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
@@ -29,13 +33,15 @@ export function openStore(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle({ client: sqlite, schema });
   migrate(db, { migrationsFolder });
+  const checkpointer = path === ':memory:' ? undefined : new Checkpointer(path, sqlite, log);
   let closed = false;
   return {
     db,
     sqlite,
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
+      await checkpointer?.stop();
       if (path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)');
       sqlite.close();
     },

@@ -2,7 +2,14 @@
 // executor, its state updates), prepared once over better-sqlite3. Drizzle builds and prepares
 // a statement on each call, which costs more than the statement itself at this rate; the rest
 // of the store keeps Drizzle. Column lists follow schema.ts.
-import { NotFoundError, type RunPatch, type RunRecord, type RunStore } from '@querylane/runs';
+import {
+  type MessageRecord,
+  type NewMessage,
+  NotFoundError,
+  type RunPatch,
+  type RunRecord,
+  type RunStore,
+} from '@querylane/runs';
 import type Database from 'better-sqlite3';
 import { encode, type RunRow, toRunRecord } from './codec.ts';
 import { stamp } from './stamp.ts';
@@ -80,6 +87,24 @@ export function prepareHotPath(sqlite: Database.Database) {
     'INSERT INTO run_events (run_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)',
   );
 
+  /** Appends a message in its conversation's order and moves the conversation to the top. */
+  const addMessage = (message: NewMessage): MessageRecord => {
+    const at = stamp();
+    const position = nextPosition.get(message.conversationId) ?? 1;
+    insertMessage.run(
+      message.id,
+      message.conversationId,
+      message.userId,
+      position,
+      message.role,
+      message.content,
+      message.runId,
+      at.getTime(),
+    );
+    touchConversation.run(at.getTime(), message.conversationId);
+    return { ...message, createdAt: at };
+  };
+
   /** Everything runs.start writes, in one transaction (see RunStore.start). */
   const start = sqlite.transaction(({ conversation, run, message, events }: StartInput) => {
     const at = stamp().getTime();
@@ -90,19 +115,7 @@ export function prepareHotPath(sqlite: Database.Database) {
     }
     const { id, userId, conversationId, datasetId, kind, query } = run;
     insertRun.run(id, userId, conversationId, datasetId, kind, query, at, events.at(-1)?.seq ?? 0);
-    // The message goes last in its conversation, which moves to the top of its owner's list.
-    const messageAt = stamp().getTime();
-    insertMessage.run(
-      message.id,
-      message.conversationId,
-      message.userId,
-      nextPosition.get(message.conversationId) ?? 1,
-      message.role,
-      message.content,
-      message.runId,
-      messageAt,
-    );
-    touchConversation.run(messageAt, message.conversationId);
+    addMessage(message);
     for (const e of events) insertEvent.run(e.runId, e.seq, e.type, encode(e), e.at.getTime());
     const raw = runById.get(run.id);
     if (!raw) throw new Error(`run ${run.id} vanished inside its own transaction`);
@@ -111,6 +124,7 @@ export function prepareHotPath(sqlite: Database.Database) {
 
   return {
     startRun: start,
+    appendMessage: sqlite.transaction(addMessage),
     insertEvent,
     getRun(runId: string): RunRecord | undefined {
       const raw = runById.get(runId);

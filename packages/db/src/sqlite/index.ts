@@ -21,7 +21,7 @@ export function openSqliteStores(path: string): SqliteStores {
   return {
     store,
     runs: createRunStore(db, hot),
-    conversations: createConversationStore(db),
+    conversations: createConversationStore(db, hot),
     history: createEventHistory(db, hot),
     audit: createAuditStore(db),
     async recordDatasets(list) {
@@ -38,7 +38,7 @@ export function openSqliteStores(path: string): SqliteStores {
       });
     },
     async close() {
-      store.close();
+      await store.close();
     },
   };
 }

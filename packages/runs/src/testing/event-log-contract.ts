@@ -125,7 +125,7 @@ export function describeEventLog(name: string, open: () => Promise<EventLogFixtu
       await append('r6', stageEvent('r6', 2));
       const followers = [0, 1, 2].map((after) => {
         const rec = recordingSink();
-        return { rec, stop: fx.log.follow('r6', after, rec.sink) };
+        return { rec, following: fx.log.follow('r6', after, rec.sink) };
       });
       // Live before the replay has finished, and after it.
       await append('r6', stageEvent('r6', 3));
@@ -146,9 +146,9 @@ export function describeEventLog(name: string, open: () => Promise<EventLogFixtu
     it('stops a follower on request: nothing more, not even the end', async () => {
       await seedRun(fx, { runId: 'r7' });
       const rec = recordingSink();
-      const stop = fx.log.follow('r7', 0, rec.sink);
+      const following = fx.log.follow('r7', 0, rec.sink);
       await expect.poll(() => rec.seqs).toEqual([1]);
-      stop();
+      following.stop();
       expect(fx.log.listenerCount('r7')).toBe(0);
       await append('r7', stageEvent('r7', 2));
       await append('r7', cancelled('r7', 3));
