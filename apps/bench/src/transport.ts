@@ -29,13 +29,8 @@ export class Host {
 
   /** With `profileDir`, the host writes a CPU profile there when it exits. */
   static start(mode: HostMode, profileDir?: string): Promise<Host> {
-    const profile = profileDir
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${profileDir}`,
-          `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`,
-        ]
-      : [];
+    // One folder per host: a profile per thread (tsx's loader hooks run on their own).
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${mode}`] : [];
     const child = fork(HOST, [mode], {
       execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
