@@ -34,10 +34,17 @@ interface Subscription {
 
 export class Session<TRouter extends AnyRouter> {
   ctx: inferRouterContext<TRouter> | undefined;
-  #ctxPromise: Promise<CtxResult<inferRouterContext<TRouter>>> | null = null;
+  /** Null until asked for; a promise while it is made; then its result. */
+  #context:
+    | CtxResult<inferRouterContext<TRouter>>
+    | Promise<CtxResult<inferRouterContext<TRouter>>>
+    | null = null;
   /** Kept only until the context exists. */
   #req: IncomingMessage | undefined;
-  #subscriptions: Map<Id, Subscription> | undefined;
+  // Nearly every socket holds one subscription: it sits in a field, a Map only for the rest.
+  #firstId: Id | undefined;
+  #first: Subscription | undefined;
+  #more: Map<Id, Subscription> | undefined;
   /** Keep-alive: when the client last sent anything, and when it was pinged (0: not waiting). */
   lastSeen = Date.now();
   pingedAt = 0;
@@ -54,14 +61,40 @@ export class Session<TRouter extends AnyRouter> {
   open(): void {
     const url = new URL(this.#req?.url ?? '/', 'http://localhost');
     if (url.searchParams.get('connectionParams') !== '1') {
-      this.#ctxPromise = this.#createContext(() => null);
+      this.#context = this.#createContext(() => null);
     }
   }
 
   closed(): void {
-    const subs = this.#subscriptions;
-    this.#subscriptions = undefined;
-    if (subs) for (const sub of subs.values()) sub.stop();
+    const first = this.#first;
+    const more = this.#more;
+    this.#first = undefined;
+    this.#more = undefined;
+    first?.stop();
+    if (more) for (const sub of more.values()) sub.stop();
+  }
+
+  #subscription(id: Id): Subscription | undefined {
+    return this.#first && this.#firstId === id ? this.#first : this.#more?.get(id);
+  }
+
+  #keep(id: Id, sub: Subscription): void {
+    if (this.#first) {
+      this.#more ??= new Map();
+      this.#more.set(id, sub);
+    } else {
+      this.#firstId = id;
+      this.#first = sub;
+    }
+  }
+
+  forget(id: Id): void {
+    if (this.#first && this.#firstId === id) {
+      this.#first = undefined;
+      this.#firstId = undefined;
+    } else {
+      this.#more?.delete(id);
+    }
   }
 
   message(raw: WebSocket.RawData, isBinary: boolean): void {
@@ -85,8 +118,8 @@ export class Session<TRouter extends AnyRouter> {
       return;
     }
     const data = text ?? raw;
-    if (!this.#ctxPromise) {
-      this.#ctxPromise = this.#createContext(() => {
+    if (!this.#context) {
+      this.#context = this.#createContext(() => {
         let msg: unknown;
         try {
           msg = decode(data);
@@ -126,13 +159,15 @@ export class Session<TRouter extends AnyRouter> {
         connectionParams: connectionParams(),
       });
       this.#req = undefined;
-      return { ok: true, value: this.ctx };
+      this.#context = { ok: true, value: this.ctx };
+      return this.#context;
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       this.#report(error, 'unknown', undefined, undefined);
       this.#respondError(null, undefined, error, 'unknown', undefined, undefined);
       setImmediate(() => this.socket.close());
-      return { ok: false, error };
+      this.#context = { ok: false, error };
+      return this.#context;
     }
   }
 
@@ -145,7 +180,7 @@ export class Session<TRouter extends AnyRouter> {
       return;
     }
     if (msg.method === 'subscription.stop') {
-      this.#subscriptions?.get(id)?.stop();
+      this.#subscription(id)?.stop();
       return;
     }
     const { path, lastEventId } = msg.params;
@@ -170,7 +205,7 @@ export class Session<TRouter extends AnyRouter> {
     input: unknown,
     batchIndex: number,
   ): Promise<void> {
-    const ctx = await this.#ctxPromise;
+    const ctx = await this.#context;
     if (!ctx?.ok) throw ctx?.error;
     const controller = type === 'subscription' ? new AbortController() : undefined;
     const result: unknown = await this.shared.call({
@@ -201,20 +236,19 @@ export class Session<TRouter extends AnyRouter> {
     }
     const release = () => stopSource(result, controller);
     if (this.socket.readyState !== OPEN) return release();
-    this.#subscriptions ??= new Map();
-    if (this.#subscriptions.has(id)) {
+    if (this.#subscription(id)) {
       release();
       throw new TRPCError({ message: `Duplicate id ${id}`, code: 'BAD_REQUEST' });
     }
     if (isPushSource(result)) {
-      const sub = new PushSubscription(this, id, jsonrpc, path, input);
-      this.#subscriptions.set(id, sub);
+      const sub = new PushSubscription(this, id, jsonrpc, path);
+      this.#keep(id, sub);
       this.shared.respond(this.socket, { id, jsonrpc, result: { type: 'started' } });
       sub.attach(result);
       return;
     }
     const abort = controller as AbortController;
-    this.#subscriptions.set(id, { stop: () => abort.abort() });
+    this.#keep(id, { stop: () => abort.abort() });
     const iterable = result as AsyncIterable<unknown>;
     this.#pull(id, jsonrpc, path, input, iterable, abort).catch((cause: unknown) => {
       this.forget(id);
@@ -282,10 +316,6 @@ export class Session<TRouter extends AnyRouter> {
     this.#respondError(id, jsonrpc, error, 'subscription', path, input);
   }
 
-  forget(id: Id): void {
-    this.#subscriptions?.delete(id);
-  }
-
   #report(error: TRPCError, type: ProcedureType | 'unknown', path?: string, input?: unknown) {
     this.shared.opts.onError?.({ error, type, path, input, ctx: this.ctx });
   }
@@ -317,7 +347,6 @@ class PushSubscription<TRouter extends AnyRouter> implements PushSink<unknown>, 
     private readonly id: Id,
     private readonly jsonrpc: JsonRpc,
     private readonly path: string,
-    private readonly input: unknown,
   ) {
     const rpc = jsonrpc === undefined ? '' : `,"jsonrpc":${JSON.stringify(jsonrpc)}`;
     this.#prefix = `{"id":${JSON.stringify(id)}${rpc},"result":{"type":"data","data":`;
@@ -344,7 +373,8 @@ class PushSubscription<TRouter extends AnyRouter> implements PushSink<unknown>, 
 
   fail(cause: unknown): void {
     if (!this.#finish()) return;
-    this.session.fail(this.id, this.jsonrpc, cause, this.path, this.input);
+    // The input is not kept for a rare failure of a long-lived stream: its error goes without it.
+    this.session.fail(this.id, this.jsonrpc, cause, this.path, undefined);
     this.session.respondStopped(this.id, this.jsonrpc);
   }
 
