@@ -12,6 +12,7 @@ import {
 } from '@querylane/runs';
 import type Database from 'better-sqlite3';
 import { encode, type RunRow, toRunRecord } from './codec.ts';
+import { groupCommit } from './group-commit.ts';
 import { stamp } from './stamp.ts';
 
 type StartInput = Parameters<RunStore['start']>[0];
@@ -105,8 +106,11 @@ export function prepareHotPath(sqlite: Database.Database) {
     return { ...message, createdAt: at };
   };
 
-  /** Everything runs.start writes, in one transaction (see RunStore.start). */
-  const start = sqlite.transaction(({ conversation, run, message, events }: StartInput) => {
+  /**
+   * Everything runs.start writes, in one transaction (see RunStore.start); the starts of one
+   * tick share their commit (a client that starts a hundred runs in one batch).
+   */
+  const start = groupCommit(sqlite, ({ conversation, run, message, events }: StartInput) => {
     const at = stamp().getTime();
     if (conversation) {
       insertConversation.run(conversation.id, conversation.userId, conversation.title, at, at);

@@ -121,6 +121,19 @@ export function describeStores(
       expect(await stores.history.ended('nope')).toBe(true);
     });
 
+    it('starts runs made together each on its own: a bad one fails alone', async () => {
+      const results = await Promise.allSettled([
+        seedRun(stores, { runId: 'g1' }),
+        seedRun(stores, { runId: 'g2', conversationId: 'gone', newConversation: false }),
+        seedRun(stores, { runId: 'g3' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(results[1]?.status === 'rejected' && results[1].reason).toBeInstanceOf(NotFoundError);
+      expect((await stores.runs.get('g1'))?.lastSeq).toBe(1);
+      expect(await stores.runs.get('g2')).toBeUndefined();
+      expect((await stores.history.after('g3', 0, 10)).map((e) => e.type)).toEqual(['started']);
+    });
+
     it("writes several runs' batches in one transaction: all of them, or none", async () => {
       await seedRun(stores, { runId: 'r1' });
       await seedRun(stores, { runId: 'r2' });
