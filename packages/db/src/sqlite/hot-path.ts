@@ -17,8 +17,11 @@ import { stamp } from './stamp.ts';
 
 type StartInput = Parameters<RunStore['start']>[0];
 
+/** The seq of a run's newest stored event (the runs.last_seq column is not kept per event). */
+export const LAST_SEQ = '(SELECT coalesce(max(seq), 0) FROM run_events WHERE run_id = runs.id)';
+
 const RUN_COLUMNS = `id, user_id AS userId, conversation_id AS conversationId,
-  dataset_id AS datasetId, kind, query, status, stage, progress, last_seq AS lastSeq, error,
+  dataset_id AS datasetId, kind, query, status, stage, progress, ${LAST_SEQ} AS lastSeq, error,
   result IS NOT NULL AS hasResult, chart, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt`;
 

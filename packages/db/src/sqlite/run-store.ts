@@ -7,11 +7,15 @@ import type { PageCursor, RunStore } from '@querylane/runs';
 import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { decodeResult, toRunRecord } from './codec.ts';
-import type { HotPath } from './hot-path.ts';
+import { type HotPath, LAST_SEQ } from './hot-path.ts';
 import { runs } from './schema.ts';
 
 const { result: _result, ...recordColumns } = getTableColumns(runs);
-const columns = { ...recordColumns, hasResult: sql<number>`${runs.result} is not null` };
+const columns = {
+  ...recordColumns,
+  lastSeq: sql<number>`${sql.raw(LAST_SEQ)}`.mapWith(Number),
+  hasResult: sql<number>`${runs.result} is not null`,
+};
 
 export function createRunStore(db: Db, hot: HotPath): RunStore {
   return {
