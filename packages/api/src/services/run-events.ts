@@ -8,7 +8,6 @@ import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { Context } from '../context.ts';
 import type { SocketHandle, StreamLimits, StreamStats } from '../transport.ts';
 import { type PushHandle, type PushSink, type PushSource, pushStream } from '../ws/push.ts';
-import { paced } from './pacing.ts';
 
 const POLL_MS = 20;
 
@@ -62,12 +61,9 @@ export class RunEventStream
   async *#pull(): AsyncGenerator<TrackedEnvelope<RunEvent>, undefined> {
     if (this.#released) return;
     try {
-      const { services, connection } = this.ctx;
-      const events = services.runs.stream(this.runId, this.afterSeq, this.#signal);
-      const source = connection?.socket
-        ? paced(events, connection.socket, services.streamLimits, services.streamStats)
-        : events;
-      for await (const event of source) yield tracked(String(event.seq), event);
+      // In-process callers pull as fast as they read: there is no socket to pace for.
+      const events = this.ctx.services.runs.stream(this.runId, this.afterSeq, this.#signal);
+      for await (const event of events) yield tracked(String(event.seq), event);
     } finally {
       this.release();
     }
@@ -92,6 +88,7 @@ export class PacedSink implements EventSink, PushHandle {
   /** Progress held while the client is behind: at most one per type, in seq order. */
   #held: RunEvent[] | null = null;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
   /** What feeds this sink, stopped with it. */
   following: { stop(): void } | undefined;
 
@@ -139,6 +136,8 @@ export class PacedSink implements EventSink, PushHandle {
 
   /** No more events will come: the source stops, the timer goes, the slot is given back. */
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.following?.stop();
     this.following = undefined;
     clearTimeout(this.#timer);
