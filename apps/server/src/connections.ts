@@ -17,9 +17,7 @@ export function clientIp(req: IncomingMessage): string {
 }
 
 export interface ConnectionLimits {
-  /** Bytes queued for one client past which its socket is closed (it resumes later). */
-  hardBufferBytes: number;
-  /** Called once for each socket closed for falling that far behind. */
+  /** Called once for each socket closed for falling past the hard bound. */
   onOverflow?: (connection: Connection) => void;
 }
 
@@ -42,31 +40,29 @@ export class ConnectionRegistry {
       subscriptions: 0,
       identity: null,
     };
-    const record = conn;
-    this.#bySocket.set(ws, record);
-    this.#live.add(record);
-    // `on`, not `once`: a socket closes once, and `once` allocates a wrapper per socket.
-    ws.on('close', () => this.#live.delete(record));
-    this.#boundBacklog(ws, record);
-    return record;
+    this.#bySocket.set(ws, conn);
+    this.#live.add(conn);
+    return conn;
+  }
+
+  /** The record of a socket seen before. */
+  get(ws: WebSocket): Connection | undefined {
+    return this.#bySocket.get(ws);
+  }
+
+  /** The socket closed (the WebSocket handler calls this for every socket). */
+  closed(ws: WebSocket): void {
+    const conn = this.#bySocket.get(ws);
+    if (conn) this.#live.delete(conn);
   }
 
   /**
-   * tRPC's adapter sends every message at once, with no backpressure. Checked after each send,
-   * so a client that stops reading is cut off at the bound, not after the process runs out of
-   * memory; subscriptions also coalesce their progress well before this (see pacing).
+   * The socket's client fell past the hard bound of bytes waiting for it; the WebSocket handler
+   * checks after every send, and closes the socket after this (it resumes later).
    */
-  #boundBacklog(ws: WebSocket, record: Connection): void {
-    const send = ws.send.bind(ws) as (...args: unknown[]) => void;
-    let cut = false;
-    ws.send = ((...args: unknown[]) => {
-      send(...args);
-      if (!cut && ws.bufferedAmount > this.limits.hardBufferBytes) {
-        cut = true;
-        this.limits.onOverflow?.(record);
-        ws.terminate();
-      }
-    }) as WebSocket['send'];
+  overflowed(ws: WebSocket): void {
+    const conn = this.#bySocket.get(ws);
+    if (conn) this.limits.onOverflow?.(conn);
   }
 
   forRequest(req: IncomingMessage): Connection {

@@ -24,7 +24,7 @@ import {
 } from './auth.ts';
 import { type ConnectionRegistry, clientIp } from './connections.ts';
 import type { Env } from './env.ts';
-import { AddressCounter, CloseCode, limitMessageRate, OriginPolicy } from './limits.ts';
+import { AddressCounter, CloseCode, MessageRates, OriginPolicy } from './limits.ts';
 import { createMetricsRegistry } from './metrics.ts';
 
 export interface SecurityConfig {
@@ -91,6 +91,7 @@ export class Gate {
   readonly #auth: Authenticator;
   readonly #origins: OriginPolicy;
   readonly #addresses: AddressCounter;
+  readonly #rates: MessageRates;
   readonly #context: ReturnType<typeof createContextFactory>;
   readonly #log: (message: string, err?: unknown) => void;
   readonly #maxMessageBytes: number;
@@ -111,6 +112,7 @@ export class Gate {
     this.#auth = createAuthenticator(opts.security.auth, opts.log);
     this.#origins = new OriginPolicy(opts.security.allowedOrigins);
     this.#addresses = new AddressCounter(opts.security.maxConnectionsPerIp);
+    this.#rates = new MessageRates(opts.security.wsMessagesPerSecond);
     this.#context = createContextFactory(opts.services);
     this.metrics = createMetricsRegistry(opts.services, opts.connections);
   }
@@ -212,25 +214,32 @@ export class Gate {
     done(true);
   };
 
-  /** Every accepted socket: registered at once, its message rate bounded, oversize frames audited. */
+  /** Every accepted socket is registered at once. */
   readonly onSocket = (ws: WebSocket, req: IncomingMessage): void => {
-    const conn = this.#connections.forSocket(ws, req);
-    const perSecond = this.#security.wsMessagesPerSecond;
-    limitMessageRate(ws, perSecond, () =>
-      this.#services.audit.refused('message_rate', this.#actor(conn), { detail: { perSecond } }),
-    );
-    ws.on('error', (err: Error & { code?: string }) => {
-      // ws closes the socket with 1009 itself; this only leaves a trace.
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        this.#services.audit.refused('message_size', this.#actor(conn), {
-          detail: { maxBytes: this.#maxMessageBytes },
-        });
-      }
+    this.#connections.forSocket(ws, req);
+  };
+
+  /** Each frame a socket sends, before it is read: its rate is bounded. */
+  readonly admitFrame = (ws: WebSocket): boolean => {
+    return this.#rates.admit(ws, () => {
+      const perSecond = this.#rates.perSecond;
+      this.#services.audit.refused('message_rate', this.#actor(ws), { detail: { perSecond } });
     });
   };
 
-  #actor(conn: Connection): { userId: string | null; ip: string } {
-    return { userId: conn.identity?.userId ?? null, ip: conn.ip };
+  /** An error on a socket: one over the frame size limit leaves an audit entry. */
+  readonly socketError = (ws: WebSocket, err: Error & { code?: string }): void => {
+    // ws closes the socket with 1009 itself; this only leaves a trace.
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.#services.audit.refused('message_size', this.#actor(ws), {
+        detail: { maxBytes: this.#maxMessageBytes },
+      });
+    }
+  };
+
+  #actor(ws: WebSocket): { userId: string | null; ip: string } {
+    const conn = this.#connections.get(ws);
+    return { userId: conn?.identity?.userId ?? null, ip: conn?.ip ?? 'unknown' };
   }
 
   /** Audits what tRPC refused on its own: bodies over the size limit. */

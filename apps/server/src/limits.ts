@@ -44,20 +44,35 @@ export class OriginPolicy {
 /** Open sockets per client address, counted from the upgrade until the TCP socket closes. */
 export class AddressCounter {
   readonly #counts = new Map<string, number>();
+  /** The address each counted socket came from, for when it closes. */
+  readonly #ips = new WeakMap<object, string>();
+  /** One close listener for every socket (`this` is the socket), not a closure each. */
+  readonly #onClose: (this: object) => void;
 
-  constructor(readonly max: number) {}
+  constructor(readonly max: number) {
+    const release = (socket: object) => this.#release(socket);
+    this.#onClose = function onClose(this: object) {
+      release(this);
+    };
+  }
 
   /** Counts the request's socket in, or returns false when the address is at the limit. */
   admit(ip: string, req: IncomingMessage): boolean {
     const n = this.#counts.get(ip) ?? 0;
     if (n >= this.max) return false;
     this.#counts.set(ip, n + 1);
-    req.socket.on('close', () => {
-      const left = (this.#counts.get(ip) ?? 1) - 1;
-      if (left > 0) this.#counts.set(ip, left);
-      else this.#counts.delete(ip);
-    });
+    this.#ips.set(req.socket, ip);
+    req.socket.on('close', this.#onClose);
     return true;
+  }
+
+  #release(socket: object): void {
+    const ip = this.#ips.get(socket);
+    if (ip === undefined) return;
+    this.#ips.delete(socket);
+    const left = (this.#counts.get(ip) ?? 1) - 1;
+    if (left > 0) this.#counts.set(ip, left);
+    else this.#counts.delete(ip);
   }
 
   count(ip: string): number {
@@ -73,18 +88,29 @@ export const CloseCode = {
 } as const;
 
 /**
- * Closes a socket that sends more than `perSecond` frames a second on average, bursts up to twice
- * that allowed. `onExceeded` runs once, before the close.
+ * Frames per socket: more than `perSecond` a second on average (bursts up to twice that) and
+ * the socket is closed. One bucket per socket, kept beside it rather than in a listener of its
+ * own, so a socket costs a few bytes here.
  */
-export function limitMessageRate(ws: WebSocket, perSecond: number, onExceeded: () => void): void {
-  const bucket = new TokenBucket(perSecond * 2, perSecond / 1000);
-  let exceeded = false;
-  ws.on('message', () => {
-    if (exceeded || bucket.take().ok) return;
-    exceeded = true;
+export class MessageRates {
+  readonly #buckets = new WeakMap<WebSocket, TokenBucket | null>();
+
+  constructor(readonly perSecond: number) {}
+
+  /** Counts one frame in; false once the socket is over its rate (it is then being closed). */
+  admit(ws: WebSocket, onExceeded: () => void): boolean {
+    let bucket = this.#buckets.get(ws);
+    if (bucket === null) return false;
+    if (bucket === undefined) {
+      bucket = new TokenBucket(this.perSecond * 2, this.perSecond / 1000);
+      this.#buckets.set(ws, bucket);
+    }
+    if (bucket.take().ok) return true;
+    this.#buckets.set(ws, null);
     onExceeded();
     ws.close(CloseCode.policy, 'Message rate exceeded');
-  });
+    return false;
+  }
 }
 
 /** `Retry-After` (whole seconds) on an HTTP answer that was rate-limited. */

@@ -141,7 +141,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log,
   });
   const connections = new ConnectionRegistry({
-    hardBufferBytes: config.streamLimits.hardBufferBytes,
     onOverflow: (connection) => {
       services.streamStats.overflowCloses += 1;
       const actor = { userId: connection.identity?.userId ?? null, ip: connection.ip };
@@ -236,6 +235,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     createContext: ({ socket, req, connectionParams }) =>
       gate.socketContext(socket, req, connectionParams),
     keepAlive: { pingMs: config.pingMs, pongWaitMs: config.pongWaitMs },
+    sockets: {
+      admit: gate.admitFrame,
+      onError: gate.socketError,
+      onClose: (socket) => connections.closed(socket),
+      maxBufferedBytes: config.streamLimits.hardBufferBytes,
+      onOverflow: (socket) => connections.overflowed(socket),
+    },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ws ${path ?? '?'} failed`, error);
     },

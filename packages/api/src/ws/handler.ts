@@ -30,6 +30,18 @@ export interface WsHandlerOptions<TRouter extends AnyRouter> {
   /** The server pings a socket silent for `pingMs`; one silent `pongWaitMs` more is dropped. */
   keepAlive?: { pingMs: number; pongWaitMs: number };
   onError?(opts: ErrorInfo<TRouter>): void;
+  /** What the host adds per socket, as calls with the socket rather than listeners on it. */
+  sockets?: SocketHooks;
+}
+
+export interface SocketHooks {
+  /** Every frame first: false drops it unread (the hook closes the socket if it must). */
+  admit?(socket: WebSocket, data: WebSocket.RawData, isBinary: boolean): boolean;
+  /** Past this many bytes queued for one client, its socket is closed after `onOverflow`. */
+  maxBufferedBytes?: number;
+  onOverflow?(socket: WebSocket): void;
+  onError?(socket: WebSocket, err: Error): void;
+  onClose?(socket: WebSocket): void;
 }
 
 export interface ErrorInfo<TRouter extends AnyRouter> {
@@ -52,6 +64,8 @@ const OPEN = 1;
 /** What one handler shares with its sessions. */
 export interface HandlerContext<TRouter extends AnyRouter> {
   readonly opts: WsHandlerOptions<TRouter>;
+  /** Every frame out goes through here: it holds the socket to its bound. */
+  send(socket: WebSocket, data: string): void;
   respond(socket: WebSocket, response: object): void;
   errorShape(
     error: TRPCError,
@@ -73,10 +87,22 @@ export function applyWsHandler<TRouter extends AnyRouter>(
   // Pushed data objects never change after they are pushed, so their bytes are made once.
   const tails = new WeakMap<object, { id: string; tail: string }>();
 
+  const hooks = opts.sockets ?? {};
+  const maxBuffered = hooks.maxBufferedBytes ?? Number.POSITIVE_INFINITY;
+  // Sent without a bound, a client that stops reading makes the server buffer without limit.
+  function send(socket: WebSocket, data: string): void {
+    socket.send(data);
+    if (socket.bufferedAmount > maxBuffered && socket.readyState === OPEN) {
+      hooks.onOverflow?.(socket);
+      socket.terminate();
+    }
+  }
+
   const shared: HandlerContext<TRouter> = {
     opts,
+    send,
     respond(socket, response) {
-      socket.send(JSON.stringify(transformTRPCResponse(config, response as never)));
+      send(socket, JSON.stringify(transformTRPCResponse(config, response as never)));
     },
     errorShape(error, type, path, input, ctx) {
       return getTRPCErrorShape({ config, error, type, path, input, ctx });
@@ -95,9 +121,11 @@ export function applyWsHandler<TRouter extends AnyRouter>(
 
   // Listeners shared by every socket: `this` is the socket, the session is looked up.
   function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean) {
+    if (hooks.admit && !hooks.admit(this, data, isBinary)) return;
     sessions.get(this)?.message(data, isBinary);
   }
   function onError(this: WebSocket, cause: Error) {
+    hooks.onError?.(this, cause);
     const session = sessions.get(this);
     opts.onError?.({
       error: getTRPCErrorFromUnknown(cause),
@@ -110,6 +138,7 @@ export function applyWsHandler<TRouter extends AnyRouter>(
   function onClose(this: WebSocket) {
     sessions.get(this)?.closed();
     sessions.delete(this);
+    hooks.onClose?.(this);
   }
 
   opts.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
@@ -134,7 +163,7 @@ export function applyWsHandler<TRouter extends AnyRouter>(
         if (session.pingedAt > 0) {
           if (now - session.pingedAt >= pongWaitMs) socket.terminate();
         } else if (now - session.lastSeen >= pingMs && socket.readyState === OPEN) {
-          socket.send('PING');
+          send(socket, 'PING');
           session.pingedAt = now;
         }
       }
@@ -145,7 +174,7 @@ export function applyWsHandler<TRouter extends AnyRouter>(
   return {
     broadcastReconnectNotification() {
       const data = JSON.stringify({ id: null, method: 'reconnect' });
-      for (const socket of opts.wss.clients) if (socket.readyState === OPEN) socket.send(data);
+      for (const socket of opts.wss.clients) if (socket.readyState === OPEN) send(socket, data);
     },
     close() {
       clearInterval(sweep);

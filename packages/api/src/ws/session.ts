@@ -105,7 +105,7 @@ export class Session<TRouter extends AnyRouter> {
       text = raw.toString();
       if (text === 'PONG') return;
       if (text === 'PING') {
-        this.socket.send('PONG');
+        this.shared.send(this.socket, 'PONG');
         return;
       }
     }
@@ -299,7 +299,7 @@ export class Session<TRouter extends AnyRouter> {
   }
 
   send(data: string): void {
-    this.socket.send(data);
+    this.shared.send(this.socket, data);
   }
 
   respondStopped(id: Id, jsonrpc: JsonRpc): void {
