@@ -67,7 +67,7 @@ try {
     rows.push(
       {
         id: '2',
-        measure: 'idle memory per subscribed connection (server RSS)',
+        measure: `idle memory per subscribed connection (server RSS, ${IDLE_CONNECTIONS} connections)`,
         unit: 'KB',
         querylane: memQ.rssPerConnection / 1024,
         baseline: memR.rssPerConnection / 1024,
