@@ -11,6 +11,7 @@ import {
   type Services,
   type StreamLimits,
 } from '@querylane/api';
+import { stringifyTrackedOnce } from '@querylane/contracts/transformer';
 import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
   createSqlPipeline,
@@ -235,6 +236,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     createContext: ({ socket, req, connectionParams }) =>
       gate.socketContext(socket, req, connectionParams),
     keepAlive: { pingMs: config.pingMs, pongWaitMs: config.pongWaitMs },
+    // The event's serialisation made for the store, shared by every subscriber's frame.
+    stringifyItem: stringifyTrackedOnce,
     sockets: {
       admit: gate.admitFrame,
       onError: gate.socketError,

@@ -4,6 +4,7 @@
 // keep-alive sweep for every socket, and push subscriptions (push.ts) whose items are
 // serialised once and written to each subscriber synchronously, without a promise per yield.
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   type AnyRouter,
   callTRPCProcedure,
@@ -30,6 +31,11 @@ export interface WsHandlerOptions<TRouter extends AnyRouter> {
   /** The server pings a socket silent for `pingMs`; one silent `pongWaitMs` more is dropped. */
   keepAlive?: { pingMs: number; pongWaitMs: number };
   onError?(opts: ErrorInfo<TRouter>): void;
+  /**
+   * The JSON text of the router transformer's `serialize({ id, data })` for a pushed item, if the
+   * host has a faster way to make exactly that (by default it is made here, once per item).
+   */
+  stringifyItem?(id: string, data: object): string;
   /** What the host adds per socket, as calls with the socket rather than listeners on it. */
   sockets?: SocketHooks;
 }
@@ -60,6 +66,8 @@ export interface WsHandler {
 }
 
 const OPEN = 1;
+/** Bytes past which a corked socket is written out at once. */
+const CORK_BYTES = 64 * 1024;
 
 /** What one handler shares with its sessions. */
 export interface HandlerContext<TRouter extends AnyRouter> {
@@ -89,9 +97,25 @@ export function applyWsHandler<TRouter extends AnyRouter>(
 
   const hooks = opts.sockets ?? {};
   const maxBuffered = hooks.maxBufferedBytes ?? Number.POSITIVE_INFINITY;
-  // Sent without a bound, a client that stops reading makes the server buffer without limit.
+  // Frames sent to one socket in one pass (a group commit publishing to many subscriptions of
+  // one client, a replay) leave in one write: the socket is corked at its first frame and
+  // uncorked once this tick's work is done, instead of one system call per frame.
+  const corked = new Set<Duplex>();
+  const uncorkAll = () => {
+    for (const raw of corked) raw.uncork();
+    corked.clear();
+  };
+  /** Every frame out: corked per tick, and held to the socket's bound. */
   function send(socket: WebSocket, data: string): void {
+    const raw = (socket as unknown as { _socket?: Duplex })._socket;
+    if (raw && !corked.has(raw)) {
+      raw.cork();
+      corked.add(raw);
+      if (corked.size === 1) process.nextTick(uncorkAll);
+    }
     socket.send(data);
+    // A large pass leaves at once, so what waits for a client is what the kernel would not take.
+    if (raw && raw.writableLength >= CORK_BYTES && corked.delete(raw)) raw.uncork();
     if (socket.bufferedAmount > maxBuffered && socket.readyState === OPEN) {
       hooks.onOverflow?.(socket);
       socket.terminate();
@@ -111,7 +135,10 @@ export function applyWsHandler<TRouter extends AnyRouter>(
       const cacheable = typeof data === 'object' && data !== null;
       const hit = cacheable ? tails.get(data) : undefined;
       if (hit && hit.id === id) return hit.tail;
-      const json = JSON.stringify(config.transformer.output.serialize({ id, data }));
+      const json =
+        cacheable && opts.stringifyItem
+          ? opts.stringifyItem(id, data)
+          : JSON.stringify(config.transformer.output.serialize({ id, data }));
       const tail = `${json},"id":${JSON.stringify(id)}}}`;
       if (cacheable) tails.set(data, { id, tail });
       return tail;

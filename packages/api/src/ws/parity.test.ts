@@ -3,6 +3,7 @@
 // subscription sends (which tRPC's adapter pulls from the same stream one by one).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { stringifyTrackedOnce } from '@querylane/contracts/transformer';
 import { RunRecorder } from '@querylane/runs';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,8 @@ async function host(name: 'trpc' | 'ours') {
     const handler = applyWsHandler({
       wss,
       router: appRouter,
+      // As the server runs it: items built from the serialisation the store made.
+      stringifyItem: stringifyTrackedOnce,
       createContext: ({ socket, connectionParams }) => {
         if (connectionParams?.bad) throw new Error('refused');
         return context(connectionFor(socket));

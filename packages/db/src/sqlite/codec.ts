@@ -1,11 +1,13 @@
 // Turns stored rows into domain records and back. Payloads (events, results, errors) are the
 // contracts' superjson text; nothing outside this folder sees a row.
 import type { Result, RunError, RunEvent } from '@querylane/contracts';
-import { transformer } from '@querylane/contracts/transformer';
+import { stringifyOnce, transformer } from '@querylane/contracts/transformer';
 import type { RunRecord } from '@querylane/runs';
 import type { runs } from './schema.ts';
 
 export const encode = (value: unknown): string => transformer.stringify(value);
+/** An event's payload: made once per event object, which its subscribers' frames share. */
+export const encodeEvent = (event: RunEvent): string => stringifyOnce(event);
 export const decodeEvent = (payload: string): RunEvent => transformer.parse<RunEvent>(payload);
 export const decodeResult = (payload: string): Result => transformer.parse<Result>(payload);
 const decodeError = (payload: string): RunError => transformer.parse<RunError>(payload);

@@ -4,7 +4,7 @@
 import { isTerminalStatus, type RunEvent } from '@querylane/contracts';
 import type { EventBatch, EventHistory, RunPatch } from '@querylane/runs';
 import type { Db } from './client.ts';
-import { decodeEvent, encode } from './codec.ts';
+import { decodeEvent, encodeEvent } from './codec.ts';
 import type { HotPath } from './hot-path.ts';
 
 const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
@@ -47,7 +47,7 @@ export function createEventHistory(db: Db, hot: HotPath): EventHistory {
     .pluck();
 
   const write = (runId: string, events: readonly RunEvent[], patch: RunPatch) => {
-    for (const e of events) insertEvent.run(runId, e.seq, e.type, encode(e), e.at.getTime());
+    for (const e of events) insertEvent.run(runId, e.seq, e.type, encodeEvent(e), e.at.getTime());
     if (isProgressPatch(patch)) {
       if (patch.stage === undefined && patch.progress === undefined) return;
       updateProgress.run({

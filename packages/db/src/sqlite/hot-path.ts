@@ -11,7 +11,7 @@ import {
   type RunStore,
 } from '@querylane/runs';
 import type Database from 'better-sqlite3';
-import { encode, type RunRow, toRunRecord } from './codec.ts';
+import { encode, encodeEvent, type RunRow, toRunRecord } from './codec.ts';
 import { groupCommit } from './group-commit.ts';
 import { stamp } from './stamp.ts';
 
@@ -123,7 +123,7 @@ export function prepareHotPath(sqlite: Database.Database) {
     const { id, userId, conversationId, datasetId, kind, query } = run;
     insertRun.run(id, userId, conversationId, datasetId, kind, query, at, events.at(-1)?.seq ?? 0);
     addMessage(message);
-    for (const e of events) insertEvent.run(e.runId, e.seq, e.type, encode(e), e.at.getTime());
+    for (const e of events) insertEvent.run(e.runId, e.seq, e.type, encodeEvent(e), e.at.getTime());
     const raw = runById.get(run.id);
     if (!raw) throw new Error(`run ${run.id} vanished inside its own transaction`);
     return fromRaw(raw);
