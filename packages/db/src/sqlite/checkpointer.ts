@@ -46,6 +46,8 @@ export class Checkpointer {
     if (this.#stopping) return;
     this.#stopping = true;
     const exited = once(this.#worker, 'exit');
+    // Unref'd so it never keeps a process alive on its own; but a close waits for it.
+    this.#worker.ref();
     this.#worker.postMessage('stop');
     await exited;
   }
