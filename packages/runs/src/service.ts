@@ -16,6 +16,7 @@ export type { StartInput } from './new-run.ts';
 import type {
   ConversationStore,
   EventLog,
+  EventSink,
   Page,
   PageCursor,
   Pipeline,
@@ -82,11 +83,16 @@ export class RunService {
           this.#recorders.delete(entry.runId);
         }
       },
-      announce: async (entry, position) => {
-        const recorder = await this.#recorderFor(entry.runId);
-        recorder.emit({ type: 'queued', position });
-        // Stored now, so the place in line is known the moment runs.start returns.
-        await recorder.flush();
+      announce: async (places) => {
+        const recorders: RunRecorder[] = [];
+        for (const { entry, position } of places) {
+          const recorder = await this.#recorderFor(entry.runId);
+          recorder.emit({ type: 'queued', position });
+          recorders.push(recorder);
+        }
+        // Stored now, so the place in line is known the moment runs.start returns; flushed in
+        // one tick, so every run's `queued` event goes into one group commit.
+        await Promise.all(recorders.map((recorder) => recorder.flush()));
       },
     });
   }
@@ -231,6 +237,11 @@ export class RunService {
     opts?: ReadOptions,
   ): AsyncIterable<RunEvent> {
     return this.#opts.events.read(runId, afterSeq, signal, opts);
+  }
+
+  /** The same as `stream`, by push (see EventLog.follow). */
+  follow(runId: string, afterSeq: number, sink: EventSink, opts?: ReadOptions): { stop(): void } {
+    return this.#opts.events.follow(runId, afterSeq, sink, opts);
   }
 
   /**
