@@ -155,3 +155,21 @@ export function patchFor(event: RunEvent): RunPatch {
       return {};
   }
 }
+
+/**
+ * Tells waiting runs their places in line. Stored before it resolves, so a place is known the
+ * moment runs.start returns; flushed in one tick, so every run's `queued` event goes into one
+ * group commit.
+ */
+export async function emitPlaces(
+  places: readonly { entry: { runId: string }; position: number }[],
+  recorderFor: (runId: string) => Promise<RunRecorder>,
+): Promise<void> {
+  const recorders: RunRecorder[] = [];
+  for (const { entry, position } of places) {
+    const recorder = await recorderFor(entry.runId);
+    recorder.emit({ type: 'queued', position });
+    recorders.push(recorder);
+  }
+  await Promise.all(recorders.map((recorder) => recorder.flush()));
+}

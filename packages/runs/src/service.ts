@@ -28,7 +28,7 @@ import type {
   RunRecord,
   RunStore,
 } from './ports.ts';
-import { RunRecorder } from './recorder.ts';
+import { emitPlaces, RunRecorder } from './recorder.ts';
 import { recoverUnfinished } from './recovery.ts';
 import { Scheduler } from './scheduler.ts';
 
@@ -83,17 +83,7 @@ export class RunService {
           this.#recorders.delete(entry.runId);
         }
       },
-      announce: async (places) => {
-        const recorders: RunRecorder[] = [];
-        for (const { entry, position } of places) {
-          const recorder = await this.#recorderFor(entry.runId);
-          recorder.emit({ type: 'queued', position });
-          recorders.push(recorder);
-        }
-        // Stored now, so the place in line is known the moment runs.start returns; flushed in
-        // one tick, so every run's `queued` event goes into one group commit.
-        await Promise.all(recorders.map((recorder) => recorder.flush()));
-      },
+      announce: (places) => emitPlaces(places, (runId) => this.#recorderFor(runId)),
     });
   }
 
