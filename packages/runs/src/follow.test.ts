@@ -35,6 +35,7 @@ function recorder() {
   let ended = 0;
   const sink: LogSink<Tick> = {
     event: (t) => seqs.push(t.seq),
+    caughtUp: () => seqs.push(0),
     end: () => {
       ended += 1;
     },
@@ -51,19 +52,20 @@ it('replays, then passes live events through, filling a lost one from the store,
   await p.write(2);
   const r = recorder();
   followLog(p.log, 'k', 0, r.sink);
-  await until(() => expect(r.seqs).toEqual([1, 2]));
+  // The replay, then word that it is over (0 here).
+  await until(() => expect(r.seqs).toEqual([1, 2, 0]));
   await p.write(3);
   // Live events reach the sink inside the publish.
-  expect(r.seqs).toEqual([1, 2, 3]);
+  expect(r.seqs).toEqual([1, 2, 0, 3]);
   await p.lose(4);
   await p.write(5);
-  await until(() => expect(r.seqs).toEqual([1, 2, 3, 4, 5]));
+  await until(() => expect(r.seqs).toEqual([1, 2, 0, 3, 4, 5]));
   await p.write(-6);
-  expect(r.seqs).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(r.seqs).toEqual([1, 2, 0, 3, 4, 5, 6]);
   expect(r.ended()).toBe(1);
   // Nothing after the end, not even for a writer that carries on.
   await p.write(7);
-  expect([r.seqs.length, r.ended()]).toEqual([6, 1]);
+  expect([r.seqs.length, r.ended()]).toEqual([7, 1]);
   expect(p.log.live.listenerCount('k')).toBe(0);
 });
 
@@ -93,9 +95,9 @@ it('stops on request: the sink hears nothing more, not even the end', async () =
   await p.write(1);
   const r = recorder();
   const following = followLog(p.log, 'k', 0, r.sink);
-  await until(() => expect(r.seqs).toEqual([1]));
+  await until(() => expect(r.seqs).toEqual([1, 0]));
   following.stop();
   await p.write(2);
   await p.write(-3);
-  expect([r.seqs, r.ended()]).toEqual([[1], 0]);
+  expect([r.seqs, r.ended()]).toEqual([[1, 0], 0]);
 });

@@ -102,6 +102,8 @@ export class Follower<E extends Sequenced> {
         this.#end();
         return;
       }
+      this.sink.caughtUp?.();
+      if (this.#over) return;
       await this.#drainHeld();
     });
   }

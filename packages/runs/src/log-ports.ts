@@ -40,6 +40,8 @@ export interface LogSink<E extends Sequenced> {
   event(event: E): void;
   end(): void;
   fail(cause: unknown): void;
+  /** The replay is over (once): what follows comes live. */
+  caughtUp?(): void;
 }
 
 /** Where `EventLog.follow` delivers. */

@@ -67,7 +67,7 @@ it('coalesces progress for a client that stops reading, and keeps every event th
     1024 * 1024 * 1024,
   );
   await until(() => expect(backlog()).toBeGreaterThan(SOFT));
-  // The 30 replays start a turn apart; once all have been handed to the socket, none is open.
+  // The 30 replays start one after another; once all have been handed to the socket, none is open.
   const open = () => [...server.connections.live].reduce((n, c) => n + c.subscriptions, 0);
   await until(() => expect(open()).toBe(0));
 

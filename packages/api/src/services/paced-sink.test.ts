@@ -173,6 +173,20 @@ it('starts nothing more for a socket that closed, and sends nothing more to it',
   expect(b.seqs()).toEqual([]);
 });
 
+it('lets the next subscription start once the first one has replayed nothing', async () => {
+  const socket = { bufferedAmount: 0, readyState: 1 };
+  const a = client();
+  const b = client();
+  const started: string[] = [];
+  const first = new PacedSink(a.sink, socket, limits, undefined, a.slot);
+  first.startInTurn(() => started.push('a'));
+  new PacedSink(b.sink, socket, limits, undefined, b.slot).startInTurn(() => started.push('b'));
+  expect(started).toEqual(['a']);
+  first.caughtUp();
+  await Promise.resolve();
+  expect(started).toEqual(['a', 'b']);
+});
+
 it('lets the next subscription start after a while when the first waits on live events', async () => {
   const socket = { bufferedAmount: 0, readyState: 1 };
   const a = client();

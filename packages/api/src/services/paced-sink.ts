@@ -2,7 +2,7 @@
 // event goes out at once; once more than `softBufferBytes` wait for the client, only the latest
 // `stage` and `rows` event are held back (in seq order, sent just before the next event that must
 // go out, or when the client catches up), and every `started`, `queued`, `plan`, `retry` and
-// terminal event still goes out. The subscriptions of one socket start a turn apart
+// terminal event still goes out. The subscriptions of one socket start one after another
 // (socket-turns.ts), and nothing more is prepared for a socket that is no longer open. (The hard
 // bound is the server's: it watches every send on the socket.)
 import type { RunEvent } from '@querylane/contracts';
@@ -83,6 +83,11 @@ export class PacedSink implements EventSink, PushHandle {
     }
     this.#flush();
     this.#send(event);
+  }
+
+  /** The replay is over: a subscription waiting on live events lets the next one start. */
+  caughtUp(): void {
+    this.#passTurn();
   }
 
   end(): void {

@@ -1,9 +1,11 @@
-// Subscriptions on one socket start one after another: each a turn of the event loop after the
-// last one's first event went out (or after TURN_MS, for one that waits on live events). A frame
-// of a hundred replays of a big result would otherwise read and encode all of them in one go,
-// before the first send shows that the client is not reading; this way the socket's backlog
-// (and its hard bound, and its close) is seen between any two of them. Nothing is kept for a
-// socket whose subscriptions have all started.
+// Subscriptions on one socket start one after another: each once the last one's first event went
+// out, or its replay found nothing to send (or after TURN_MS, whatever holds it up). A frame of a
+// hundred replays of a big result would otherwise read and encode all of them in one go, before
+// the first send shows that the client is not reading; this way the socket's backlog (and its
+// hard bound, and its close) is seen between any two of them. Sends are pushed and the bound is
+// checked inside each send, so the next one may start in a microtask: a hundred small replays
+// are not spread over a hundred turns of the event loop. Nothing is kept for a socket whose
+// subscriptions have all started.
 
 /** A subscription may wait at most this long for its first event before the next one starts. */
 export const TURN_MS = 50;
@@ -46,7 +48,7 @@ export class Turn {
       waiting.delete(this.socket);
       return;
     }
-    setImmediate(next);
+    queueMicrotask(next);
   }
 
   #begin(go: () => void): void {
