@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatRatio, formatValue, markdownTable, percentile, readStage } from './report.ts';
+import {
+  formatRatio,
+  formatValue,
+  markdownTable,
+  meetsTarget,
+  percentile,
+  readStage,
+} from './report.ts';
 
 describe('percentile', () => {
   it('takes the nearest rank', () => {
@@ -33,14 +40,42 @@ describe('the table', () => {
         querylane: 36.56,
         baseline: 0.106,
         baselineLabel: 'echo',
+        target: { on: 'value', max: 3 },
+      },
+      {
+        id: '4',
+        measure: 'ingest',
+        unit: 'events/s',
+        querylane: 40_000,
+        baseline: 100_000,
+        baselineLabel: 'raw',
+        target: { on: 'ratio', min: 0.3 },
       },
     ]);
     expect(table.split('\n')).toEqual([
-      '| # | measure | Querylane | baseline | Querylane ÷ baseline |',
-      '|---|---|--:|--:|--:|',
-      '| 1 | delivered events/s | 20,201 events/s | 106,214 events/s (raw ws) | 0.19× |',
-      '| 3 | p50 | 36.6 ms | 0.11 ms (echo) | 345× |',
+      '| # | measure | Querylane | baseline | Querylane ÷ baseline | target |',
+      '|---|---|--:|--:|--:|---|',
+      '| 1 | delivered events/s | 20,201 events/s | 106,214 events/s (raw ws) | 0.19× |  |',
+      '| 3 | p50 | 36.6 ms | 0.11 ms (echo) | 345× | ≤ 3 ms ✗ MISS |',
+      '| 4 | ingest | 40,000 events/s | 100,000 events/s (raw) | 0.40× | ≥ 0.3× ✓ |',
     ]);
+  });
+
+  it('checks a target on the ratio or on the figure itself, at its bounds', () => {
+    const row = {
+      id: '1',
+      measure: 'm',
+      unit: 'ms',
+      querylane: 3,
+      baseline: 1,
+      baselineLabel: 'b',
+    };
+    expect(meetsTarget(row)).toBeUndefined();
+    expect(meetsTarget({ ...row, target: { on: 'ratio', max: 3 } })).toBe(true);
+    expect(meetsTarget({ ...row, target: { on: 'ratio', max: 2.9 } })).toBe(false);
+    expect(meetsTarget({ ...row, target: { on: 'value', max: 3 } })).toBe(true);
+    expect(meetsTarget({ ...row, target: { on: 'value', min: 4 } })).toBe(false);
+    expect(meetsTarget({ ...row, baseline: 0, target: { on: 'ratio', max: 3 } })).toBeUndefined();
   });
 
   it('says n/a rather than Infinity or NaN', () => {

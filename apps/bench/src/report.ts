@@ -11,6 +11,37 @@ export interface BenchRow {
   querylane: number;
   baseline: number;
   baselineLabel: string;
+  target?: Target;
+}
+
+/**
+ * What a row has to reach: a bound on Querylane ÷ baseline (`ratio`), or on Querylane's own
+ * figure in the row's unit (`value`, for latencies whose goal is absolute).
+ */
+export interface Target {
+  on: 'ratio' | 'value';
+  max?: number;
+  min?: number;
+}
+
+export function formatTarget(target: Target, unit: string): string {
+  const show = (n: number) => (target.on === 'ratio' ? `${n}×` : `${n} ${unit}`);
+  const parts = [];
+  if (target.min !== undefined) parts.push(`≥ ${show(target.min)}`);
+  if (target.max !== undefined) parts.push(`≤ ${show(target.max)}`);
+  return parts.join(', ');
+}
+
+/** True when the row reaches its target; undefined when it has none or no figure. */
+export function meetsTarget(row: BenchRow): boolean | undefined {
+  const { target } = row;
+  if (!target) return undefined;
+  const figure = target.on === 'ratio' ? row.querylane / row.baseline : row.querylane;
+  if (!Number.isFinite(figure)) return undefined;
+  return (
+    (target.min === undefined || figure >= target.min) &&
+    (target.max === undefined || figure <= target.max)
+  );
 }
 
 /** Nearest-rank percentile of the samples (p in 0–100). */
@@ -42,13 +73,20 @@ export function formatRatio(row: Pick<BenchRow, 'querylane' | 'baseline'>): stri
   return `${ratio >= 10 ? ratio.toFixed(0) : ratio >= 1 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
 }
 
+/** The table; a row that misses its target is marked ✗ MISS, one that reaches it ✓. */
 export function markdownTable(rows: readonly BenchRow[]): string {
+  const verdict = (r: BenchRow) => {
+    if (!r.target) return '';
+    const met = meetsTarget(r);
+    const mark = met === undefined ? '?' : met ? '✓' : '✗ MISS';
+    return `${formatTarget(r.target, r.unit)} ${mark}`;
+  };
   const lines = [
-    '| # | measure | Querylane | baseline | Querylane ÷ baseline |',
-    '|---|---|--:|--:|--:|',
+    '| # | measure | Querylane | baseline | Querylane ÷ baseline | target |',
+    '|---|---|--:|--:|--:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.id} | ${r.measure} | ${formatValue(r.querylane, r.unit)} | ${formatValue(r.baseline, r.unit)} (${r.baselineLabel}) | ${formatRatio(r)} |`,
+        `| ${r.id} | ${r.measure} | ${formatValue(r.querylane, r.unit)} | ${formatValue(r.baseline, r.unit)} (${r.baselineLabel}) | ${formatRatio(r)} | ${verdict(r)} |`,
     ),
   ];
   return lines.join('\n');

@@ -1,18 +1,23 @@
 // Every client connection this process holds: one record per WebSocket for its whole life,
 // handed to tRPC's context so procedures can see who is behind and how far.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from '@querylane/api';
 import type { WebSocket } from 'ws';
+
+/**
+ * An id for the admin's list of connections. Not randomUUID(): Node builds that string from
+ * fifteen concatenations, which V8 keeps as a tree of fifteen strings for as long as the
+ * socket lives (half a kilobyte each); hex from a buffer is one flat string.
+ */
+const connectionId = (): string => randomBytes(12).toString('hex');
 
 export function clientIp(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
 export interface ConnectionLimits {
-  /** Bytes queued for one client past which its socket is closed (it resumes later). */
-  hardBufferBytes: number;
-  /** Called once for each socket closed for falling that far behind. */
+  /** Called once for each socket closed for falling past the hard bound. */
   onOverflow?: (connection: Connection) => void;
   /** Called once when a socket has closed, however it ended. */
   onClose?: (connection: Connection) => void;
@@ -29,7 +34,7 @@ export class ConnectionRegistry {
     let conn = this.#bySocket.get(ws);
     if (conn) return conn;
     conn = {
-      id: randomUUID(),
+      id: connectionId(),
       transport: 'ws',
       ip: clientIp(req),
       since: new Date(),
@@ -37,38 +42,35 @@ export class ConnectionRegistry {
       subscriptions: 0,
       identity: null,
     };
-    const record = conn;
-    this.#bySocket.set(ws, record);
-    this.#live.add(record);
-    ws.once('close', () => {
-      this.#live.delete(record);
-      this.limits.onClose?.(record);
-    });
-    this.#boundBacklog(ws, record);
-    return record;
+    this.#bySocket.set(ws, conn);
+    this.#live.add(conn);
+    return conn;
+  }
+
+  /** The record of a socket seen before. */
+  get(ws: WebSocket): Connection | undefined {
+    return this.#bySocket.get(ws);
+  }
+
+  /** The socket closed (the WebSocket handler calls this for every socket). */
+  closed(ws: WebSocket): void {
+    const conn = this.#bySocket.get(ws);
+    if (!conn || !this.#live.delete(conn)) return;
+    this.limits.onClose?.(conn);
   }
 
   /**
-   * tRPC's adapter sends every message at once, with no backpressure. Checked after each send,
-   * so a client that stops reading is cut off at the bound, not after the process runs out of
-   * memory; subscriptions also coalesce their progress well before this (see pacing).
+   * The socket's client fell past the hard bound of bytes waiting for it; the WebSocket handler
+   * checks after every send, and closes the socket after this (it resumes later).
    */
-  #boundBacklog(ws: WebSocket, record: Connection): void {
-    const send = ws.send.bind(ws) as (...args: unknown[]) => void;
-    let cut = false;
-    ws.send = ((...args: unknown[]) => {
-      send(...args);
-      if (!cut && ws.bufferedAmount > this.limits.hardBufferBytes) {
-        cut = true;
-        this.limits.onOverflow?.(record);
-        ws.terminate();
-      }
-    }) as WebSocket['send'];
+  overflowed(ws: WebSocket): void {
+    const conn = this.#bySocket.get(ws);
+    if (conn) this.limits.onOverflow?.(conn);
   }
 
   forRequest(req: IncomingMessage): Connection {
     return {
-      id: randomUUID(),
+      id: connectionId(),
       transport: 'http',
       ip: clientIp(req),
       since: new Date(),

@@ -8,20 +8,35 @@ import type { ResponseMeta } from '@trpc/server/http';
 /** Open sockets per client address, counted from the upgrade until the TCP socket closes. */
 export class AddressCounter {
   readonly #counts = new Map<string, number>();
+  /** The address each counted socket came from, for when it closes. */
+  readonly #ips = new WeakMap<object, string>();
+  /** One close listener for every socket (`this` is the socket), not a closure each. */
+  readonly #onClose: (this: object) => void;
 
-  constructor(readonly max: number) {}
+  constructor(readonly max: number) {
+    const release = (socket: object) => this.#release(socket);
+    this.#onClose = function onClose(this: object) {
+      release(this);
+    };
+  }
 
   /** Counts the request's socket in, or returns false when the address is at the limit. */
   admit(ip: string, req: IncomingMessage): boolean {
     const n = this.#counts.get(ip) ?? 0;
     if (n >= this.max) return false;
     this.#counts.set(ip, n + 1);
-    req.socket.once('close', () => {
-      const left = (this.#counts.get(ip) ?? 1) - 1;
-      if (left > 0) this.#counts.set(ip, left);
-      else this.#counts.delete(ip);
-    });
+    this.#ips.set(req.socket, ip);
+    req.socket.on('close', this.#onClose);
     return true;
+  }
+
+  #release(socket: object): void {
+    const ip = this.#ips.get(socket);
+    if (ip === undefined) return;
+    this.#ips.delete(socket);
+    const left = (this.#counts.get(ip) ?? 1) - 1;
+    if (left > 0) this.#counts.set(ip, left);
+    else this.#counts.delete(ip);
   }
 
   count(ip: string): number {

@@ -93,7 +93,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // Semantic models are built on a dataset's first question and kept.
   const models = new SemanticModels(registry);
   const connections = new ConnectionRegistry({
-    hardBufferBytes: config.streamLimits.hardBufferBytes,
     onOverflow: (connection) => {
       services.streamStats.overflowCloses += 1;
       const actor = { userId: connection.identity?.userId ?? null, ip: connection.ip };
@@ -250,6 +249,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       maxCallsPerBatch: security.maxCallsPerBatch,
       maxMessageBytes: maxBodySize,
     },
+    hardBufferBytes: config.streamLimits.hardBufferBytes,
     keepAlive: { pingMs: config.pingMs, pongWaitMs: config.pongWaitMs },
     log,
   });
@@ -272,6 +272,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await services.runs.shutdown(config.shutdownGraceMs);
       for (const client of wss.clients) client.close(1012, 'Server restarting');
       await new Promise<void>((ok) => wss.close(() => ok()));
+      wssHandler.close();
       server.closeAllConnections();
       await httpClosed;
       services.activity.close();

@@ -1,13 +1,16 @@
 // The WebSocket half of the port: upgrades checked before they are accepted, every socket
-// registered and its frames bounded before tRPC sees them, then tRPC's adapter with keep-alive.
+// registered and its frames bounded before tRPC's protocol sees them, then our handler of that
+// protocol (@querylane/api's applyWsHandler: frame for frame tRPC's adapter, with push
+// subscriptions whose events are serialised once for every subscriber) with keep-alive. What
+// the server adds per socket are hooks the handler calls with the socket, not listeners of its own.
 import type { Server } from 'node:http';
-import { appRouter, type Services } from '@querylane/api';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { applyWsHandler, appRouter, type Services } from '@querylane/api';
+import { stringifyTrackedOnce } from '@querylane/contracts/transformer';
 import type { VerifyClientCallbackAsync } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { Callers } from './callers.ts';
 import type { ConnectionRegistry } from './connections.ts';
-import { guardSocket, type SocketLimits } from './socket-guards.ts';
+import { SocketGuards, type SocketLimits } from './socket-guards.ts';
 
 export function attachWebSockets(
   server: Server,
@@ -17,6 +20,8 @@ export function attachWebSockets(
     callers: Callers;
     verifyUpgrade: VerifyClientCallbackAsync;
     limits: SocketLimits;
+    /** Bytes queued for one client past which its socket is closed (it resumes later). */
+    hardBufferBytes: number;
     keepAlive: { pingMs: number; pongWaitMs: number };
     log: (message: string, err?: unknown) => void;
   },
@@ -29,15 +34,26 @@ export function attachWebSockets(
     verifyClient: deps.verifyUpgrade,
   });
   wss.on('error', (err) => log('websocket server error', err));
-  // Attached before tRPC's own connection listener, so these guards see every frame first.
-  wss.on('connection', (ws, req) => {
-    guardSocket(ws, connections.forSocket(ws, req), services, deps.limits);
-  });
-  const handler = applyWSSHandler({
+  // Registered before the handler's own connection listener: every socket has its record first.
+  wss.on('connection', (ws, req) => connections.forSocket(ws, req));
+  const guards = new SocketGuards(connections, services, deps.limits);
+  const handler = applyWsHandler({
     wss,
     router: appRouter,
-    createContext: ({ req, res, info }) => callers.socket(res, req, info.connectionParams),
-    keepAlive: { enabled: true, ...deps.keepAlive },
+    createContext: ({ socket, req, connectionParams }) =>
+      callers.socket(socket, req, connectionParams),
+    keepAlive: deps.keepAlive,
+    // The event's serialisation made for the store, shared by every subscriber's frame.
+    stringifyItem: stringifyTrackedOnce,
+    sockets: {
+      admit: guards.admit,
+      onError: guards.error,
+      onClose: (socket) => connections.closed(socket),
+      // tRPC's protocol has no backpressure: every send is checked against the bound, so a
+      // client that stops reading is cut off there; subscriptions coalesce progress well before.
+      maxBufferedBytes: deps.hardBufferBytes,
+      onOverflow: (socket) => connections.overflowed(socket),
+    },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ws ${path ?? '?'} failed`, error);
     },

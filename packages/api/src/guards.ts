@@ -72,18 +72,13 @@ export function auditAction(
 }
 
 /**
- * Takes one of the connection's subscription slots now, when the subscription is asked for
- * (so a batch of thousands in one frame cannot all pass the check before any is counted), and
- * gives it back when the stream ends. Past `maxSubscriptionsPerSocket` the call is refused.
- *
- * tRPC starts iterating what a subscription returns in the same turn, unless it throws it away
- * (an id already in use, a socket closed meanwhile): then no `finally` would ever run, so a slot
- * not claimed by the next turn of the event loop is given back.
+ * Refuses a subscription past `maxSubscriptionsPerSocket`, checked when the subscription is
+ * asked for (so a batch of thousands in one frame cannot all pass before any is counted); the
+ * caller then takes the slot at once and gives it back when its stream ends.
  */
-export function countedOnConnection<T>(
+export function assertSubscriptionSlot(
   ctx: Pick<Context, 'services' | 'userId' | 'connection'>,
-  stream: AsyncIterable<T>,
-): AsyncIterable<T> {
+): void {
   const { connection } = ctx;
   const max = ctx.services.streamLimits.maxSubscriptionsPerSocket;
   if (connection && connection.subscriptions >= max) {
@@ -93,6 +88,21 @@ export function countedOnConnection<T>(
       message: `At most ${max} subscriptions per connection; stop one before starting another.`,
     });
   }
+}
+
+/**
+ * Takes one of the connection's subscription slots for `stream` now (past the limit the call is
+ * refused), and gives it back when the stream ends, or when whoever got it returns its iterator
+ * without reading (the WebSocket handler does so with a stream it throws away: an id already in
+ * use, a socket closed meanwhile). One that is never even asked for an iterator by the next turn
+ * of the event loop is given back too.
+ */
+export function countedOnConnection<T>(
+  ctx: Pick<Context, 'services' | 'userId' | 'connection'>,
+  stream: AsyncIterable<T>,
+): AsyncIterable<T> {
+  assertSubscriptionSlot(ctx);
+  const { connection } = ctx;
   if (!connection) return stream;
   const slot = connection;
   let held = true;
@@ -104,19 +114,27 @@ export function countedOnConnection<T>(
   slot.subscriptions += 1;
   const unclaimed = setImmediate(release);
   return {
-    [Symbol.asyncIterator]() {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
       clearImmediate(unclaimed);
       if (!held) {
         held = true;
         slot.subscriptions += 1;
       }
-      return (async function* counted() {
+      const inner = (async function* counted() {
         try {
           yield* stream;
         } finally {
           release();
         }
       })();
+      return {
+        next: () => inner.next(),
+        // A generator never started runs no `finally`: the slot goes back here as well.
+        return: (value?: unknown) => {
+          release();
+          return inner.return(value as undefined);
+        },
+      };
     },
   };
 }

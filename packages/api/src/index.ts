@@ -46,6 +46,12 @@ export type {
   StreamStats,
 } from './transport.ts';
 export { createCallerFactory } from './trpc.ts';
+export {
+  applyWsHandler,
+  type SocketHooks,
+  type WsHandler,
+  type WsHandlerOptions,
+} from './ws/handler.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

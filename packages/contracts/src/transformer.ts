@@ -212,3 +212,48 @@ transformer.registerCustom<Encoded<unknown>, JSONValue>(
   },
   'Encoded',
 );
+
+// ─── Serialised once ────────────────────────────────────────────────────────────────────────
+// A stored run event is written to the history and sent to every subscriber, each time as the
+// transformer's text. Its serialisation is made once per event object and both texts are built
+// from it; the object must not change after its first serialisation (events never do).
+
+type Meta = NonNullable<SuperJSONResult['meta']>;
+
+const serialised = new WeakMap<object, { json: string; meta: Meta | undefined }>();
+
+function serialisedOnce(value: object): { json: string; meta: Meta | undefined } {
+  let done = serialised.get(value);
+  if (!done) {
+    const { json, meta } = transformer.serialize(value);
+    done = { json: JSON.stringify(json), meta };
+    serialised.set(value, done);
+  }
+  return done;
+}
+
+/** `transformer.stringify(value)`, made once per object. */
+export function stringifyOnce(value: object): string {
+  const { json, meta } = serialisedOnce(value);
+  return meta === undefined
+    ? `{"json":${json}}`
+    : `{"json":${json},"meta":${JSON.stringify(meta)}}`;
+}
+
+/**
+ * The JSON text of `transformer.serialize({ id, data })` (a tracked subscription item), built
+ * from the cached serialisation of `data`: the envelope's annotations are data's, under `data.`.
+ */
+export function stringifyTrackedOnce(id: string, data: object): string {
+  const { json, meta } = serialisedOnce(data);
+  const head = `{"json":{"id":${JSON.stringify(id)},"data":${json}}`;
+  if (meta === undefined) return `${head}}`;
+  const { values, referentialEqualities, v } = meta;
+  // Shared references are annotated by paths whose shape the envelope changes: made in full.
+  if (referentialEqualities !== undefined || values === undefined || Array.isArray(values)) {
+    return JSON.stringify(transformer.serialize({ id, data }));
+  }
+  const prefixed: Record<string, unknown> = {};
+  for (const [path, annotation] of Object.entries(values)) prefixed[`data.${path}`] = annotation;
+  return `${head},"meta":${JSON.stringify({ values: prefixed, v })}}`;
+}

@@ -10,11 +10,12 @@ export {
   type ListedConversation,
 } from './conversations.ts';
 export * from './errors.ts';
-export { createEventLog } from './event-log.ts';
+export { createEventLog, followByReading } from './event-log.ts';
 export { interruptedError, SHUTDOWN_REASON } from './executor.ts';
 export { FairQueue } from './fair-queue.ts';
+export { Follower, FollowIterator } from './follow.ts';
 export { MemoryLiveChannel } from './live-channel.ts';
-export { type LogParts, readLog } from './log-reader.ts';
+export { followLog, type LogParts, readLog } from './log-reader.ts';
 export { MemoryPresence } from './memory-presence.ts';
 export { MemoryRunQueue } from './memory-queue.ts';
 export { type Merged, withSignals } from './merge.ts';

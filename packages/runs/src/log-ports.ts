@@ -35,6 +35,18 @@ export interface LogSource<E extends Sequenced> {
   ended(key: string): Promise<boolean>;
 }
 
+/** Where a log is followed by push: events in order, then one `end` or one `fail`. */
+export interface LogSink<E extends Sequenced> {
+  event(event: E): void;
+  end(): void;
+  fail(cause: unknown): void;
+  /** The replay is over (once): what follows comes live. */
+  caughtUp?(): void;
+}
+
+/** Where `EventLog.follow` delivers. */
+export type EventSink = LogSink<RunEvent>;
+
 /** The live half of a log: best effort, the source fills any gap. */
 export interface LiveChannel<E extends Sequenced = RunEvent> {
   publish(key: string, events: readonly E[]): void;
@@ -56,16 +68,39 @@ export interface LogReader<E extends Sequenced> {
 
 /**
  * A run's events: stored before anyone can see them, then delivered live. A run has one writer
- * (its recorder), which numbers the events itself.
+ * (its recorder), which numbers the events itself. `follow` is `read` by push, for transports
+ * that fan one event out to many sockets.
  */
 export interface EventLog extends LogReader<RunEvent> {
-  /** Stores the events and the run's new state in one transaction, then publishes them. */
+  /**
+   * Stores the events and the run's new state in one transaction, then publishes them. Appends
+   * of several runs made in the same tick may share one transaction (group commit); each still
+   * succeeds or fails on its own.
+   */
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
+  /**
+   * Hands the run's events after `afterSeq` to `sink`, each once and in order, then `end` after
+   * the terminal event (or `fail`). Live events reach the sink inside the publish that stored
+   * them, so every follower gets one batch in one synchronous pass. `stop` ends it early.
+   */
+  follow(runId: string, afterSeq: number, sink: EventSink, opts?: ReadOptions): { stop(): void };
+}
+
+/** One run's share of a group commit. */
+export interface EventBatch {
+  runId: string;
+  events: readonly RunEvent[];
+  patch: RunPatch;
 }
 
 /** The durable half of the default run event log: what `read` replays from. */
 export interface EventHistory extends LogSource<RunEvent> {
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
+  /**
+   * Several runs' batches in one transaction: all are stored, or none is. Optional: without it
+   * each batch is appended on its own.
+   */
+  appendMany?(batches: readonly EventBatch[]): Promise<void>;
 }
 
 /**

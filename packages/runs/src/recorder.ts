@@ -17,6 +17,21 @@ import type { EventLog, RunPatch } from './ports.ts';
  */
 const BUSY_RETRY_MS = [50, 100, 200, 400, 800, 1600, 3200];
 
+/**
+ * Recorders with events waiting for the end of this tick. They are flushed together, so the
+ * appends of every run that emitted in one tick reach the event log at once and can share one
+ * transaction (the default log groups them). Empty again after every flush.
+ */
+const due = new Set<RunRecorder>();
+let flushScheduled = false;
+
+function flushDue(): void {
+  flushScheduled = false;
+  const recorders = [...due];
+  due.clear();
+  for (const recorder of recorders) void recorder.flush();
+}
+
 export class RunRecorder {
   #seq: number;
   /** Seq of the newest event known to be stored. */
@@ -67,6 +82,7 @@ export class RunRecorder {
   /** Writes what is pending; resolves once it (and every earlier write) is settled. */
   flush(): Promise<void> {
     this.#scheduled = false;
+    due.delete(this);
     const batch = this.#pending;
     const patch = this.#patch;
     if (batch.length > 0 || Object.keys(patch).length > 0) {
@@ -117,7 +133,11 @@ export class RunRecorder {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => void this.flush());
+    due.add(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushDue);
+    }
   }
 }
 
@@ -134,4 +154,22 @@ export function patchFor(event: RunEvent): RunPatch {
     default:
       return {};
   }
+}
+
+/**
+ * Tells waiting runs their places in line. Stored before it resolves, so a place is known the
+ * moment runs.start returns; flushed in one tick, so every run's `queued` event goes into one
+ * group commit.
+ */
+export async function emitPlaces(
+  places: readonly { entry: { runId: string }; position: number }[],
+  recorderFor: (runId: string) => Promise<RunRecorder>,
+): Promise<void> {
+  const recorders: RunRecorder[] = [];
+  for (const { entry, position } of places) {
+    const recorder = await recorderFor(entry.runId);
+    recorder.emit({ type: 'queued', position });
+    recorders.push(recorder);
+  }
+  await Promise.all(recorders.map((recorder) => recorder.flush()));
 }

@@ -7,8 +7,11 @@ export interface SchedulerOptions {
   concurrency: number;
   /** Runs one claimed run to its end. Never rejects. */
   execute(entry: QueueEntry, signal: AbortSignal): Promise<void>;
-  /** Tells a waiting run its new place in line (1 runs next); resolves once it is stored. */
-  announce(entry: QueueEntry, position: number): Promise<void>;
+  /**
+   * Tells waiting runs their new places in line (1 runs next), all at once so their events can
+   * share one write; resolves once they are stored.
+   */
+  announce(places: readonly { entry: QueueEntry; position: number }[]): Promise<void>;
   log: (message: string, err?: unknown) => void;
 }
 
@@ -106,12 +109,14 @@ export class Scheduler {
       for (const entry of await this.#opts.queue.claim(free)) this.#start(entry);
     }
     const waiting = await this.#opts.queue.waiting();
+    if (this.#closing) return;
+    const places: { entry: QueueEntry; position: number }[] = [];
     for (const [i, entry] of waiting.entries()) {
-      if (this.#closing) return;
       if (this.#announced.get(entry.runId) === i + 1) continue;
       this.#announced.set(entry.runId, i + 1);
-      await this.#opts.announce(entry, i + 1);
+      places.push({ entry, position: i + 1 });
     }
+    if (places.length > 0) await this.#opts.announce(places);
   }
 
   #start(entry: QueueEntry): void {

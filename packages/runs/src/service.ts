@@ -16,6 +16,7 @@ export type { StartInput } from './new-run.ts';
 import type {
   ConversationStore,
   EventLog,
+  EventSink,
   Page,
   PageCursor,
   Pipeline,
@@ -27,7 +28,7 @@ import type {
   RunRecord,
   RunStore,
 } from './ports.ts';
-import { RunRecorder } from './recorder.ts';
+import { emitPlaces, RunRecorder } from './recorder.ts';
 import { recoverUnfinished } from './recovery.ts';
 import { Scheduler } from './scheduler.ts';
 
@@ -82,12 +83,7 @@ export class RunService {
           this.#recorders.delete(entry.runId);
         }
       },
-      announce: async (entry, position) => {
-        const recorder = await this.#recorderFor(entry.runId);
-        recorder.emit({ type: 'queued', position });
-        // Stored now, so the place in line is known the moment runs.start returns.
-        await recorder.flush();
-      },
+      announce: (places) => emitPlaces(places, (runId) => this.#recorderFor(runId)),
     });
   }
 
@@ -231,6 +227,11 @@ export class RunService {
     opts?: ReadOptions,
   ): AsyncIterable<RunEvent> {
     return this.#opts.events.read(runId, afterSeq, signal, opts);
+  }
+
+  /** The same as `stream`, by push (see EventLog.follow). */
+  follow(runId: string, afterSeq: number, sink: EventSink, opts?: ReadOptions): { stop(): void } {
+    return this.#opts.events.follow(runId, afterSeq, sink, opts);
   }
 
   /**

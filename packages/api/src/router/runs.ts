@@ -1,11 +1,11 @@
 // Runs: start one, stream its events, cancel it, read it back, keep the chart chosen for it.
-import { ChartSpec, type RunEvent } from '@querylane/contracts';
+import { ChartSpec } from '@querylane/contracts';
 import { Encoded } from '@querylane/contracts/transformer';
 import type { RunRecord } from '@querylane/runs';
-import { type TRPCRouterRecord, tracked } from '@trpc/server';
+import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { auditAction, countedOnConnection, limitRunStarts, limitWrites } from '../guards.ts';
-import { paced } from '../services/pacing.ts';
+import { assertSubscriptionSlot, auditAction, limitRunStarts, limitWrites } from '../guards.ts';
+import { RunEventStream } from '../services/run-events.ts';
 import { protectedProcedure } from '../trpc.ts';
 import { DatasetId, Id, PageLimit, QueryText, QuestionText } from './schemas.ts';
 
@@ -34,20 +34,6 @@ function toRunSummary(run: RunRecord) {
     error: run.error,
     chart: run.chart,
   };
-}
-
-/**
- * For a socket, a `completed` event whose result the store already encoded carries that text:
- * every watcher of a run gets its result without encoding it again.
- */
-function forWire(event: RunEvent): RunEvent {
-  if (event.type !== 'completed') return event;
-  const stored = Encoded.known(event.result);
-  return stored ? { ...event, result: stored.asValue() } : event;
-}
-
-async function* trackEvents(events: AsyncIterable<RunEvent>, wire: boolean) {
-  for await (const event of events) yield tracked(String(event.seq), wire ? forWire(event) : event);
 }
 
 export const runsRouter = {
@@ -91,24 +77,11 @@ export const runsRouter = {
       // Checked before the stream starts, so an unknown run fails the subscribe call itself.
       // Its owner follows it, and so does everyone in its conversation's room.
       await ctx.services.runs.visible(ctx.userId, input.runId);
-      const { connection, services } = ctx;
+      assertSubscriptionSlot(ctx);
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
-      // Over the wire, a replayed result goes out as stored: never decoded and encoded again.
-      const events = services.runs.stream(
-        input.runId,
-        after,
-        signal,
-        connection ? { storedResults: true } : undefined,
-      );
-      return countedOnConnection(
-        ctx,
-        trackEvents(
-          connection?.socket
-            ? paced(events, connection.socket, services.streamLimits, services.streamStats)
-            : events,
-          connection !== null,
-        ),
-      );
+      // Pushed to a socket (each event serialised once for every subscriber), pulled as
+      // `tracked` items by anyone else; resumable from any seq either way.
+      return new RunEventStream(ctx, input.runId, after, signal);
     }),
 
   cancel: protectedProcedure

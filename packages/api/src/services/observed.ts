@@ -59,6 +59,7 @@ export function observedLog(
       }
     },
     read: (runId, afterSeq, signal, readOpts) => log.read(runId, afterSeq, signal, readOpts),
+    follow: (runId, afterSeq, sink, readOpts) => log.follow(runId, afterSeq, sink, readOpts),
     listenerCount: (runId) => log.listenerCount(runId),
   };
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { Checkpointer } from './checkpointer.ts';
 import * as schema from './schema.ts';
 
 /** Drizzle over the store, with the better-sqlite3 connection under it (`$client`). */
@@ -13,7 +14,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export interface Store {
   db: Db;
   sqlite: Database.Database;
-  close(): void;
+  close(): Promise<void>;
 }
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
@@ -26,6 +27,8 @@ export interface StoreOptions {
    * blocking the event loop, so a server keeps this short and retries busy writes itself.
    */
   busyTimeoutMs?: number;
+  /** Where the WAL checkpointer's failures are reported. */
+  log?: (message: string) => void;
 }
 
 /** `path` is a file, or ':memory:' for tests. */
@@ -44,13 +47,16 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     // Never below the pages the file already has (SQLite keeps the larger of the two).
     sqlite.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxBytes / pageSize))}`);
   }
+  const log = opts.log ?? ((message: string) => console.error(message));
+  const checkpointer = path === ':memory:' ? undefined : new Checkpointer(path, sqlite, log);
   let closed = false;
   return {
     db,
     sqlite,
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
+      await checkpointer?.stop();
       if (path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)');
       sqlite.close();
     },

@@ -3,7 +3,7 @@
 import type { RunEvent } from '@querylane/contracts';
 import { Encoded, transformer } from '@querylane/contracts/transformer';
 import { expect, it } from 'vitest';
-import { decodeCompletedForWire, encode, toRunColumns } from './codec.ts';
+import { decodeCompletedForWire, encode, encodeResult } from './codec.ts';
 
 const overTheWire = (event: RunEvent) =>
   transformer.parse<RunEvent>(JSON.stringify(transformer.serialize(event)));
@@ -56,8 +56,8 @@ it('remembers the text a result was stored as, for whoever sends the same result
   const event = completed([[new Uint8Array([9]), new Date(11)]]);
   if (event.type !== 'completed') throw new Error('not completed');
   expect(Encoded.known(event.result)).toBeUndefined();
-  const columns = toRunColumns({ result: event.result });
+  const text = encodeResult(event.result);
   const known = Encoded.known(event.result);
-  expect(known?.toWire()).toEqual(JSON.parse(columns.result ?? ''));
+  expect(known?.toWire()).toEqual(JSON.parse(text));
   expect(transformer.deserialize(known?.toWire() ?? { json: null })).toEqual(event.result);
 });

@@ -1,16 +1,18 @@
 // Turns stored rows into domain records and back. Payloads (events, results, errors) are the
 // contracts' superjson text; nothing outside this folder sees a row.
 import type { Result, RunError, RunEvent } from '@querylane/contracts';
-import { Encoded, transformer, type Wire } from '@querylane/contracts/transformer';
-import type { RunPatch, RunRecord } from '@querylane/runs';
+import { Encoded, stringifyOnce, transformer, type Wire } from '@querylane/contracts/transformer';
+import type { RunRecord } from '@querylane/runs';
 import type { runs } from './schema.ts';
 
 export const encode = (value: unknown): string => transformer.stringify(value);
+/** An event's payload: made once per event object, which its subscribers' frames share. */
+export const encodeEvent = (event: RunEvent): string => stringifyOnce(event);
 export const decodeEvent = (payload: string): RunEvent => transformer.parse<RunEvent>(payload);
 export const decodeResult = (payload: string): Result => transformer.parse<Result>(payload);
 
 /** A result as stored; its text is remembered, so its `completed` event goes out as this text. */
-function encodeResult(result: Result): string {
+export function encodeResult(result: Result): string {
   const text = encode(result);
   Encoded.remember(result, text);
   return text;
@@ -74,15 +76,5 @@ export function toRunRecord(row: RunRow): RunRecord {
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
-  };
-}
-
-/** The runs-table columns a patch sets, with payloads encoded. */
-export function toRunColumns(patch: RunPatch) {
-  const { result, error, ...plain } = patch;
-  return {
-    ...plain,
-    ...(result === undefined ? {} : { result: result === null ? null : encodeResult(result) }),
-    ...(error === undefined ? {} : { error: error === null ? null : encode(error) }),
   };
 }

@@ -2,7 +2,7 @@
 // (their own and those shared with them, each with their own pin) pinned first and searched by
 // title and content. A delete takes the conversation's messages, runs, events and room with it
 // (foreign keys cascade).
-import type { ConversationCursor, ConversationStore, NewMessage } from '@querylane/runs';
+import type { ConversationCursor, ConversationStore } from '@querylane/runs';
 import {
   and,
   asc,
@@ -18,33 +18,11 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import type { HotPath } from './hot-path.ts';
 import { conversations, messages, roomMembers } from './schema.ts';
 import { stamp } from './stamp.ts';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-/** Appends a message in its conversation's order and moves the conversation to the top. */
-export function insertMessage(tx: Tx | Db, message: NewMessage) {
-  const next = tx
-    .select({ position: sql<number>`coalesce(max(${messages.position}), 0) + 1` })
-    .from(messages)
-    .where(eq(messages.conversationId, message.conversationId))
-    .get();
-  const at = stamp();
-  const row = tx
-    .insert(messages)
-    .values({ ...message, position: next?.position ?? 1, createdAt: at })
-    .returning()
-    .get();
-  tx.update(conversations)
-    .set({ updatedAt: at })
-    .where(eq(conversations.id, message.conversationId))
-    .run();
-  const { position: _position, ...record } = row;
-  return record;
-}
-
-export function createConversationStore(db: Db): ConversationStore {
+export function createConversationStore(db: Db, hot: HotPath): ConversationStore {
   const owned = (userId: string, id: string) =>
     and(eq(conversations.id, id), eq(conversations.userId, userId));
 
@@ -126,7 +104,7 @@ export function createConversationStore(db: Db): ConversationStore {
       return db.delete(conversations).where(owned(userId, conversationId)).run().changes > 0;
     },
     async appendMessage(message) {
-      return db.transaction((tx) => insertMessage(tx, message));
+      return hot.appendMessage(message);
     },
     async messages(conversationId) {
       return db

@@ -1,12 +1,11 @@
 // The durable half of the event log over SQLite: a run's events and its new state written in
-// one transaction, then read back in seq order. Every event of every run passes through here,
-// so the common case skips Drizzle's per-call query building: statements prepared once.
+// one transaction (the batches of several runs in one, for group commit), then read back in seq
+// order. Every event of every run passes through here, so statements are prepared once.
 import { isTerminalEvent, isTerminalStatus, type RunEvent } from '@querylane/contracts';
-import type { EventHistory, RunPatch } from '@querylane/runs';
-import { eq } from 'drizzle-orm';
+import type { EventBatch, EventHistory, RunPatch } from '@querylane/runs';
 import type { Db } from './client.ts';
-import { decodeCompletedForWire, decodeEvent, encode, toRunColumns } from './codec.ts';
-import { runs } from './schema.ts';
+import { decodeCompletedForWire, decodeEvent, encodeEvent } from './codec.ts';
+import type { HotPath } from './hot-path.ts';
 
 const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
 
@@ -21,7 +20,11 @@ const isFull = (err: unknown) =>
   typeof (err as { code?: unknown } | null)?.code === 'string' &&
   (err as { code: string }).code.startsWith('SQLITE_FULL');
 
-/** A patch that only moves a run along (what nearly every event batch carries). */
+/**
+ * A patch that only moves a run along (what nearly every event batch carries). The run's
+ * lastSeq is read from its events (see hot-path.ts), so a batch that changes nothing else
+ * leaves the run's row alone: one page less to write in each commit of a streaming run.
+ */
 function isProgressPatch(
   patch: RunPatch,
 ): patch is { lastSeq: number; stage?: NonNullable<RunPatch['stage']>; progress?: number } {
@@ -33,11 +36,9 @@ function isProgressPatch(
   );
 }
 
-export function createEventHistory(db: Db): EventHistory {
+export function createEventHistory(db: Db, hot: HotPath): EventHistory {
   const client = db.$client;
-  const insertEvent = client.prepare<[string, number, string, string, number]>(
-    'INSERT INTO run_events (run_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)',
-  );
+  const { insertEvent } = hot;
   const updateProgress = client.prepare<{
     id: string;
     lastSeq: number;
@@ -54,32 +55,31 @@ export function createEventHistory(db: Db): EventHistory {
     .prepare<[string], string>('SELECT status FROM runs WHERE id = ?')
     .pluck();
 
-  const appendTx = client.transaction(
-    (
-      runId: string,
-      events: readonly { seq: number; type: string; at: Date }[],
-      patch: RunPatch,
-    ) => {
-      for (const e of events) insertEvent.run(runId, e.seq, e.type, encode(e), e.at.getTime());
-      if (isProgressPatch(patch)) {
-        updateProgress.run({
-          id: runId,
-          lastSeq: patch.lastSeq,
-          stage: patch.stage ?? null,
-          progress: patch.progress ?? null,
-        });
-      } else if (Object.keys(patch).length > 0) {
-        db.update(runs).set(toRunColumns(patch)).where(eq(runs.id, runId)).run();
-      }
-    },
-  );
+  const write = (runId: string, events: readonly RunEvent[], patch: RunPatch) => {
+    for (const e of events) insertEvent.run(runId, e.seq, e.type, encodeEvent(e), e.at.getTime());
+    if (isProgressPatch(patch)) {
+      if (patch.stage === undefined && patch.progress === undefined) return;
+      updateProgress.run({
+        id: runId,
+        lastSeq: patch.lastSeq,
+        stage: patch.stage ?? null,
+        progress: patch.progress ?? null,
+      });
+    } else {
+      hot.patchRun(runId, patch);
+    }
+  };
+  const appendTx = client.transaction(write);
+  const appendManyTx = client.transaction((batches: readonly EventBatch[]) => {
+    for (const b of batches) write(b.runId, b.events, b.patch);
+  });
 
   return {
     async append(runId, events, patch) {
       try {
         appendTx(runId, events, patch);
       } catch (err) {
-        if (!isFull(err) || !events.some((e) => isTerminalEvent(e as RunEvent))) throw err;
+        if (!isFull(err) || !events.some(isTerminalEvent)) throw err;
         const cap = client.pragma('max_page_count', { simple: true }) as number;
         client.pragma(`max_page_count = ${cap + END_RESERVE_PAGES}`);
         try {
@@ -89,6 +89,11 @@ export function createEventHistory(db: Db): EventHistory {
           client.pragma(`max_page_count = ${cap}`);
         }
       }
+    },
+    // A full store fails the whole group; the event log then writes each batch alone, and a
+    // run's end gets the reserve above.
+    async appendMany(batches) {
+      appendManyTx(batches);
     },
     async after(runId, afterSeq, limit, opts) {
       const wire = opts?.storedResults === true;

@@ -5,6 +5,7 @@ import { openStore, type Store, type StoreOptions } from './client.ts';
 import { createCommentStore } from './comment-store.ts';
 import { createConversationStore } from './conversation-store.ts';
 import { createEventHistory } from './event-history.ts';
+import { prepareHotPath } from './hot-path.ts';
 import { createRoomHistory } from './room-history.ts';
 import { createRoomStore } from './room-store.ts';
 import { createRunStore } from './run-store.ts';
@@ -19,11 +20,12 @@ export interface SqliteStores extends Stores {
 export function openSqliteStores(path: string, opts: StoreOptions = {}): SqliteStores {
   const store = openStore(path, opts);
   const { db } = store;
+  const hot = prepareHotPath(store.sqlite);
   return {
     store,
-    runs: createRunStore(db),
-    conversations: createConversationStore(db),
-    history: createEventHistory(db),
+    runs: createRunStore(db, hot),
+    conversations: createConversationStore(db, hot),
+    history: createEventHistory(db, hot),
     audit: createAuditStore(db),
     rooms: createRoomStore(db),
     comments: createCommentStore(db),
@@ -42,7 +44,7 @@ export function openSqliteStores(path: string, opts: StoreOptions = {}): SqliteS
       });
     },
     async close() {
-      store.close();
+      await store.close();
     },
   };
 }

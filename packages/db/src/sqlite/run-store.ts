@@ -1,57 +1,31 @@
 // RunStore over SQLite: runs, with everything runs.start writes in one transaction. Listings and
-// records never load the result column; `result()` reads it alone.
+// records never load the result column; `result()` reads it alone. What every run does (start,
+// get, patch) goes through the prepared statements of hot-path.ts; listings through Drizzle.
 import type { Result, RunStatus } from '@querylane/contracts';
 import { runStatuses } from '@querylane/contracts';
 import { Encoded } from '@querylane/contracts/transformer';
-import { NotFoundError, type PageCursor, type RunStore } from '@querylane/runs';
+import type { PageCursor, RunStore } from '@querylane/runs';
 import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { decodeResult, encode, toRunColumns, toRunRecord } from './codec.ts';
-import { insertMessage } from './conversation-store.ts';
-import { conversations, runEvents, runs } from './schema.ts';
-import { stamp } from './stamp.ts';
+import { decodeResult, toRunRecord } from './codec.ts';
+import { type HotPath, LAST_SEQ } from './hot-path.ts';
+import { runs } from './schema.ts';
 
 const { result: _result, ...recordColumns } = getTableColumns(runs);
-const columns = { ...recordColumns, hasResult: sql<number>`${runs.result} is not null` };
+const columns = {
+  ...recordColumns,
+  lastSeq: sql<number>`${sql.raw(LAST_SEQ)}`.mapWith(Number),
+  hasResult: sql<number>`${runs.result} is not null`,
+};
 
-export function createRunStore(db: Db): RunStore {
-  const byId = (id: string) => db.select(columns).from(runs).where(eq(runs.id, id)).get();
-
+export function createRunStore(db: Db, hot: HotPath): RunStore {
   return {
-    async start({ conversation, run, message, events }) {
-      return db.transaction((tx) => {
-        const at = stamp();
-        if (conversation) {
-          tx.insert(conversations)
-            .values({ ...conversation, createdAt: at, updatedAt: at })
-            .run();
-        } else if (
-          !tx
-            .select({ id: conversations.id })
-            .from(conversations)
-            .where(eq(conversations.id, run.conversationId))
-            .get()
-        ) {
-          throw new NotFoundError('Conversation', run.conversationId);
-        }
-        tx.insert(runs)
-          .values({ ...run, createdAt: at, lastSeq: events.at(-1)?.seq ?? 0 })
-          .run();
-        insertMessage(tx, message);
-        for (const e of events) {
-          tx.insert(runEvents)
-            .values({ runId: e.runId, seq: e.seq, type: e.type, payload: encode(e), at: e.at })
-            .run();
-        }
-        const row = tx.select(columns).from(runs).where(eq(runs.id, run.id)).get();
-        if (!row) throw new Error(`run ${run.id} vanished inside its own transaction`);
-        return toRunRecord(row);
-      });
+    async start(input) {
+      return hot.startRun(input);
     },
 
     async get(runId) {
-      const row = byId(runId);
-      return row && toRunRecord(row);
+      return hot.getRun(runId);
     },
 
     async result(runId) {
@@ -92,7 +66,7 @@ export function createRunStore(db: Db): RunStore {
     },
 
     async patch(runId, patch) {
-      db.update(runs).set(toRunColumns(patch)).where(eq(runs.id, runId)).run();
+      hot.patchRun(runId, patch);
     },
 
     async setChart(userId, runId, chart) {
@@ -102,8 +76,7 @@ export function createRunStore(db: Db): RunStore {
         .where(and(eq(runs.id, runId), eq(runs.userId, userId)))
         .run().changes;
       if (changed === 0) return undefined;
-      const row = byId(runId);
-      return row && toRunRecord(row);
+      return hot.getRun(runId);
     },
 
     async unfinished() {

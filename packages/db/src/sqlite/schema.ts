@@ -65,6 +65,8 @@ export const runs = sqliteTable(
     status: text({ enum: runStatuses }).notNull().default('queued'),
     stage: text({ enum: stages }),
     progress: integer().notNull().default(0),
+    // Written with the run's other columns, not with each event: readers take the newest seq
+    // from run_events (hot-path.ts, LAST_SEQ), so a streaming run's row is not rewritten per event.
     lastSeq: integer('last_seq').notNull().default(0),
     /** Serialised by the api's transformer (superjson), opaque to the store. */
     result: text(),

@@ -6,6 +6,7 @@ import type { RoomEvent } from '@querylane/contracts';
 import { createEventLog, createSequencedLog, MemoryLiveChannel } from '@querylane/runs';
 import {
   describeEventLog,
+  describeGroupCommit,
   describeRoomLog,
   describeRoomStores,
   describeStores,
@@ -20,6 +21,11 @@ function openOnDisk() {
 }
 
 describeStores('SQLite', async () => {
+  const { stores, dispose } = openOnDisk();
+  return Object.assign(stores, { dispose });
+});
+
+describeGroupCommit('SQLite', async () => {
   const { stores, dispose } = openOnDisk();
   return Object.assign(stores, { dispose });
 });

@@ -2,7 +2,7 @@
 // each seq once, in order, with no gap at the seam between replay and live, from any point.
 import type { RunEvent } from '@querylane/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventLog, RunStore } from '../ports.ts';
+import type { EventLog, EventSink, RunStore } from '../ports.ts';
 import { eventAt, seedRun, stageEvent } from './fixtures.ts';
 
 export interface EventLogFixture {
@@ -14,6 +14,23 @@ export interface EventLogFixture {
 
 const cancelled = (runId: string, seq: number): RunEvent =>
   eventAt(runId, seq, { type: 'cancelled', reason: 'test' });
+
+/** A push sink that records what it was told. */
+function recordingSink() {
+  const seqs: number[] = [];
+  let ended = 0;
+  let failed: unknown;
+  const sink: EventSink = {
+    event: (event) => seqs.push(event.seq),
+    end: () => {
+      ended += 1;
+    },
+    fail: (cause) => {
+      failed = cause;
+    },
+  };
+  return { sink, seqs, ended: () => ended, failed: () => failed };
+}
 
 async function collect(events: AsyncIterable<RunEvent>): Promise<number[]> {
   const seen: number[] = [];
@@ -101,6 +118,68 @@ export function describeEventLog(name: string, open: () => Promise<EventLogFixtu
       const all = Array.from({ length: 60 }, (_, i) => i + 1);
       expect(await Promise.all(readers)).toEqual([all, all, all.slice(7)]);
       expect(fx.log.listenerCount('r4')).toBe(0);
+    });
+
+    it('pushes to followers the same stream, from any point, and ends each once', async () => {
+      await seedRun(fx, { runId: 'r6' });
+      await append('r6', stageEvent('r6', 2));
+      const followers = [0, 1, 2].map((after) => {
+        const rec = recordingSink();
+        return { rec, following: fx.log.follow('r6', after, rec.sink) };
+      });
+      // Live before the replay has finished, and after it.
+      await append('r6', stageEvent('r6', 3));
+      await append('r6', stageEvent('r6', 4));
+      await append('r6', cancelled('r6', 5));
+      for (const { rec } of followers) {
+        await expect.poll(() => rec.ended()).toBe(1);
+      }
+      expect(followers.map(({ rec }) => rec.seqs)).toEqual([
+        [1, 2, 3, 4, 5],
+        [2, 3, 4, 5],
+        [3, 4, 5],
+      ]);
+      expect(followers.every(({ rec }) => rec.failed() === undefined)).toBe(true);
+      expect(fx.log.listenerCount('r6')).toBe(0);
+    });
+
+    it('stops a follower on request: nothing more, not even the end', async () => {
+      await seedRun(fx, { runId: 'r7' });
+      const rec = recordingSink();
+      const following = fx.log.follow('r7', 0, rec.sink);
+      await expect.poll(() => rec.seqs).toEqual([1]);
+      following.stop();
+      expect(fx.log.listenerCount('r7')).toBe(0);
+      await append('r7', stageEvent('r7', 2));
+      await append('r7', cancelled('r7', 3));
+      expect(rec.seqs).toEqual([1]);
+      expect(rec.ended()).toBe(0);
+    });
+
+    it('commits appends of several runs made in the same tick, each on its own', async () => {
+      await seedRun(fx, { runId: 'r8' });
+      await seedRun(fx, { runId: 'r9' });
+      const followers = ['r8', 'r9'].map((runId) => {
+        const rec = recordingSink();
+        fx.log.follow(runId, 0, rec.sink);
+        return rec;
+      });
+      await expect.poll(() => followers.map((rec) => rec.seqs)).toEqual([[1], [1]]);
+      // Same tick: one good batch each for r8 and r9, and one for a run that does not exist.
+      const results = await Promise.allSettled([
+        append('r8', stageEvent('r8', 2)),
+        append('gone', stageEvent('gone', 1)),
+        append('r9', stageEvent('r9', 2)),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      await append('r8', cancelled('r8', 3));
+      await append('r9', cancelled('r9', 3));
+      expect(await collect(fx.log.read('r8', 0))).toEqual([1, 2, 3]);
+      expect(await collect(fx.log.read('r9', 0))).toEqual([1, 2, 3]);
+      expect(followers.map((rec) => [rec.seqs, rec.ended()])).toEqual([
+        [[1, 2, 3], 1],
+        [[1, 2, 3], 1],
+      ]);
     });
 
     it('stops tailing when the reader aborts', async () => {
