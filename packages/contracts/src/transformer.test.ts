@@ -73,9 +73,17 @@ describe('serialised once', () => {
     const event = { type: 'completed', seq: 5, at, result: stored.asValue() };
     const frame = stringifyTrackedOnce('5', event);
     expect(frame).toBe(JSON.stringify(transformer.serialize({ id: '5', data: event })));
+    // Spliced: the frame is plain superjson of the decoded result, no custom type in sight.
     expect(JSON.parse(frame)).toMatchObject({
-      meta: { values: { 'data.result': [['custom', 'Encoded']] } },
+      meta: {
+        values: {
+          'data.at': ['Date'],
+          'data.result.rows.0.0': [['custom', 'Uint8Array']],
+          'data.result.rows.0.1': ['Date'],
+        },
+      },
     });
+    expect(frame).not.toContain('Encoded');
     // The client decodes the stored text into the value it stands for.
     expect(transformer.deserialize(JSON.parse(frame))).toEqual({
       id: '5',
