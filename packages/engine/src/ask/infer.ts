@@ -2,117 +2,21 @@
 // singularised), `<singular>_id` columns and declared foreign keys become joins, numbers become
 // measures, low-cardinality text becomes dimensions with their values, ISO-date text becomes time.
 import type { Database } from 'better-sqlite3';
-import type {
-  Aggregate,
-  Dimension,
-  Entity,
-  Join,
-  Measure,
-  SemanticModel,
-  TimeDimension,
-} from './model.ts';
+import {
+  abbreviates,
+  addLastWordSynonyms,
+  countedThing,
+  defaultAgg,
+  nameFor,
+  verbForms,
+} from './infer-names.ts';
+import { type ColumnInfo, lowCardinalityValues, q, sampleValues, sqlName } from './infer-probe.ts';
+import type { Dimension, Entity, Join, Measure, SemanticModel, TimeDimension } from './model.ts';
 import { singular, splitName } from './words.ts';
-
-/** Text columns with at most this many distinct values get their values listed. */
-export const MAX_VALUES = 100;
-/** Past this many rows, a sample decides first whether a column can be low-cardinality. */
-const SAMPLE_ROWS = 50_000;
 
 const ISO_DATE =
   /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const LABEL_NAMES = ['name', 'title', 'label', 'full_name', 'display_name', 'username'];
-// Names that say "add me up" or "average me" (a sum of prices means nothing); anything else —
-// a salary, a weight — can be either, so the question must say "total" or "average".
-const ADDITIVE =
-  /^(count|quantity|qty|amount|total|revenue|sales?|cost|costs|spend|spent|views?|likes?|clicks?|shares?|comments?|units?|points?|goals?|minutes|seconds|hours|distance|visits?|downloads?|impressions?|votes?|steps|calories|profit|income|expenses?|budget|gross|population|stock|inventory|orders|items|tickets|sold|fees?|tax|taxes|discount|words|pages|runs|wins|losses)$/;
-const AVERAGE =
-  /^(price|rate|ratio|percent|percentage|pct|score|rating|stars|age|temperature|temp|speed|average|avg|mean|margin|latitude|longitude|lat|lon|lng|grade|level|rank|year)$/;
-
-const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-/** A column as it stands in a measure's SQL: bare when it can be, quoted when it must. */
-const sqlName = (name: string): string => (/^[A-Za-z_]\w*$/.test(name) ? name : q(name));
-
-interface ColumnInfo {
-  name: string;
-  type: string;
-  notnull: number;
-  pk: number;
-}
-
-function defaultAgg(words: readonly string[]): Aggregate | null {
-  const last = words.at(-1) ?? '';
-  if (AVERAGE.test(last) || words.some((w) => AVERAGE.test(w) && w !== 'total')) return 'avg';
-  if (ADDITIVE.test(last) || words.some((w) => ADDITIVE.test(w))) return 'sum';
-  return null;
-}
-
-/** Past forms of a word, so "released" finds `release_date`: release → released. */
-function verbForms(word: string): string[] {
-  if (word.length < 3 || word.endsWith('ed')) return [];
-  if (word.endsWith('e')) return [`${word}d`];
-  if (/[^aeiou][aeiou][bdgklmnprt]$/.test(word) && word.length <= 5)
-    return [`${word}${word.at(-1)}ed`, `${word}ed`];
-  return [`${word}ed`];
-}
-
-/** "dept" for department, "mgr" for manager: the same first letter, the rest in order. */
-function abbreviates(short: string, name: string): boolean {
-  if (short[0] !== name[0] || short.length >= name.length) return false;
-  let at = 0;
-  for (const ch of short) {
-    at = name.indexOf(ch, at);
-    if (at === -1) return false;
-    at++;
-  }
-  return true;
-}
-
-function countedThing(words: readonly string[]): string | undefined {
-  if (words.length < 2) return undefined;
-  if (/^(count|number|num|total|qty)$/.test(words.at(-1) as string))
-    return words.slice(0, -1).join(' ');
-  if (/^(n|num|number|count|total)$/.test(words[0] as string))
-    return words.slice(words[1] === 'of' ? 2 : 1).join(' ');
-  return undefined;
-}
-
-function sampleValues(db: Database, table: string, column: string, limit: number): unknown[] {
-  return db
-    .prepare(`SELECT ${q(column)} FROM ${q(table)} WHERE ${q(column)} IS NOT NULL LIMIT ${limit}`)
-    .pluck()
-    .all();
-}
-
-/** Every distinct value with its count, most frequent first, if there are at most MAX_VALUES. */
-function lowCardinalityValues(
-  db: Database,
-  table: string,
-  column: string,
-  rows: number,
-): string[] | null {
-  const source =
-    rows > SAMPLE_ROWS ? `(SELECT ${q(column)} FROM ${q(table)} LIMIT ${SAMPLE_ROWS})` : q(table);
-  const probe = db
-    .prepare(
-      `SELECT count(*) FROM (SELECT DISTINCT ${q(column)} FROM ${source} LIMIT ${MAX_VALUES + 1})`,
-    )
-    .pluck()
-    .get() as number;
-  if (probe > MAX_VALUES) return null;
-  const values = db
-    .prepare(
-      `SELECT ${q(column)} FROM ${q(table)} WHERE ${q(column)} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${MAX_VALUES + 1}`,
-    )
-    .pluck()
-    .all() as unknown[];
-  if (values.length > MAX_VALUES) return null;
-  return values.map(String);
-}
-
-function nameFor(column: string): { words: string[]; name: string } {
-  const words = splitName(column);
-  return { words, name: words.join(' ') };
-}
 
 export function inferModel(db: Database, datasetId: string): SemanticModel {
   const tables = db
@@ -310,26 +214,4 @@ export function inferModel(db: Database, datasetId: string): SemanticModel {
   }
   addLastWordSynonyms(entities);
   return { datasetId, entities, joins, source: 'inferred' };
-}
-
-/**
- * "price" for list_price and "item" for order_items: the last word of a multi-word name, when
- * nothing else in the dataset is called that.
- */
-function addLastWordSynonyms(entities: Entity[]): void {
-  const names: { name: string; synonyms: string[] }[] = [];
-  for (const e of entities) names.push(e, ...e.measures, ...e.dimensions, ...e.times);
-  const full = new Set(names.map((n) => n.name));
-  const counts = new Map<string, number>();
-  const lastOf = (name: string) => name.split(' ').at(-1) as string;
-  for (const n of names) {
-    const last = lastOf(n.name);
-    if (last !== n.name) counts.set(last, (counts.get(last) ?? 0) + 1);
-  }
-  for (const n of names) {
-    const last = lastOf(n.name);
-    // Generic last words ("date", "id", "at") say nothing on their own.
-    if (/^(id|at|on|date|time|type|count|number|value|code|name)$/.test(last)) continue;
-    if (last !== n.name && counts.get(last) === 1 && !full.has(last)) n.synonyms.push(last);
-  }
 }
