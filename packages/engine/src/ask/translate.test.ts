@@ -1,53 +1,16 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshShopDir } from '../testing.ts';
+// The offline translator over the curated shop model: how the lexicon reads a question, and
+// frames whose SQL returns what a hand-written gold query returns.
+import { describe, expect, it } from 'vitest';
+import { useShopTranslator } from '../test/shop-translator.ts';
 import { buildLexicon, parseQuestion } from './lexicon.ts';
-import { sameResult } from './same-result.ts';
-import { loadSemanticModel } from './semantic.ts';
-import { createTranslator, type Translated, type Translator, translate } from './translate.ts';
 
-let dir: string;
-let db: Database.Database;
-let tr: Translator;
-
-beforeAll(() => {
-  dir = freshShopDir('querylane-translate-');
-  const path = join(dir, 'shop.db');
-  db = new Database(path, { readonly: true });
-  tr = createTranslator(loadSemanticModel({ datasetId: 'shop', db, path, curated: true }));
-});
-
-afterAll(() => {
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const rows = (sql: string) => ({ rows: db.prepare(sql).raw().all() as unknown[][] });
-
-function ok(question: string, history: string[] = []): Translated {
-  const out = translate(tr, question, history);
-  if (!out.ok) throw new Error(`refused "${question}": ${out.code} ${out.message}`);
-  return out;
-}
-
-/** The translation runs and returns what `gold` returns (the rule of nl-eval's scorer). */
-function agrees(
-  question: string,
-  gold: string,
-  ordered = false,
-  history: string[] = [],
-): Translated {
-  const out = ok(question, history);
-  expect(sameResult(rows(gold), rows(out.sql), ordered), `${question}\n${out.sql}`).toBe(true);
-  return out;
-}
+const shop = useShopTranslator();
+const { agrees, ok } = shop;
 
 describe('lexicon', () => {
   it('reads phrases by longest match: values, synonyms, qualified words and numbers', () => {
     const { items, unknown } = parseQuestion(
-      tr.lexicon,
+      shop.tr.lexicon,
       'Top 3 customer segments by total spending in the UK?',
     );
     expect(unknown).toEqual([]);
@@ -71,7 +34,10 @@ describe('lexicon', () => {
   });
 
   it('keeps every meaning of an ambiguous word and the words it does not know', () => {
-    const { items, unknown } = parseQuestion(buildLexicon(tr.model), 'name of the frobnicator');
+    const { items, unknown } = parseQuestion(
+      buildLexicon(shop.tr.model),
+      'name of the frobnicator',
+    );
     expect(items[0]?.terms.map((t) => ('table' in t ? t.table : ''))).toEqual([
       'customers',
       'products',
@@ -223,89 +189,5 @@ describe('frames over shop', () => {
       'SELECT name FROM products WHERE price > 500',
     );
     expect(out.sql).toBe('SELECT p.* FROM products p WHERE p.price > 500');
-  });
-});
-
-describe('refusals', () => {
-  it('names the words it does not know and what it understood', () => {
-    const out = translate(tr, 'How many customers have never ordered?');
-    expect(out).toMatchObject({ ok: false, code: 'NOT_UNDERSTOOD', unknownWords: ['never'] });
-    expect(out.ok ? [] : out.understood).toEqual([
-      '"how many" → a count',
-      '"customers" → customers',
-      '"ordered" → the date order_date of orders',
-    ]);
-  });
-
-  it('refuses words that do not fit rather than dropping them', () => {
-    const out = translate(tr, 'customers with more than 10 orders');
-    expect(out).toMatchObject({ ok: false, code: 'NOT_UNDERSTOOD' });
-    expect(out.ok ? '' : out.message).toBe(
-      'I could not tell how "more than", "10" fit the question.',
-    );
-    expect(translate(tr, 'total revenue of the top 5 products')).toMatchObject({
-      ok: false,
-      code: 'NOT_UNDERSTOOD',
-    });
-  });
-
-  it('reports several readings as AMBIGUOUS instead of picking one', () => {
-    expect(translate(tr, 'Revenue per customer')).toMatchObject({
-      ok: false,
-      code: 'AMBIGUOUS',
-      readings: ['sum of revenue by customer', 'average per customer'],
-    });
-    const counted = translate(tr, 'How many products per country?');
-    expect(counted).toMatchObject({ ok: false, code: 'AMBIGUOUS' });
-    expect(counted.ok ? [] : counted.readings).toHaveLength(2);
-    // How many to rank is never guessed.
-    expect(translate(tr, 'Which customers placed the most orders?')).toMatchObject({
-      ok: false,
-      code: 'AMBIGUOUS',
-      readings: [
-        'the customer with the highest count of orders',
-        'top 10 customers by count of orders',
-      ],
-    });
-    expect(translate(tr, 'Top products by revenue')).toMatchObject({
-      ok: false,
-      readings: ['top 5 products by sum of revenue', 'top 10 products by sum of revenue'],
-    });
-    // Customers without orders make "average per customer" two different numbers.
-    expect(translate(tr, 'Average number of orders per customer')).toMatchObject({
-      ok: false,
-      code: 'AMBIGUOUS',
-    });
-  });
-});
-
-describe('follow-ups', () => {
-  it('rewrites "and by …", "only …", "top N instead" and "what about …" into standalone readings', () => {
-    const history = ['Revenue by category'];
-    const byChannel = ok('and by channel?', history);
-    expect(byChannel.followUp).toBe(true);
-    expect(byChannel.reading).toBe('sum of revenue by category and channel');
-    const only = ok('only 2024', [...history, 'and by channel?']);
-    expect(only.reading).toBe('sum of revenue by category and channel, 2024');
-    const top = agrees(
-      'top 3 instead',
-      "SELECT p.category, sum(oi.quantity*oi.unit_price) r FROM order_items oi JOIN products p ON p.id=oi.product_id JOIN orders o ON o.id=oi.order_id WHERE o.order_date >= '2024-01-01' AND o.order_date < '2025-01-01' GROUP BY p.category ORDER BY r DESC LIMIT 3",
-      true,
-      ['Revenue by category in 2024'],
-    );
-    expect(top.reading).toBe('top 3 categories by sum of revenue, 2024');
-    expect(ok('what about 2023?', ['Orders by status', 'only web']).reading).toBe(
-      'count of orders by status, channel is web, 2023',
-    );
-  });
-
-  it('answers a complete question on its own even after earlier turns', () => {
-    const out = ok('How many customers are there?', ['Revenue by category']);
-    expect(out.followUp).toBe(false);
-    expect(out.reading).toBe('count of customers');
-  });
-
-  it('refuses a fragment with no earlier turn to complete it', () => {
-    expect(translate(tr, 'only 2024')).toMatchObject({ ok: false, code: 'NOT_UNDERSTOOD' });
   });
 });
