@@ -1,46 +1,13 @@
-// The client against the real server on an ephemeral port, over a real WebSocket (`ws`).
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The client's run(), ask() and events() against the real server on an ephemeral port, over a
+// real WebSocket (`ws`): results, codes, cancels, resuming after a dropped socket, replay.
 import { until } from '@querylane/runs/testing';
-import { removeDir, startTestServer } from '@querylane/server/test-harness';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { createQuerylaneClient, type QuerylaneClient } from './client.ts';
+import { describe, expect, it } from 'vitest';
 import { QuerylaneRunError } from './errors.ts';
+import { CATEGORIES, ENDLESS, SLOW, useLiveServer } from './test/server.ts';
 import type { RunEvent } from './types.ts';
 
-const CATEGORIES =
-  'SELECT category, count(*) AS n FROM products GROUP BY category ORDER BY category';
-// Keeps the SQL worker busy for a second or two: long enough to cut a socket mid-run.
-const SLOW = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 5000000)
-SELECT count(*) AS n FROM c`;
-// Never ends on its own; the server's statement timeout (raised below) would end it.
-const ENDLESS =
-  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
-
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  server = await startTestServer({ queryTimeoutMs: 120_000 });
-});
-afterAll(async () => {
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-
-const clients: QuerylaneClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-});
-
-function connect(opts: { token?: string; url?: string; lazy?: boolean } = {}): QuerylaneClient {
-  const client = createQuerylaneClient({ url: server.url, WebSocket, ...opts });
-  clients.push(client);
-  return client;
-}
-
-async function storedSeqs(runId: string): Promise<number[]> {
-  return (await server.stores.history.after(runId, 0, 10_000)).map((e) => e.seq);
-}
+const suite = useLiveServer();
+const { connect, storedSeqs } = suite;
 
 describe('run()', () => {
   it('resolves with the result and hands every event to onEvent in seq order', async () => {
@@ -124,7 +91,7 @@ describe('run()', () => {
     const onConnection = () => {
       connections += 1;
     };
-    server.wss.on('connection', onConnection);
+    suite.server.wss.on('connection', onConnection);
     try {
       // The same socket also carries a raw tRPC subscription: it shows what the wire delivered,
       // before run()'s own seq guard could hide a duplicate.
@@ -148,7 +115,7 @@ describe('run()', () => {
           if (e.type === 'stage' && e.stage === 'execute' && dropped === 0) {
             dropped += 1;
             connectionsAtDrop = connections;
-            for (const socket of server.wss.clients) socket.terminate();
+            for (const socket of suite.server.wss.clients) socket.terminate();
           }
         },
       });
@@ -165,7 +132,7 @@ describe('run()', () => {
       expect(seen.slice(cutAt + 1).map((e) => e.type)).toContain('completed');
       expect(result.rows).toEqual([[5_000_000]]);
     } finally {
-      server.wss.off('connection', onConnection);
+      suite.server.wss.off('connection', onConnection);
     }
   });
 
@@ -219,8 +186,8 @@ describe('events()', () => {
       expect(e.type).toBe('started');
       break;
     }
-    await until(() => expect(server.services.events.listenerCount(runId)).toBe(0));
-    expect((await server.stores.runs.get(runId))?.status).toMatch(/^(queued|running)$/);
+    await until(() => expect(suite.server.services.events.listenerCount(runId)).toBe(0));
+    expect((await suite.server.stores.runs.get(runId))?.status).toMatch(/^(queued|running)$/);
 
     const live: RunEvent['type'][] = [];
     for await (const e of client.events(runId, { lastEventId: '1' })) live.push(e.type);
@@ -238,107 +205,5 @@ describe('events()', () => {
       }
     };
     await expect(iterate()).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
-  });
-});
-
-describe('authentication transport', () => {
-  it('sends the token as connectionParams on the socket and as a bearer header over HTTP', async () => {
-    const firstFrames: string[] = [];
-    const onConnection = (socket: WebSocket) => {
-      socket.once('message', (data: Buffer) => firstFrames.push(data.toString()));
-    };
-    server.wss.on('connection', onConnection);
-    // A plain HTTP listener stands in for the server only to read what the client sends.
-    const headers: (string | undefined)[] = [];
-    const capture = createServer((req, res) => {
-      headers.push(req.headers.authorization);
-      res.statusCode = 503;
-      res.end();
-    });
-    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
-    try {
-      const client = connect({ token: 's3cret' });
-      const seen: number[] = [];
-      await client.run(CATEGORIES, { onEvent: (e) => seen.push(e.seq) });
-      expect(seen.length).toBeGreaterThan(3);
-      expect(firstFrames.map((f) => JSON.parse(f))).toContainEqual({
-        method: 'connectionParams',
-        data: { token: 's3cret' },
-      });
-
-      const port = (capture.address() as AddressInfo).port;
-      const offline = connect({ token: 's3cret', url: `http://127.0.0.1:${port}`, lazy: true });
-      await offline.trpc.health.query().catch(() => {});
-      expect(headers).toEqual(['Bearer s3cret']);
-    } finally {
-      server.wss.off('connection', onConnection);
-      await new Promise((resolve) => capture.close(resolve));
-    }
-  });
-});
-
-describe('against a server that requires a token', () => {
-  it("runs as the token's user, refreshes the token per request, and without one gets UNAUTHORIZED", async () => {
-    const secured = await startTestServer({
-      security: {
-        auth: {
-          mode: 'token',
-          tokens: [
-            { token: 'alice-token-0123456789', userId: 'alice', role: 'user' },
-            { token: 'bob-token-0123456789ab', userId: 'bob', role: 'user' },
-          ],
-        },
-      },
-    });
-    const open: QuerylaneClient[] = [];
-    try {
-      const as = (token?: string | (() => string)) => {
-        const c = createQuerylaneClient({
-          url: secured.url,
-          WebSocket,
-          ...(token ? { token } : {}),
-        });
-        open.push(c);
-        return c;
-      };
-      const alice = as('alice-token-0123456789');
-      const seen: RunEvent[] = [];
-      const result = await alice.run('SELECT 41 + 1 AS answer', { onEvent: (e) => seen.push(e) });
-      expect(result.rows).toEqual([[42]]);
-      expect(await alice.trpc.session.query()).toMatchObject({
-        authMode: 'token',
-        user: { id: 'alice', role: 'user' },
-      });
-      const runId = seen[0]?.runId ?? '';
-      expect((await secured.stores.runs.get(runId))?.userId).toBe('alice');
-
-      // Bob's run is not Alice's to read, over HTTP or over the socket.
-      let current = 'bob-token-0123456789ab';
-      const bob = as(() => current);
-      await expect(bob.trpc.runs.byId.query({ runId })).rejects.toMatchObject({
-        data: { code: 'NOT_FOUND' },
-      });
-      const replay = async () => {
-        for await (const _ of bob.events(runId)) {
-          // never reached
-        }
-      };
-      await expect(replay()).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
-      // The function is asked again for every request: a new token takes effect at once.
-      current = 'alice-token-0123456789';
-      expect((await bob.trpc.runs.byId.query({ runId })).status).toBe('completed');
-
-      const anonymous = as();
-      await expect(anonymous.trpc.runs.list.query()).rejects.toMatchObject({
-        data: { code: 'UNAUTHORIZED' },
-      });
-      await expect(anonymous.run('SELECT 1')).rejects.toMatchObject({
-        data: { code: 'UNAUTHORIZED' },
-      });
-    } finally {
-      for (const c of open) await c.close();
-      await secured.close();
-      removeDir(secured.dataDir);
-    }
   });
 });
