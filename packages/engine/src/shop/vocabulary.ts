@@ -51,68 +51,23 @@ export interface CategorySpec {
   readonly nouns: readonly string[];
 }
 
-export const CATEGORIES: readonly CategorySpec[] = [
-  {
-    name: 'Books',
-    weight: 18,
-    price: [6, 60],
-    nouns: ['Novel', 'Cookbook', 'Atlas', 'Biography', 'Guide', 'Anthology', 'Handbook'],
-  },
-  {
-    name: 'Clothing',
-    weight: 16,
-    price: [8, 180],
-    nouns: ['T-Shirt', 'Hoodie', 'Jacket', 'Jeans', 'Sneakers', 'Scarf', 'Dress'],
-  },
-  {
-    name: 'Electronics',
-    weight: 14,
-    price: [15, 1500],
-    nouns: ['Headphones', 'Speaker', 'Monitor', 'Keyboard', 'Charger', 'Tablet', 'Camera'],
-  },
-  {
-    name: 'Home & Kitchen',
-    weight: 14,
-    price: [5, 400],
-    nouns: ['Skillet', 'Kettle', 'Blender', 'Lamp', 'Throw Blanket', 'Knife Set', 'Mug'],
-  },
-  {
-    name: 'Beauty',
-    weight: 9,
-    price: [4, 90],
-    nouns: ['Serum', 'Moisturizer', 'Shampoo', 'Lip Balm', 'Face Mask', 'Perfume'],
-  },
-  {
-    name: 'Sports',
-    weight: 8,
-    price: [8, 500],
-    nouns: ['Yoga Mat', 'Dumbbells', 'Running Shoes', 'Water Bottle', 'Bike Helmet', 'Tent'],
-  },
-  {
-    name: 'Toys',
-    weight: 7,
-    price: [5, 150],
-    nouns: ['Puzzle', 'Building Set', 'Plush Bear', 'Board Game', 'Kite', 'Robot Kit'],
-  },
-  {
-    name: 'Grocery',
-    weight: 6,
-    price: [2, 40],
-    nouns: ['Coffee Beans', 'Green Tea', 'Olive Oil', 'Granola', 'Dark Chocolate', 'Honey'],
-  },
-  {
-    name: 'Garden',
-    weight: 4,
-    price: [6, 350],
-    nouns: ['Planter', 'Hose', 'Pruning Shears', 'Seed Kit', 'Bird Feeder', 'Lawn Chair'],
-  },
-  {
-    name: 'Office',
-    weight: 4,
-    price: [2, 250],
-    nouns: ['Notebook', 'Desk Organizer', 'Fountain Pen', 'Desk Chair', 'Stapler', 'Planner'],
-  },
+// One category a row: name, weight, price range, and the nouns its product names end in.
+const CATEGORY_ROWS: readonly (readonly [string, number, readonly [number, number], string])[] = [
+  ['Books', 18, [6, 60], 'Novel,Cookbook,Atlas,Biography,Guide,Anthology,Handbook'],
+  ['Clothing', 16, [8, 180], 'T-Shirt,Hoodie,Jacket,Jeans,Sneakers,Scarf,Dress'],
+  ['Electronics', 14, [15, 1500], 'Headphones,Speaker,Monitor,Keyboard,Charger,Tablet,Camera'],
+  ['Home & Kitchen', 14, [5, 400], 'Skillet,Kettle,Blender,Lamp,Throw Blanket,Knife Set,Mug'],
+  ['Beauty', 9, [4, 90], 'Serum,Moisturizer,Shampoo,Lip Balm,Face Mask,Perfume'],
+  ['Sports', 8, [8, 500], 'Yoga Mat,Dumbbells,Running Shoes,Water Bottle,Bike Helmet,Tent'],
+  ['Toys', 7, [5, 150], 'Puzzle,Building Set,Plush Bear,Board Game,Kite,Robot Kit'],
+  ['Grocery', 6, [2, 40], 'Coffee Beans,Green Tea,Olive Oil,Granola,Dark Chocolate,Honey'],
+  ['Garden', 4, [6, 350], 'Planter,Hose,Pruning Shears,Seed Kit,Bird Feeder,Lawn Chair'],
+  ['Office', 4, [2, 250], 'Notebook,Desk Organizer,Fountain Pen,Desk Chair,Stapler,Planner'],
 ];
+
+export const CATEGORIES: readonly CategorySpec[] = CATEGORY_ROWS.map(
+  ([name, weight, price, nouns]) => ({ name, weight, price, nouns: nouns.split(',') }),
+);
 
 export const ADJECTIVES: readonly string[] = (
   'Aurora,Summit,Nimbus,Harbor,Cedar,Vertex,Lumen,Juniper,Atlas,Nova,Willow,Orbit,' +
