@@ -39,6 +39,9 @@ export class ComposerStore {
   setMode(mode: ComposerMode): void {
     if (mode === this.#mode) return;
     this.#mode = mode;
+    // The editor of the old mode is on its way out: focus asked for from now on waits for the
+    // new one (the SQL editor may still be loading).
+    this.#editor = null;
     this.#changed();
   }
 

@@ -1,7 +1,7 @@
 // The body of a question run's card: the stages while it runs (folded away once it is done),
 // then the answer (growing while it streams), the reading, the SQL, and the table and chart;
 // or the refusal with questions to ask instead.
-import type { RunView } from '@querylane/react';
+import type { RunState } from '@querylane/react';
 import { lazy, Suspense } from 'react';
 import { ResultView } from '../components/ResultView.tsx';
 import { ErrorBox } from '../components/RunParts.tsx';
@@ -11,7 +11,7 @@ const Answer = lazy(() => import('./Answer.tsx'));
 
 export function QuestionBody(props: {
   runId: string;
-  view: RunView;
+  view: RunState;
   onAsk: (question: string) => void;
 }) {
   const { view } = props;
@@ -23,7 +23,9 @@ export function QuestionBody(props: {
   return (
     <>
       {running && steps > 0 && <StageTimeline view={view} />}
-      {!running && steps > 0 && (
+      {/* Once the stream is over: a card that says how it ended from the run's record may
+          still be replaying its events. */}
+      {!running && !view.live && steps > 0 && (
         <details className="stages-done">
           <summary>
             How I got there ({steps} {steps === 1 ? 'step' : 'steps'})

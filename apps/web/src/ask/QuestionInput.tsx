@@ -18,6 +18,8 @@ const KIND_LABEL: Record<Suggestion['kind'], string> = {
 export function QuestionInput(props: {
   store: ComposerStore;
   datasetId: string | null;
+  /** Off while the text looks like SQL: the composer offers SQL mode instead. */
+  suggest: boolean;
   onAsk: () => void;
   onEdited: () => void;
 }) {
@@ -30,7 +32,7 @@ export function QuestionInput(props: {
   // Escape, or taking a suggestion, closes the list until the next keystroke.
   const [dismissed, setDismissed] = useState(false);
   const word = wordAt(value, caret);
-  const suggestions = useSuggestions(props.datasetId, word.word);
+  const suggestions = useSuggestions(props.datasetId, props.suggest ? word.word : '');
   const open = !dismissed && suggestions.length > 0;
   const current = open && active >= 0 && active < suggestions.length ? active : -1;
 

@@ -35,7 +35,13 @@ const theme = EditorView.theme({
     border: '1px solid var(--border)',
     borderRadius: '6px',
   },
-  '.cm-tooltip.cm-tooltip-autocomplete > ul': { fontFamily: 'var(--mono)', maxHeight: '14em' },
+  // Never a scrolling box (whose content a keyboard could not reach: the list is walked from
+  // the editor, with aria-activedescendant); CodeMirror shows a window of options instead.
+  '.cm-tooltip.cm-tooltip-autocomplete > ul': {
+    fontFamily: 'var(--mono)',
+    maxHeight: 'none',
+    overflowY: 'hidden',
+  },
   '.cm-tooltip-autocomplete ul li[aria-selected]': {
     backgroundColor: 'var(--accent)',
     color: 'var(--on-accent)',
@@ -87,7 +93,7 @@ export default function SqlEditor(props: {
           history(),
           closeBrackets(),
           bracketMatching(),
-          autocompletion({ icons: false }),
+          autocompletion({ icons: false, maxRenderedOptions: 12 }),
           keymap.of([
             ...closeBracketsKeymap,
             ...defaultKeymap,

@@ -64,7 +64,23 @@ export const Composer = memo(function Composer(props: {
 
   return (
     <form className="composer" onSubmit={submit} aria-label="Ask or write SQL">
-      <div className="composer-top">
+      <p className="mode-hint" role="status" data-testid="mode-hint">
+        {sqlInAskMode && (
+          <>
+            This looks like SQL.{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => switchTo('sql')}
+              data-testid="switch-to-sql"
+            >
+              Run it in SQL mode
+            </button>
+          </>
+        )}
+      </p>
+      {/* The switch sits beside the editor, so the suggestions (opening upwards) never cover it. */}
+      <div className="composer-row">
         <fieldset className="mode-switch">
           <legend className="sr-only">Write</legend>
           {(['question', 'sql'] as const).map((m) => (
@@ -74,7 +90,12 @@ export const Composer = memo(function Composer(props: {
                 name="composer-mode"
                 value={m}
                 checked={mode === m}
-                onChange={() => switchTo(m)}
+                onChange={() => store.setMode(m)}
+                // A click goes on to the editor; arrow keys (whose clicks have no detail) leave
+                // focus on the switch, as a radio group's arrows should.
+                onClick={(e) => {
+                  if (e.detail > 0) store.focus();
+                }}
                 // The editor's chunk starts loading as soon as SQL mode is in sight.
                 onFocus={m === 'sql' ? () => void loadSqlEditor() : undefined}
                 onPointerEnter={m === 'sql' ? () => void loadSqlEditor() : undefined}
@@ -83,37 +104,28 @@ export const Composer = memo(function Composer(props: {
             </label>
           ))}
         </fieldset>
-        <p className="mode-hint" role="status" data-testid="mode-hint">
-          {sqlInAskMode && (
-            <>
-              This looks like SQL.{' '}
-              <button
-                type="button"
-                className="link-button"
-                onClick={() => switchTo('sql')}
-                data-testid="switch-to-sql"
-              >
-                Run it in SQL mode
-              </button>
-            </>
-          )}
-        </p>
+        {mode === 'question' ? (
+          <QuestionInput
+            store={store}
+            datasetId={props.datasetId}
+            suggest={!sqlInAskMode}
+            onAsk={run}
+            onEdited={edited}
+          />
+        ) : (
+          <SqlEditorBoundary store={store} onRun={run} onEdited={edited}>
+            <Suspense
+              fallback={
+                <div className="editor sql-editor-loading" aria-busy="true">
+                  Loading the SQL editor…
+                </div>
+              }
+            >
+              <SqlEditor store={store} datasetId={props.datasetId} onRun={run} onEdited={edited} />
+            </Suspense>
+          </SqlEditorBoundary>
+        )}
       </div>
-      {mode === 'question' ? (
-        <QuestionInput store={store} datasetId={props.datasetId} onAsk={run} onEdited={edited} />
-      ) : (
-        <SqlEditorBoundary store={store} onRun={run} onEdited={edited}>
-          <Suspense
-            fallback={
-              <div className="editor sql-editor-loading" aria-busy="true">
-                Loading the SQL editor…
-              </div>
-            }
-          >
-            <SqlEditor store={store} datasetId={props.datasetId} onRun={run} onEdited={edited} />
-          </Suspense>
-        </SqlEditorBoundary>
-      )}
       {props.waiting && (
         <div className="composer-waiting" role="status" data-testid="start-waiting">
           <p>
