@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatCell } from '../src/format.ts';
 import {
   assertFreshBuild,
   launchChromium,
@@ -18,6 +17,7 @@ import {
   startServer,
   waitForText,
 } from './harness.ts';
+import { cardOf, inThreadView, sqliteTable, startedCard, tableTexts } from './thread.ts';
 
 const PIPELINE = [
   'understand',
@@ -77,28 +77,10 @@ describe('asking in plain words', () => {
   });
 
   const question = () => page.getByTestId('question-editor');
-  const card = (runId: string) => page.locator(`[data-testid="run-card"][data-run-id="${runId}"]`);
-
-  /**
-   * Does `act` (which starts a run) and returns the card of the run it started: the thread is
-   * virtualised, so cards are told apart by their run, not by their place among those mounted.
-   */
-  async function started(act: () => Promise<void>): Promise<Locator> {
-    const ids = () =>
-      page
-        .getByTestId('run-card')
-        .evaluateAll((els) => els.map((el) => el.getAttribute('data-run-id') ?? ''));
-    const before = new Set(await ids());
-    await act();
-    let runId: string | undefined;
-    await expect
-      .poll(async () => {
-        runId = (await ids()).find((id) => !before.has(id));
-        return runId;
-      })
-      .toBeDefined();
-    return card(runId!);
-  }
+  const card = (runId: string) => cardOf(page, runId);
+  const started = (act: () => Promise<void>) => startedCard(page, act);
+  const expectedTable = (sql: string) => sqliteTable(db, sql);
+  const inView = (el: Locator, anywhere = false) => inThreadView(page, el, anywhere);
 
   const ask = (text: string) =>
     started(async () => {
@@ -106,40 +88,9 @@ describe('asking in plain words', () => {
       await question().press('Enter');
     });
 
-  /** The cells of a result table as the page shows them, header first. */
-  async function tableTexts(card: Locator): Promise<string[][]> {
-    const table = card.locator('table.result-table');
-    await table.waitFor();
-    const head = await table.locator('thead th').allTextContents();
-    const body = await table
-      .locator('tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
-      );
-    return [head, ...body];
-  }
-
-  /** The same query run on SQLite directly, written as the page writes cells. */
-  function expectedTable(sql: string): string[][] {
-    const stmt = db.prepare(sql);
-    const names = stmt.columns().map((c) => c.name);
-    const rows = stmt.raw().all() as unknown[][];
-    return [names, ...rows.map((r) => r.map((v) => formatCell(v).text))];
-  }
-
   /** The SQL a question card ran, from its fold. */
   async function sqlOf(card: Locator): Promise<string> {
     return (await card.getByTestId('sql-fold').locator('pre').textContent()) ?? '';
-  }
-
-  /** Is the top of `el` inside the thread's visible box (or, `anywhere`, any part of it)? */
-  async function inView(el: Locator, anywhere = false): Promise<boolean> {
-    const thread = await page.getByTestId('thread').boundingBox();
-    const box = await el.boundingBox();
-    if (!thread || !box) return false;
-    const bottom = thread.y + thread.height;
-    if (anywhere) return box.y < bottom && box.y + box.height > thread.y;
-    return box.y >= thread.y - 1 && box.y < bottom;
   }
 
   it('asks with suggestions, shows the stages live, then the answer, the reading and the table', async () => {
