@@ -19,7 +19,8 @@ export default function Answer(props: { markdown: string; streaming: boolean }) 
     }
   };
   return (
-    <section className="answer" aria-label="Answer" aria-busy={props.streaming}>
+    // Not a landmark: a thread of answers would list dozens of regions all called "Answer".
+    <div className="answer" aria-busy={props.streaming}>
       <div
         className="answer-text"
         data-testid="answer"
@@ -42,6 +43,6 @@ export default function Answer(props: { markdown: string; streaming: boolean }) 
           )}
         </div>
       )}
-    </section>
+    </div>
   );
 }
