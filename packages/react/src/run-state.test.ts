@@ -135,7 +135,12 @@ describe('applyEvent', () => {
     const view = applyEvents(initialRunView(runId), [
       q(1, { type: 'stage', stage: 'understand', progress: 10, message: 'Not sure offline' }),
       q(2, { type: 'stage', stage: 'generate', progress: 15, message: 'Asking (attempt 1 of 3)' }),
-      q(3, { type: 'stage', stage: 'validate', progress: 30, message: 'Checking (attempt 1 of 3)' }),
+      q(3, {
+        type: 'stage',
+        stage: 'validate',
+        progress: 30,
+        message: 'Checking (attempt 1 of 3)',
+      }),
       q(4, {
         type: 'retry',
         stage: 'validate',
@@ -144,7 +149,12 @@ describe('applyEvent', () => {
         reason: 'no column `sales_channel`; did you mean `channel`?',
       }),
       q(5, { type: 'stage', stage: 'generate', progress: 15, message: 'Asking (attempt 2 of 3)' }),
-      q(6, { type: 'stage', stage: 'validate', progress: 30, message: 'Checking (attempt 2 of 3)' }),
+      q(6, {
+        type: 'stage',
+        stage: 'validate',
+        progress: 30,
+        message: 'Checking (attempt 2 of 3)',
+      }),
       q(7, { type: 'retry', stage: 'validate', attempt: 3, maxAttempts: 3, reason: 'no table x' }),
       q(8, { type: 'stage', stage: 'validate', progress: 40, message: 'The query is valid' }),
       q(9, { type: 'stage', stage: 'execute', progress: 41, message: 'Running' }),
@@ -178,7 +188,16 @@ describe('applyEvent', () => {
     const first = applyEvents(initialRunView(runId), [a(1, 1, 'The **web** '), a(2, 1, 'channel')]);
     expect(first.answer).toEqual({ attempt: 1, text: 'The **web** channel' });
     const second = applyEvents(first, [
-      { seq: 3, runId, at, type: 'retry', stage: 'review', attempt: 2, maxAttempts: 3, reason: 'x' },
+      {
+        seq: 3,
+        runId,
+        at,
+        type: 'retry',
+        stage: 'review',
+        attempt: 2,
+        maxAttempts: 3,
+        reason: 'x',
+      },
       a(4, 2, 'Web has '),
       a(5, 2, '12 orders.'),
     ]);
