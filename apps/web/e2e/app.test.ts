@@ -10,7 +10,9 @@ import WebSocket from 'ws';
 import {
   assertFreshBuild,
   launchChromium,
+  runSql,
   type ServerProcess,
+  sqlEditorText,
   startServer,
   waitForText,
 } from './harness.ts';
@@ -106,12 +108,10 @@ describe('Querylane in the browser', () => {
 
   const runCards = () => page.getByTestId('run-card');
 
-  /** Types a query, runs it with Ctrl+Enter and returns the card of the new run. */
+  /** Types a query in SQL mode, runs it with Ctrl+Enter and returns the card of the new run. */
   async function runQuery(sql: string): Promise<Locator> {
     const before = await runCards().count();
-    const editor = page.getByTestId('sql-editor');
-    await editor.fill(sql);
-    await editor.press('Control+Enter');
+    await runSql(page, sql);
     const card = runCards().nth(before);
     await card.waitFor();
     return card;
@@ -121,11 +121,13 @@ describe('Querylane in the browser', () => {
     await page.goto(server!.url);
     await waitForText(page.getByTestId('connection'), 'connected');
 
-    // The schema panel lists the dataset's tables; a table's name writes a starter query.
+    // The schema panel lists the dataset's tables; a table's name writes a starter query, in
+    // SQL mode (the composer asks in plain words until then).
+    expect(await page.getByRole('radio', { name: 'Ask', exact: true }).isChecked()).toBe(true);
     await page.getByRole('button', { name: 'products', exact: true }).click();
-    expect(await page.getByTestId('sql-editor').inputValue()).toBe(
-      'SELECT * FROM products LIMIT 100',
-    );
+    await page.getByTestId('sql-editor').waitFor();
+    expect(await page.getByRole('radio', { name: 'SQL', exact: true }).isChecked()).toBe(true);
+    expect(await sqlEditorText(page)).toBe('SELECT * FROM products LIMIT 100');
 
     const card = await runQuery(CATEGORY_SQL);
     const table = card.locator('table.result-table');
@@ -183,7 +185,7 @@ describe('Querylane in the browser', () => {
     await table.waitFor();
     expect(await cellTexts(table, 'thead th')).toEqual([['category'], ['n']]);
     expect(await cellTexts(table, 'tbody tr')).toEqual(expectedRows);
-    expect(await page.getByTestId('sql-editor').inputValue()).toBe('');
+    expect(await page.getByTestId('question-editor').inputValue()).toBe('');
   });
 
   it('shows a failed run as a readable error with its code', async () => {

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertFreshBuild,
   launchChromium,
+  runSql,
   type ServerProcess,
   startServer,
   waitForText,
@@ -64,7 +65,7 @@ describe('Querylane with sign-in', () => {
   it('asks for a token, refuses a wrong one and shows the user once signed in', async () => {
     await alice.goto(server!.url);
     await alice.getByRole('heading', { name: 'Sign in to Querylane' }).waitFor();
-    expect(await alice.getByTestId('sql-editor').count()).toBe(0);
+    expect(await alice.getByTestId('question-editor').count()).toBe(0);
 
     await signIn(alice, 'not-the-token');
     await alice.getByTestId('sign-in-error').waitFor();
@@ -76,9 +77,7 @@ describe('Querylane with sign-in', () => {
     expect(await alice.getByRole('link', { name: 'Admin' }).count()).toBe(0);
 
     // Signed in over both transports: the run starts over HTTP and streams over the socket.
-    const editor = alice.getByTestId('sql-editor');
-    await editor.fill('SELECT 6 * 7 AS answer');
-    await editor.press('Control+Enter');
+    await runSql(alice, 'SELECT 6 * 7 AS answer');
     const card = alice.getByTestId('run-card').first();
     await waitForText(card.getByTestId('run-status'), 'completed');
     expect(await card.locator('table.result-table tbody td').allTextContents()).toEqual(['42']);

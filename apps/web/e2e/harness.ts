@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ServerProcess, startServerProcess } from '@querylane/server/testing';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(webRoot, 'dist');
@@ -67,4 +67,35 @@ export function launchChromium(): Promise<Browser> {
 /** Playwright-core has no `expect`; this waits until the locator's text is exactly `text`. */
 export async function waitForText(locator: Locator, text: string, timeout = 30_000): Promise<void> {
   await locator.filter({ hasText: new RegExp(`^\\s*${text}\\s*$`) }).waitFor({ timeout });
+}
+
+/**
+ * The composer in SQL mode: switches to it (the composer asks in plain words by default) and
+ * waits for CodeMirror, which loads as its own chunk. Returns its editable content.
+ */
+export async function sqlEditor(page: Page): Promise<Locator> {
+  const radio = page.getByRole('radio', { name: 'SQL', exact: true });
+  if (!(await radio.isChecked())) await radio.check();
+  const editor = page.getByTestId('sql-editor');
+  await editor.waitFor();
+  return editor;
+}
+
+/** Writes `sql` in the SQL editor (replacing what was there) and runs it with Ctrl+Enter. */
+export async function runSql(page: Page, sql: string): Promise<void> {
+  const editor = await sqlEditor(page);
+  await editor.fill(sql);
+  await editor.press('Control+Enter');
+}
+
+/** The SQL editor's text, line by line, without its placeholder. */
+export function sqlEditorText(page: Page): Promise<string> {
+  return page.getByTestId('sql-editor').evaluate((content) =>
+    Array.from(content.querySelectorAll('.cm-line'), (line) =>
+      Array.from(line.childNodes)
+        .filter((n) => !(n instanceof Element && n.classList.contains('cm-placeholder')))
+        .map((n) => n.textContent ?? '')
+        .join(''),
+    ).join('\n'),
+  );
 }

@@ -1,6 +1,7 @@
 // Prints the figures of issue 13 for the built app in Chromium: keystroke-to-paint in a 50-run
-// conversation against an empty page, DOM nodes, where the conversation opens, JavaScript per route
-// and axe counts per page (light and dark). Timing is printed, never asserted.
+// conversation against an empty page (in the question field, and in the SQL editor), DOM nodes,
+// where the conversation opens, JavaScript per route and axe counts per page (light and dark).
+// Timing is printed, never asserted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   assertFreshBuild,
   launchChromium,
   type ServerProcess,
+  sqlEditor,
   startServer,
   waitForText,
 } from './harness.ts';
@@ -29,7 +31,9 @@ import { seedClient, seedConversation } from './seed.ts';
 
 const ADMIN = 'root-measure-3f9c1a7e5d2b';
 const RUNS = 50;
-const EDITOR = '[data-testid="sql-editor"]';
+const QUESTION_FIELD = '[data-testid="question-editor"]';
+const QUESTION_TEXT = 'revenue by channel in 2024 for web orders ';
+const SQL_EDITOR = '[data-testid="sql-editor"]';
 
 describe('measured in Chromium (printed)', () => {
   let dataDir: string;
@@ -40,6 +44,7 @@ describe('measured in Chromium (printed)', () => {
   let anonymous: BrowserContext;
   let thread: { conversationId: string; runIds: string[] };
   let big: { conversationId: string; runIds: string[] };
+  let asked: { conversationId: string; runIds: string[] };
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -56,6 +61,12 @@ describe('measured in Chromium (printed)', () => {
       title: 'A thousand rows',
       count: 1,
       queries: ['SELECT * FROM order_items LIMIT 1000'],
+    });
+    asked = await seedConversation(client, {
+      title: 'Questions',
+      count: 3,
+      questions: true,
+      queries: ['Revenue by channel in 2024', 'and by category?', 'What is the weather in Paris?'],
     });
     browser = await launchChromium();
     const viewport = { width: 1360, height: 900 };
@@ -98,12 +109,17 @@ describe('measured in Chromium (printed)', () => {
     return page;
   }
 
-  /** Keystroke-to-paint on each page, alternating, with the CPU slowed `rate` times (1: as is). */
-  async function typing(pages: Page[], rate: number): Promise<Latency[]> {
+  /**
+   * Keystroke-to-paint on each page, alternating, with the CPU slowed `rate` times (1: as is),
+   * in the question field (the default) or the SQL editor.
+   */
+  async function typing(pages: Page[], rate: number, sql = false): Promise<Latency[]> {
     const sessions = await Promise.all(pages.map((p) => p.context().newCDPSession(p)));
     for (const cdp of sessions) await cdp.send('Emulation.setCPUThrottlingRate', { rate });
     try {
-      return await keystrokeLatency(pages, EDITOR);
+      return sql
+        ? await keystrokeLatency(pages, SQL_EDITOR)
+        : await keystrokeLatency(pages, QUESTION_FIELD, { text: QUESTION_TEXT });
     } finally {
       for (const cdp of sessions) {
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
@@ -122,6 +138,8 @@ describe('measured in Chromium (printed)', () => {
     const threadNodes = await domNodes(page);
     const [empty, full] = await typing([home, page], 1);
     const [emptySlow, fullSlow] = await typing([home, page], 4);
+    for (const p of [home, page]) await sqlEditor(p);
+    const [emptySql, fullSql] = await typing([home, page], 1, true);
     await home.close();
     await page.close();
 
@@ -138,31 +156,50 @@ describe('measured in Chromium (printed)', () => {
     lines.push(
       '| figure | value |',
       '|---|---|',
-      `| keystroke-to-paint, empty home page (${empty!.samples.length} keys) | ${ms(empty!)} |`,
-      `| keystroke-to-paint, ${RUNS}-run conversation (${full!.samples.length} keys) | ${ms(full!)} |`,
+      `| keystroke-to-paint, question field, empty home page (${empty!.samples.length} keys) | ${ms(empty!)} |`,
+      `| keystroke-to-paint, question field, ${RUNS}-run conversation (${full!.samples.length} keys) | ${ms(full!)} |`,
       `| ratio (${RUNS} runs / empty) | ${ratio(full!, empty!)} |`,
       `| same, CPU slowed 4×: empty home page | ${ms(emptySlow!)} |`,
       `| same, CPU slowed 4×: ${RUNS}-run conversation | ${ms(fullSlow!)} |`,
       `| ratio, CPU slowed 4× | ${ratio(fullSlow!, emptySlow!)} |`,
+      `| keystroke-to-paint, SQL editor (CodeMirror), empty home page | ${ms(emptySql!)} |`,
+      `| keystroke-to-paint, SQL editor, ${RUNS}-run conversation | ${ms(fullSql!)} |`,
+      `| ratio, SQL editor | ${ratio(fullSql!, emptySql!)} |`,
       `| DOM nodes, home | ${homeNodes} |`,
       `| DOM nodes, ${RUNS}-run conversation | ${threadNodes} |`,
       `| runs in view on opening (of ${RUNS}) | ${seen.join(', ') || 'none'} |`,
       `| table rows in the DOM, 1,000-row result | ${bigRows} |`,
       `| DOM nodes, 1,000-row result | ${bigNodes} |`,
     );
-    for (const l of [empty, full, emptySlow, fullSlow]) expect(l!.samples).toHaveLength(80);
-    // 2 × 2 × (4 rounds of 23 keys), each key waited for: minutes on a loaded machine.
-  }, 300_000);
+    for (const l of [empty, full, emptySlow, fullSlow, emptySql, fullSql]) {
+      expect(l!.samples).toHaveLength(80);
+    }
+    // 3 × 2 × (4 rounds of 23 keys), each key waited for: minutes on a loaded machine.
+  }, 450_000);
 
   it('JavaScript per route', async () => {
     const routes: [string, BrowserContext, string, (p: Page) => Promise<void>][] = [
       ['sign-in', anonymous, '/', (p) => p.getByLabel('Access token').waitFor()],
-      ['home', signedIn, '/', (p) => p.getByTestId('sql-editor').waitFor()],
+      ['home', signedIn, '/', (p) => p.getByTestId('question-editor').waitFor()],
+      [
+        'home, SQL mode',
+        signedIn,
+        '/',
+        async (p) => {
+          await sqlEditor(p);
+        },
+      ],
       [
         'conversation',
         signedIn,
         conversationUrl(thread.conversationId),
         (p) => p.getByTestId('run-card').first().waitFor(),
+      ],
+      [
+        'conversation of questions',
+        signedIn,
+        conversationUrl(asked.conversationId),
+        (p) => p.getByTestId('answer').first().waitFor(),
       ],
       ['admin', signedIn, '/admin', (p) => p.getByTestId('admin-page').waitFor()],
     ];
@@ -193,6 +230,12 @@ describe('measured in Chromium (printed)', () => {
         conversationUrl(thread.conversationId),
         (p) => p.getByTestId('run-card').first().waitFor(),
       ],
+      [
+        'questions',
+        signedIn,
+        conversationUrl(asked.conversationId),
+        (p) => p.getByTestId('example-question').first().waitFor(),
+      ],
       ['admin', signedIn, '/admin', (p) => p.getByTestId('metric-connections').waitFor()],
     ];
     const rows: string[] = [];
@@ -221,6 +264,6 @@ describe('measured in Chromium (printed)', () => {
       ...rows,
       ...(details.length > 0 ? ['', ...details] : []),
     );
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(10);
   });
 });

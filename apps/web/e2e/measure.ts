@@ -40,17 +40,23 @@ async function installProbe(page: Page): Promise<void> {
   });
 }
 
-const TEXT = 'select category from products where x ';
+/** What `keystrokeLatency` types unless told otherwise: SQL, for the SQL editor. */
+export const SQL_TEXT = 'select category from products where x ';
 
-/** Types `keys` characters into `selector`, one at a time, each waited for; returns the times. */
-async function typeMeasured(page: Page, selector: string, keys: number): Promise<number[]> {
+/** Types `keys` characters of `text` into `selector`, each waited for; returns the times. */
+async function typeMeasured(
+  page: Page,
+  selector: string,
+  keys: number,
+  text: string,
+): Promise<number[]> {
   await installProbe(page);
   await page.locator(selector).click();
   const start = await page.evaluate(
     () => (window as unknown as { __keyLatency: number[] }).__keyLatency.length,
   );
   for (let i = 0; i < keys; i++) {
-    await page.keyboard.type(TEXT[i % TEXT.length]!);
+    await page.keyboard.type(text[i % text.length]!);
     await page.waitForFunction(
       (n) => (window as unknown as { __keyLatency: number[] }).__keyLatency.length >= n,
       start + i + 1,
@@ -77,20 +83,20 @@ function summarise(samples: number[]): Latency {
 export async function keystrokeLatency(
   pages: Page[],
   selector: string,
-  opts: { rounds?: number; keys?: number; warmup?: number } = {},
+  opts: { rounds?: number; keys?: number; warmup?: number; text?: string } = {},
 ): Promise<Latency[]> {
-  const { rounds = 4, keys = 20, warmup = 5 } = opts;
+  const { rounds = 4, keys = 20, warmup = 5, text = SQL_TEXT } = opts;
   const samples: number[][] = pages.map(() => []);
   for (const page of pages) {
     await page.bringToFront();
-    await typeMeasured(page, selector, warmup);
+    await typeMeasured(page, selector, warmup, text);
   }
   for (let round = 0; round < rounds; round++) {
     for (const [i, page] of pages.entries()) {
       await page.bringToFront();
       // A tab brought back to the front repaints everything once: not what a keystroke costs.
-      await typeMeasured(page, selector, 3);
-      samples[i]!.push(...(await typeMeasured(page, selector, keys)));
+      await typeMeasured(page, selector, 3, text);
+      samples[i]!.push(...(await typeMeasured(page, selector, keys, text)));
       // The editor is emptied between rounds, so every round types into the same text.
       await page.locator(selector).fill('');
     }

@@ -9,7 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertFreshBuild,
   launchChromium,
+  runSql,
   type ServerProcess,
+  sqlEditor,
+  sqlEditorText,
   startServer,
   waitForText,
 } from './harness.ts';
@@ -46,7 +49,6 @@ describe('when the connection goes', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const editor = () => page.getByTestId('sql-editor');
   const cardFor = (sql: string) =>
     page.locator('article', { has: page.locator('pre', { hasText: sql }) }).getByTestId('run-card');
 
@@ -54,8 +56,7 @@ describe('when the connection goes', () => {
     await page.goto(server!.url);
     const connection = page.getByTestId('connection');
     await waitForText(connection, 'connected');
-    await editor().fill(ENDLESS);
-    await editor().press('Control+Enter');
+    await runSql(page, ENDLESS);
     const running = cardFor(ENDLESS);
     await running.getByRole('progressbar').waitFor();
     expect(await running.getByTestId('connection-lost').count()).toBe(0);
@@ -71,12 +72,11 @@ describe('when the connection goes', () => {
       );
 
     // Started while offline: nothing is sent, the person is told so, the text stays.
-    await editor().fill(CATEGORIES);
-    await editor().press('Control+Enter');
+    await runSql(page, CATEGORIES);
     await expect
       .poll(() => page.getByTestId('start-waiting').locator('p').textContent())
       .toBe('Not sent yet: the connection is down. Your query will be sent when it is back.');
-    expect(await editor().inputValue()).toBe(CATEGORIES);
+    expect(await sqlEditorText(page)).toBe(CATEGORIES);
     expect(await cardFor(CATEGORIES).count()).toBe(0);
 
     server = await startServer(dataDir, port);
@@ -84,7 +84,7 @@ describe('when the connection goes', () => {
     // Sent by itself once the socket is back; the run it started completes.
     await waitForText(cardFor(CATEGORIES).getByTestId('run-status'), 'completed');
     expect(await page.getByTestId('start-waiting').count()).toBe(0);
-    expect(await editor().inputValue()).toBe('');
+    expect(await sqlEditorText(page)).toBe('');
     // The cut-off run ends interrupted, and stops saying the connection is lost.
     await waitForText(running.getByTestId('run-status'), 'interrupted');
     expect(await running.getByTestId('connection-lost').count()).toBe(0);
@@ -92,14 +92,13 @@ describe('when the connection goes', () => {
 
   it('says clearly when the server never got a start, and sends it when asked', async () => {
     await page.route('**/trpc/runs.start**', (route) => route.abort('connectionrefused'));
-    await editor().fill('SELECT 42 AS answer');
-    await editor().press('Control+Enter');
+    await runSql(page, 'SELECT 42 AS answer');
     await expect
       .poll(() => page.getByTestId('start-waiting').locator('p').textContent())
       .toBe(
         'Not sent: the server could not be reached. Your query will be sent when the connection is back.',
       );
-    expect(await editor().inputValue()).toBe('SELECT 42 AS answer');
+    expect(await sqlEditorText(page)).toBe('SELECT 42 AS answer');
     await page.unroute('**/trpc/runs.start**');
     await page.getByRole('button', { name: 'Try now' }).click();
     await waitForText(cardFor('SELECT 42 AS answer').getByTestId('run-status'), 'completed');
@@ -107,12 +106,11 @@ describe('when the connection goes', () => {
 
     // Don't send: the start is forgotten and the text stays for the person to change.
     await page.route('**/trpc/runs.start**', (route) => route.abort('connectionrefused'));
-    await editor().fill('SELECT 7 AS seven');
-    await editor().press('Control+Enter');
+    await runSql(page, 'SELECT 7 AS seven');
     await page.getByTestId('start-waiting').waitFor();
     await page.getByRole('button', { name: 'Don’t send' }).click();
     expect(await page.getByTestId('start-waiting').count()).toBe(0);
-    expect(await editor().inputValue()).toBe('SELECT 7 AS seven');
+    expect(await sqlEditorText(page)).toBe('SELECT 7 AS seven');
     await page.unroute('**/trpc/runs.start**');
   });
 
@@ -128,11 +126,10 @@ describe('when the connection goes', () => {
       return res.status;
     }, gone);
     expect(status).toBe(200);
-    await editor().fill('SELECT 1');
-    await editor().press('Control+Enter');
+    await runSql(page, 'SELECT 1');
     await expect.poll(() => page.getByTestId('start-error').textContent()).toMatch(/not found/i);
-    expect(await editor().inputValue()).toBe('SELECT 1');
-    await editor().press('End');
+    expect(await sqlEditorText(page)).toBe('SELECT 1');
+    await (await sqlEditor(page)).press('End');
     await page.keyboard.type(' AS one');
     expect(await page.getByTestId('start-error').count()).toBe(0);
   });

@@ -12,7 +12,9 @@ import { shortQuery } from '../src/format.ts';
 import {
   assertFreshBuild,
   launchChromium,
+  runSql,
   type ServerProcess,
+  sqlEditorText,
   startServer,
   waitForText,
 } from './harness.ts';
@@ -84,8 +86,7 @@ describe('results in the browser', () => {
       .evaluateAll((els) => els.map((el) => el.getAttribute('data-run-id') ?? ''))) {
       seen.add(id);
     }
-    await page.getByTestId('sql-editor').fill(sql);
-    await page.getByTestId('sql-editor').press('Control+Enter');
+    await runSql(page, sql);
     const card = await nextCard();
     await waitForText(card.getByTestId('run-status'), '(completed|failed)');
     return card;
@@ -210,7 +211,8 @@ describe('results in the browser', () => {
     const bad = 'SELECT nope FROM products';
     const failed = await run(bad);
     await waitForText(failed.getByTestId('run-status'), 'failed');
-    await expect.poll(() => page.getByTestId('sql-editor').inputValue()).toBe(bad);
+    // In SQL mode, where it was written.
+    await expect.poll(() => sqlEditorText(page)).toBe(bad);
 
     await page.getByTestId('sql-editor').fill('');
     await failed.getByTestId('run-again').click();

@@ -10,7 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertFreshBuild,
   launchChromium,
+  runSql,
   type ServerProcess,
+  sqlEditor,
   startServer,
   waitForText,
 } from './harness.ts';
@@ -104,9 +106,7 @@ describe('a shared room in two browsers', () => {
 
   it('lets Alice share with Bob as editor, and shows her Bob once he opens it', async () => {
     await signIn(alice, ALICE, 'alice');
-    const editor = alice.getByTestId('sql-editor');
-    await editor.fill('SELECT 1 AS one');
-    await editor.press('Control+Enter');
+    await runSql(alice, 'SELECT 1 AS one');
     await waitForText(alice.getByTestId('run-card').first().getByTestId('run-status'), 'completed');
     roomUrl = alice.url();
     await waitForText(alice.getByTestId('share-button'), 'Share');
@@ -130,7 +130,7 @@ describe('a shared room in two browsers', () => {
     await bob.evaluate(() => {
       (window as unknown as { __seen: string[] }).__seen.length = 0;
     });
-    const editor = alice.getByTestId('sql-editor');
+    const editor = await sqlEditor(alice);
     await editor.click();
     await editor.pressSequentially('SELECT', { delay: 30 });
     await waitForText(bob.getByTestId('typing-indicator'), 'alice is typing…');
@@ -188,9 +188,7 @@ describe('a shared room in two browsers', () => {
     await alice.getByTestId('share-dialog').getByRole('button', { name: 'Close' }).click();
     // The role changes live on Bob's page.
     await waitForText(bob.getByTestId('room-role'), 'viewer');
-    const editor = bob.getByTestId('sql-editor');
-    await editor.fill('SELECT 2 AS two');
-    await editor.press('Control+Enter');
+    await runSql(bob, 'SELECT 2 AS two');
     await waitForText(
       bob.getByRole('alert').filter({ hasText: 'Viewers' }),
       'Viewers cannot run queries in this conversation; ask its owner to make you an editor.',
@@ -209,9 +207,7 @@ describe('a room without sign-in', () => {
       const page = await chromium.newPage();
       page.setDefaultTimeout(60_000);
       await page.goto(local.url);
-      const editor = page.getByTestId('sql-editor');
-      await editor.fill('SELECT 1');
-      await editor.press('Control+Enter');
+      await runSql(page, 'SELECT 1');
       await waitForText(page.getByTestId('run-status').first(), 'completed');
       await page.getByTestId('share-button').click();
       const reason = page.getByTestId('share-dialog').getByTestId('sharing-disabled');

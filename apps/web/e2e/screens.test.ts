@@ -12,7 +12,9 @@ import { runAxe, severe } from './axe.ts';
 import {
   assertFreshBuild,
   launchChromium,
+  runSql,
   type ServerProcess,
+  sqlEditor,
   startServer,
   waitForText,
 } from './harness.ts';
@@ -39,6 +41,7 @@ describe('any screen, keyboard and screen reader', () => {
   let browser: Browser | undefined;
   let client: QuerylaneClient | undefined;
   let conversationId: string;
+  let questionsId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -59,6 +62,14 @@ describe('any screen, keyboard and screen reader', () => {
         'SELECT * FROM products LIMIT 200',
         'SELECT nope FROM products',
       ],
+    }));
+    // Asked in plain words: answers (markdown, reading, folded SQL, table, chart) and a refusal
+    // with its example questions.
+    ({ conversationId: questionsId } = await seedConversation(client, {
+      title: 'Questions',
+      count: 3,
+      questions: true,
+      queries: ['Revenue by channel in 2024', 'and by category?', 'What is the weather in Paris?'],
     }));
     for (const title of ['Second', 'Third']) {
       await client.trpc.conversations.create.mutate({ title });
@@ -108,6 +119,17 @@ describe('any screen, keyboard and screen reader', () => {
           await p.getByTestId('run-error').first().waitFor();
         },
       ],
+      [
+        'questions',
+        true,
+        `/c/${questionsId}`,
+        async (p) => {
+          await p.getByTestId('answer').nth(1).waitFor();
+          await p.getByTestId('example-question').first().waitFor();
+          // The SQL unfolded, and the steps of the newest answer.
+          await p.getByTestId('sql-fold').first().locator('summary').click();
+        },
+      ],
       ['admin', true, '/admin', (p) => p.getByTestId('metric-connections').waitFor()],
     ];
     const found: string[] = [];
@@ -127,14 +149,45 @@ describe('any screen, keyboard and screen reader', () => {
     expect(found).toEqual([]);
   });
 
+  it('has no serious axe violations in the composer: suggestions open, SQL highlighted and completing', async () => {
+    const found: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await context();
+      const page = await open(ctx, '/');
+      await page.emulateMedia({ colorScheme: scheme });
+      await waitForText(page.getByTestId('connection'), 'connected');
+      const question = page.getByTestId('question-editor');
+      await question.pressSequentially('revenue by cha');
+      await page
+        .getByRole('listbox', { name: 'Suggestions' })
+        .getByRole('option')
+        .first()
+        .waitFor();
+      await question.press('ArrowDown');
+      expect(await question.getAttribute('aria-expanded')).toBe('true');
+      await settle(page);
+      found.push(...severe(await runAxe(page)).map((v) => `suggestions (${scheme}): ${v}`));
+
+      const sql = await sqlEditor(page);
+      await sql.fill("SELECT name, 'x' AS s, 42 AS n -- why\nFROM products WHERE ");
+      await sql.press('End');
+      await sql.pressSequentially('cat');
+      await page.locator('.cm-tooltip-autocomplete').waitFor();
+      await settle(page);
+      found.push(...severe(await runAxe(page)).map((v) => `sql (${scheme}): ${v}`));
+      await ctx.close();
+    }
+    expect(found).toEqual([]);
+  });
+
   it('works on a 390 px phone: a drawer, the editor in reach, tables inside their card', async () => {
     const ctx = await context({ width: 390, height: 844 });
     const page = await open(ctx, '/');
     await waitForText(page.getByTestId('connection'), 'connected');
     const width = () => page.evaluate(() => document.documentElement.scrollWidth);
     expect(await width()).toBe(390);
-    const run = page.getByRole('button', { name: 'Run', exact: true });
-    const box = await run.boundingBox();
+    const ask = page.getByRole('button', { name: 'Ask', exact: true });
+    const box = await ask.boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844).toBe(true);
     expect(await page.locator('#sidebar').isVisible()).toBe(false);
 
@@ -149,8 +202,7 @@ describe('any screen, keyboard and screen reader', () => {
     expect((await focused(page)).text).toContain('Conversations');
 
     // A wide result scrolls inside its card; the page stays 390 px wide; the chart fits.
-    await page.getByTestId('sql-editor').fill('SELECT * FROM products LIMIT 50');
-    await page.getByTestId('sql-editor').press('Control+Enter');
+    await runSql(page, 'SELECT * FROM products LIMIT 50');
     const card = page.getByTestId('run-card').first();
     await waitForText(card.getByTestId('run-status'), 'completed');
     const wrap = card.getByTestId('table-wrap');
@@ -158,17 +210,14 @@ describe('any screen, keyboard and screen reader', () => {
     expect(scrollW).toBeGreaterThan(clientW);
     expect(clientW).toBeLessThanOrEqual(390);
     expect(await width()).toBe(390);
-    await page
-      .getByTestId('sql-editor')
-      .fill('SELECT category, count(*) AS n FROM products GROUP BY category');
-    await page.getByTestId('sql-editor').press('Control+Enter');
+    await runSql(page, 'SELECT category, count(*) AS n FROM products GROUP BY category');
     const svg = page.locator('[data-testid="chart-plot"] svg[role="img"]').last();
     await svg.waitFor();
     const chart = await svg.boundingBox();
     expect(chart && chart.x >= 0 && chart.x + chart.width <= 390).toBe(true);
     expect(await width()).toBe(390);
     // Still in reach after results came in.
-    const after = await run.boundingBox();
+    const after = await page.getByRole('button', { name: 'Run', exact: true }).boundingBox();
     expect(after && after.y + after.height <= 844).toBe(true);
     await ctx.close();
   });
@@ -178,8 +227,17 @@ describe('any screen, keyboard and screen reader', () => {
     const page = await open(ctx, '/');
     await waitForText(page.getByTestId('connection'), 'connected');
     await page.keyboard.press('Tab');
-    expect((await focused(page)).text).toBe('Skip to the query editor');
+    expect((await focused(page)).text).toBe('Skip to the editor');
     await page.keyboard.press('Enter');
+    expect((await focused(page)).id).toBe('question-editor');
+    // Back to the Ask/SQL switch, over to SQL (focus stays on the switch), on into the editor.
+    await page.keyboard.press('Shift+Tab');
+    const askRadio = page.getByRole('radio', { name: 'Ask', exact: true });
+    expect(await askRadio.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('radio', { name: 'SQL', exact: true }).isChecked()).toBe(true);
+    await page.getByTestId('sql-editor').waitFor();
+    await page.keyboard.press('Tab');
     expect((await focused(page)).id).toBe('sql-editor');
     await page.keyboard.type('SELECT category, count(*) AS n FROM products GROUP BY category');
     await page.keyboard.press('Control+Enter');

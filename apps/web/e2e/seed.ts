@@ -18,11 +18,12 @@ export function seedClient(url: string, token?: string): QuerylaneClient {
 
 /**
  * Creates a conversation titled `title` and runs `count` queries in it one after another
- * (cycling through `queries`); resolves with the conversation and its run ids, oldest first.
+ * (cycling through `queries`; asked as questions in plain words when `questions` is set);
+ * resolves with the conversation and its run ids, oldest first.
  */
 export async function seedConversation(
   client: QuerylaneClient,
-  opts: { title: string; count: number; queries?: readonly string[] },
+  opts: { title: string; count: number; queries?: readonly string[]; questions?: boolean },
 ): Promise<{ conversationId: string; runIds: string[] }> {
   const queries = opts.queries ?? SEED_QUERIES;
   const conversation = await client.trpc.conversations.create.mutate({ title: opts.title });
@@ -30,7 +31,7 @@ export async function seedConversation(
   for (let i = 0; i < opts.count; i++) {
     const query = queries[i % queries.length]!;
     const { runId } = await client.trpc.runs.start.mutate({
-      query,
+      ...(opts.questions ? { question: query } : { query }),
       conversationId: conversation.id,
     });
     for await (const _event of client.events(runId)) {

@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { assertFreshBuild, launchChromium, startServer, waitForText } from './harness.ts';
+import {
+  assertFreshBuild,
+  launchChromium,
+  runSql,
+  sqlEditor,
+  startServer,
+  waitForText,
+} from './harness.ts';
 
 const SAMPLES = Number(process.env.SAMPLES ?? 15);
 const A = 'alice-typing-measure-1c5e9a';
@@ -37,9 +44,9 @@ try {
     return page;
   };
   const alice = await open(A, 'alice');
-  const editor = alice.getByTestId('sql-editor');
-  await editor.fill('SELECT 1');
-  await editor.press('Control+Enter');
+  await runSql(alice, 'SELECT 1');
+  // Typed in the SQL editor, as the figure was first measured.
+  const editor = await sqlEditor(alice);
   await waitForText(alice.getByTestId('run-status').first(), 'completed');
   await alice.getByTestId('share-button').click();
   await alice.getByTestId('share-user').fill('bob');

@@ -1,6 +1,7 @@
 // The page: conversations on the left (a drawer on narrow screens), the selected thread with the
 // editor in the middle, the dataset's schema on the right. The thread and the admin page load as
 // their own chunks; the editor's text lives in a store so typing re-renders only the composer.
+import type { RunKind } from '@querylane/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Announcer } from './announcer.tsx';
@@ -73,14 +74,14 @@ function Shell({ composer }: { composer: ComposerStore }) {
 
   const onStarted = useCallback(
     (res: Started, input: StartRunInput) => {
-      // runs.start takes a query or (issue 11) a question; this composer sends queries.
-      const text = input.query ?? input.question ?? '';
+      const kind = input.question === undefined ? 'sql' : 'question';
+      const text = input.question ?? input.query ?? '';
       setPending((p) => [
         ...p,
-        { runId: res.runId, conversationId: res.conversationId, query: text },
+        { runId: res.runId, conversationId: res.conversationId, query: text, kind },
       ]);
       // Only the text that was sent is cleared: a start that waited keeps what was typed since.
-      if (composer.text.trim() === text.trim()) composer.sent(res.runId, text);
+      if (composer.text.trim() === text.trim()) composer.sent(res.runId, text, kind);
       navigate(conversationPath(res.conversationId));
       void queryClient.invalidateQueries({ queryKey: trpc.conversations.pathKey() });
       void queryClient.invalidateQueries({
@@ -92,10 +93,11 @@ function Shell({ composer }: { composer: ComposerStore }) {
   const start = useStart(onStarted);
   const { submit, clearError } = start;
 
-  const runQuery = useCallback(
-    (query: string, conversation: string | null = conversationId) =>
+  /** Asks a question or runs SQL, in the open conversation unless another is named. */
+  const send = useCallback(
+    (text: string, kind: RunKind, conversation: string | null = conversationId) =>
       submit({
-        query,
+        ...(kind === 'question' ? { question: text } : { query: text }),
         ...(datasetId ? { datasetId } : {}),
         ...(conversation ? { conversationId: conversation } : {}),
       }),
@@ -150,7 +152,7 @@ function Shell({ composer }: { composer: ComposerStore }) {
         key={conversationId}
         conversationId={conversationId}
         pending={pending}
-        onRunAgain={runQuery}
+        onRunAgain={send}
         header={room && <RoomBar room={room} />}
         footer={room?.state && <CommentsPanel room={room} runs={roomRuns} />}
       />
@@ -162,7 +164,7 @@ function Shell({ composer }: { composer: ComposerStore }) {
     <div
       className={`app${schemaOpen && route.page !== 'admin' ? ' with-schema' : ''}${drawer ? ' drawer-open' : ''}`}
     >
-      <SkipLinks admin={route.page === 'admin'} />
+      <SkipLinks admin={route.page === 'admin'} composer={composer} />
       <NoticeBanner />
       {narrow && (
         <TopBar
@@ -204,7 +206,7 @@ function Shell({ composer }: { composer: ComposerStore }) {
             datasets={datasets.data ?? []}
             datasetId={datasetId}
             onDatasetChange={setChosenDataset}
-            onRun={runQuery}
+            onRun={send}
             sending={start.sending}
             waiting={start.waiting}
             onDiscard={start.discard}
@@ -217,7 +219,7 @@ function Shell({ composer }: { composer: ComposerStore }) {
       {schemaOpen && route.page !== 'admin' && (
         <SchemaPanel
           datasetId={datasetId}
-          onInsert={(sql) => composer.fill(sql)}
+          onInsert={(sql) => composer.fill(sql, 'sql')}
           onClose={wide ? undefined : () => setSchemaOpen(false)}
         />
       )}
@@ -227,29 +229,32 @@ function Shell({ composer }: { composer: ComposerStore }) {
 }
 
 /**
- * Keystrokes in the SQL editor tell the room that this person is composing; an emptied editor
+ * Keystrokes in the composer tell the room that this person is composing; an emptied editor
  * (sent, cleared) stops it. The editor's store is subscribed to, so nothing re-renders.
  */
 function useTypingFromEditor(composer: ComposerStore, room: Room | null): void {
   const current = useRef(room);
   current.current = room;
-  useEffect(
-    () =>
-      composer.subscribe(() => {
-        if (composer.text.trim()) current.current?.typed();
-        else current.current?.stoppedTyping();
-      }),
-    [composer],
-  );
+  useEffect(() => {
+    let last = composer.text;
+    return composer.subscribe(() => {
+      // A switch between Ask and SQL is not typing.
+      if (composer.text === last) return;
+      last = composer.text;
+      if (composer.text.trim()) current.current?.typed();
+      else current.current?.stoppedTyping();
+    });
+  }, [composer]);
 }
 
-function SkipLinks({ admin }: { admin: boolean }) {
+function SkipLinks({ admin, composer }: { admin: boolean; composer: ComposerStore }) {
   return (
     <div className="skip-links">
       {!admin && (
-        <a className="skip-link" href="#sql-editor">
-          Skip to the query editor
-        </a>
+        // A button: the target is whichever editor the composer shows (question or SQL).
+        <button type="button" className="skip-link" onClick={() => composer.focus()}>
+          Skip to the editor
+        </button>
       )}
       <a className="skip-link" href="#main">
         Skip to main content

@@ -10,6 +10,7 @@ export {
   useTRPCClient,
 } from './context.tsx';
 export {
+  type AnswerDraft,
   applyEvent,
   applyEvents,
   initialRunView,
@@ -17,6 +18,7 @@ export {
   type RetryNotice,
   type RunView,
   type Stage,
+  type StageStep,
 } from './run-state.ts';
 export { type RunState, type StreamProblem, type UseRunOptions, useRun } from './use-run.ts';
 export { type QuerylaneError, useRunsList, useStartRun } from './use-runs.ts';

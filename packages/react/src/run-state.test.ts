@@ -130,6 +130,87 @@ describe('applyEvent', () => {
     });
   });
 
+  it('keeps each stage once, in the order entered, with its latest message and its retries', () => {
+    const q = (seq: number, e: Record<string, unknown>) => ({ seq, runId, at, ...e }) as RunEvent;
+    const view = applyEvents(initialRunView(runId), [
+      q(1, { type: 'stage', stage: 'understand', progress: 10, message: 'Not sure offline' }),
+      q(2, { type: 'stage', stage: 'generate', progress: 15, message: 'Asking (attempt 1 of 3)' }),
+      q(3, {
+        type: 'stage',
+        stage: 'validate',
+        progress: 30,
+        message: 'Checking (attempt 1 of 3)',
+      }),
+      q(4, {
+        type: 'retry',
+        stage: 'validate',
+        attempt: 2,
+        maxAttempts: 3,
+        reason: 'no column `sales_channel`; did you mean `channel`?',
+      }),
+      q(5, { type: 'stage', stage: 'generate', progress: 15, message: 'Asking (attempt 2 of 3)' }),
+      q(6, {
+        type: 'stage',
+        stage: 'validate',
+        progress: 30,
+        message: 'Checking (attempt 2 of 3)',
+      }),
+      q(7, { type: 'retry', stage: 'validate', attempt: 3, maxAttempts: 3, reason: 'no table x' }),
+      q(8, { type: 'stage', stage: 'validate', progress: 40, message: 'The query is valid' }),
+      q(9, { type: 'stage', stage: 'execute', progress: 41, message: 'Running' }),
+    ]);
+    expect(view.timeline).toEqual([
+      { stage: 'understand', message: 'Not sure offline', retries: [] },
+      { stage: 'generate', message: 'Asking (attempt 2 of 3)', retries: [] },
+      {
+        stage: 'validate',
+        message: 'The query is valid',
+        retries: [
+          {
+            stage: 'validate',
+            attempt: 2,
+            maxAttempts: 3,
+            reason: 'no column `sales_channel`; did you mean `channel`?',
+          },
+          { stage: 'validate', attempt: 3, maxAttempts: 3, reason: 'no table x' },
+        ],
+      },
+      { stage: 'execute', message: 'Running', retries: [] },
+    ]);
+    expect(view.stage).toBe('execute');
+    // The notice of the current retry goes once the run left the stage that retried.
+    expect(view.retry).toBeNull();
+  });
+
+  it('grows the answer with each delta and starts it over when a new attempt begins', () => {
+    const a = (seq: number, attempt: number, delta: string) =>
+      ({ seq, runId, at, type: 'answer', attempt, delta }) as RunEvent;
+    const first = applyEvents(initialRunView(runId), [a(1, 1, 'The **web** '), a(2, 1, 'channel')]);
+    expect(first.answer).toEqual({ attempt: 1, text: 'The **web** channel' });
+    const second = applyEvents(first, [
+      {
+        seq: 3,
+        runId,
+        at,
+        type: 'retry',
+        stage: 'review',
+        attempt: 2,
+        maxAttempts: 3,
+        reason: 'x',
+      },
+      a(4, 2, 'Web has '),
+      a(5, 2, '12 orders.'),
+    ]);
+    expect(second.answer).toEqual({ attempt: 2, text: 'Web has 12 orders.' });
+    // Replayed deltas (a resubscription from the start) are not appended twice.
+    expect(applyEvents(second, [a(1, 1, 'The **web** '), a(4, 2, 'Web has ')])).toBe(second);
+    // A jump to a later attempt replaces the text even with no retry event in between.
+    expect(applyEvent(second, a(6, 4, 'From the template.')).answer).toEqual({
+      attempt: 4,
+      text: 'From the template.',
+    });
+  });
+
   it('keeps the error of a failed run and the reason of a cancelled one', () => {
     const failed = applyEvent(initialRunView(runId), {
       seq: 1,
@@ -217,7 +298,7 @@ describe('withRecord', () => {
 
   it('keeps an event type newer than this package in events, changing nothing else', () => {
     const seen = applyEvents(initialRunView(runId), stream.slice(0, 2));
-    const future = { seq: 3, runId, at, type: 'answer', text: '42' } as unknown as RunEvent;
+    const future = { seq: 3, runId, at, type: 'thought', text: '42' } as unknown as RunEvent;
     const next = applyEvent(seen, future);
     expect(next.events.at(-1)).toBe(future);
     expect({ ...next, events: seen.events, lastSeq: 2 }).toEqual(seen);

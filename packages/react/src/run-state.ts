@@ -20,6 +20,20 @@ export interface RetryNotice {
   reason: string;
 }
 
+/** One stage of the pipeline as it went: its latest message and the retries it took. */
+export interface StageStep {
+  stage: Stage;
+  message: string;
+  /** Retries of this stage, oldest first (`attempt` is the attempt that follows the failure). */
+  retries: RetryNotice[];
+}
+
+/** The answer of a question run as it is being written: the text of its latest attempt. */
+export interface AnswerDraft {
+  attempt: number;
+  text: string;
+}
+
 export interface RunView {
   runId: string;
   status: RunStatus;
@@ -37,6 +51,13 @@ export interface RunView {
   /** Place in line while queued (1 starts next). */
   queuePosition: number | null;
   retry: RetryNotice | null;
+  /**
+   * The stages in the order the run first entered them, each once, with its latest message and
+   * its retries (a question run's validate step shows "attempt 2 of 3" and why).
+   */
+  timeline: StageStep[];
+  /** A question run's answer while `answer` events stream it; a new attempt starts it over. */
+  answer: AnswerDraft | null;
   result: Result | null;
   /** Why the run failed (or was interrupted). */
   error: RunFailure | null;
@@ -58,12 +79,33 @@ export function initialRunView(runId: string): RunView {
     rowsFetched: null,
     queuePosition: null,
     retry: null,
+    timeline: [],
+    answer: null,
     result: null,
     error: null,
     cancelReason: null,
     startedAt: null,
     finishedAt: null,
   };
+}
+
+/** The timeline with `stage` updated by `change`, appended when the run had not entered it yet. */
+function onStep(
+  timeline: readonly StageStep[],
+  stage: Stage,
+  change: (step: StageStep) => StageStep,
+): StageStep[] {
+  const at = timeline.findIndex((s) => s.stage === stage);
+  if (at < 0) return [...timeline, change({ stage, message: '', retries: [] })];
+  return timeline.map((s, i) => (i === at ? change(s) : s));
+}
+
+/** Deltas of the attempt being written are appended; a later attempt replaces the text. */
+function withAnswer(draft: AnswerDraft | null, attempt: number, delta: string): AnswerDraft | null {
+  if (!draft || attempt > draft.attempt) return { attempt, text: delta };
+  if (attempt === draft.attempt) return { attempt, text: draft.text + delta };
+  // A delta of an attempt already replaced cannot arrive in seq order; if it did, it is stale.
+  return draft;
 }
 
 /**
@@ -86,6 +128,7 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
         message: event.message,
         queuePosition: null,
         retry: event.stage === view.retry?.stage ? view.retry : null,
+        timeline: onStep(view.timeline, event.stage, (s) => ({ ...s, message: event.message })),
       };
     case 'queued':
       return {
@@ -100,18 +143,23 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
     case 'rows':
       return { ...next, rowsFetched: event.fetched };
     case 'answer':
-      // Question runs (issue 11): the answer text is shown from the result for now.
-      return next;
-    case 'retry':
+      return { ...next, answer: withAnswer(view.answer, event.attempt, event.delta) };
+    case 'retry': {
+      const retry: RetryNotice = {
+        stage: event.stage,
+        attempt: event.attempt,
+        maxAttempts: event.maxAttempts,
+        reason: event.reason,
+      };
       return {
         ...next,
-        retry: {
-          stage: event.stage,
-          attempt: event.attempt,
-          maxAttempts: event.maxAttempts,
-          reason: event.reason,
-        },
+        retry,
+        timeline: onStep(view.timeline, event.stage, (s) => ({
+          ...s,
+          retries: [...s.retries, retry],
+        })),
       };
+    }
     case 'completed':
       return {
         ...next,

@@ -2,7 +2,7 @@
 // from the `runs.events` subscription through tRPC's subscription options, and its stored record.
 // The client resumes the stream after its last event when a socket drops; the fold drops anything
 // seen twice. A run that had already ended is read from its record unless asked to replay.
-import { isTerminalStatus } from '@querylane/client';
+import { isTerminalStatus, type Run } from '@querylane/client';
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -31,6 +31,8 @@ export interface RunState extends RunView {
   live: boolean;
   /** Why the run cannot be followed: an unknown run, no access, a stream that ended early. */
   streamError: StreamProblem | null;
+  /** SQL as written or a question in plain words; null until the run's record has arrived. */
+  kind: Run['kind'] | null;
 }
 
 export interface StreamProblem {
@@ -175,5 +177,6 @@ export function useRun(runId: string | null | undefined, opts: UseRunOptions = {
       Boolean(runId) && !opts.justStarted && view.lastSeq === 0 && !record.data && !streamError,
     live,
     streamError,
+    kind: record.data?.kind ?? null,
   };
 }

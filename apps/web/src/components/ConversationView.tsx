@@ -1,6 +1,7 @@
 // A conversation's thread, virtualised: only the turns near the viewport are in the DOM, each an
 // <article> of a feed labelled by its query. It opens on the newest turn and follows new ones
 // while the reader is at the bottom. Runs this tab just started show before the server's list.
+import type { RunKind } from '@querylane/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { defaultRangeExtractor, type Range, useVirtualizer } from '@tanstack/react-virtual';
 import {
@@ -11,18 +12,31 @@ import {
   useEffect,
   useMemo,
   useRef,
+  useState,
 } from 'react';
-import { useComposer } from '../composer-store.ts';
-import { formatRelative, shortQuery } from '../format.ts';
+import { looksLikeSql } from '../ask/question-text.ts';
+import { formatRelative } from '../format.ts';
 import type { PendingRun } from '../pending-runs.ts';
 import { useSession } from '../session.tsx';
 import { useTRPC } from '../trpc/react.tsx';
 import type { Conversation } from '../trpc/types.ts';
+import { Asked } from './Asked.tsx';
 import { RunCard } from './RunCard.tsx';
 
-/** `by`: who asked, in a shared room, when it was someone else. */
+/**
+ * `by`: who asked, in a shared room, when it was someone else. `runKind`: a question or SQL,
+ * known for runs started in this tab (the card asks the run's record for the others).
+ */
 type ThreadItem =
-  | { kind: 'run'; key: string; sql: string; runId: string; live: boolean; by?: string }
+  | {
+      kind: 'run';
+      key: string;
+      sql: string;
+      runId: string;
+      live: boolean;
+      runKind?: RunKind;
+      by?: string;
+    }
   | { kind: 'user'; key: string; sql: string; by?: string }
   | { kind: 'assistant'; key: string; text: string };
 
@@ -34,7 +48,7 @@ function threadItems(
 ): ThreadItem[] {
   const items: ThreadItem[] = [];
   const seen = new Set<string>();
-  const liveIds = new Set(pending.map((p) => p.runId));
+  const started = new Map(pending.map((p) => [p.runId, p]));
   for (const m of conversation?.messages ?? []) {
     if (m.role === 'user') {
       const by = m.userId !== me ? { by: m.userId } : {};
@@ -45,7 +59,8 @@ function threadItems(
           key: m.runId,
           sql: m.content,
           runId: m.runId,
-          live: liveIds.has(m.runId),
+          live: started.has(m.runId),
+          ...(started.has(m.runId) ? { runKind: started.get(m.runId)?.kind } : {}),
           ...by,
         });
       } else {
@@ -58,7 +73,14 @@ function threadItems(
   }
   for (const p of pending) {
     if (p.conversationId === conversationId && !seen.has(p.runId)) {
-      items.push({ kind: 'run', key: p.runId, sql: p.query, runId: p.runId, live: true });
+      items.push({
+        kind: 'run',
+        key: p.runId,
+        sql: p.query,
+        runId: p.runId,
+        live: true,
+        runKind: p.kind,
+      });
     }
   }
   return items;
@@ -71,7 +93,7 @@ const estimateSize = (item: ThreadItem | undefined) =>
 export default function ConversationView(props: {
   conversationId: string;
   pending: PendingRun[];
-  onRunAgain: (query: string, conversationId: string) => void;
+  onRunAgain: (text: string, kind: RunKind, conversationId: string) => void;
   /** Under the title: the room's presence and sharing. */
   header?: ReactNode;
   /** After the thread: the room's comments. */
@@ -90,13 +112,15 @@ export default function ConversationView(props: {
   // The turn holding focus stays mounted when it scrolls away, so focus is never dropped.
   const focused = useRef<number | null>(null);
 
+  /** The newest turn, shown from its start after its run ended here. */
+  const [pinned, setPinned] = useState<string | null>(null);
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => threadRef.current,
     estimateSize: (i) => estimateSize(items[i]),
     getItemKey: (i) => items[i]?.key ?? i,
     overscan: 2,
-    anchorTo: 'end',
+    anchorTo: pinned === null ? 'end' : 'start',
     followOnAppend: true,
     scrollEndThreshold: 80,
     paddingEnd: 16,
@@ -115,15 +139,32 @@ export default function ConversationView(props: {
   const startedHere = props.pending.filter((p) => p.conversationId === props.conversationId).length;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a run is started here
   useEffect(() => {
+    setPinned(null);
     if (loaded) virtualizer.scrollToEnd();
   }, [loaded, startedHere, virtualizer]);
 
   const onRunAgain = props.onRunAgain;
   const conversationId = props.conversationId;
   const runAgain = useCallback(
-    (query: string) => onRunAgain(query, conversationId),
+    (text: string, kind: RunKind) => onRunAgain(text, kind, conversationId),
     [onRunAgain, conversationId],
   );
+  const ask = useCallback(
+    (question: string) => onRunAgain(question, 'question', conversationId),
+    [onRunAgain, conversationId],
+  );
+  // While the newest run streams, the thread follows its end; once it has ended, the turn is
+  // shown from its start (the question, then the answer) and stays put while its chart and
+  // table come in, until the next run starts here.
+  const latest = useRef(items);
+  latest.current = items;
+  const ended = useCallback((runId: string) => {
+    const last = latest.current.at(-1);
+    if (last?.kind === 'run' && last.runId === runId && last.live) setPinned(runId);
+  }, []);
+  useEffect(() => {
+    if (pinned !== null) virtualizer.scrollToIndex(latest.current.length - 1, { align: 'start' });
+  }, [pinned, virtualizer]);
 
   // Page Down / Page Up move between turns, as the ARIA feed pattern asks.
   const onFeedKey = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -192,7 +233,13 @@ export default function ConversationView(props: {
                 aria-setsize={items.length}
                 aria-labelledby={`turn-${item.key}`}
               >
-                <Turn item={item} onRunAgain={runAgain} conversationId={props.conversationId} />
+                <Turn
+                  item={item}
+                  onRunAgain={runAgain}
+                  onAsk={ask}
+                  onEnded={ended}
+                  conversationId={props.conversationId}
+                />
               </article>
             );
           })}
@@ -206,7 +253,9 @@ export default function ConversationView(props: {
 const Turn = memo(function Turn(props: {
   item: ThreadItem;
   conversationId: string;
-  onRunAgain: (query: string) => void;
+  onRunAgain: (text: string, kind: RunKind) => void;
+  onAsk: (question: string) => void;
+  onEnded: (runId: string) => void;
 }) {
   const { item } = props;
   if (item.kind === 'assistant') {
@@ -216,45 +265,29 @@ const Turn = memo(function Turn(props: {
       </p>
     );
   }
+  if (item.kind === 'user') {
+    // A message with no run: shown as it was written.
+    return (
+      <Asked
+        kind={looksLikeSql(item.sql) ? 'sql' : 'question'}
+        text={item.sql}
+        by={item.by}
+        id={`turn-${item.key}`}
+      />
+    );
+  }
   return (
-    <>
-      {item.by && (
-        <p className="asked-by muted small" data-testid="asked-by">
-          {item.by} asked
-        </p>
-      )}
-      <SqlBlock sql={item.sql} id={`turn-${item.key}`} />
-      {item.kind === 'run' && (
-        <RunCard
-          runId={item.runId}
-          conversationId={props.conversationId}
-          live={item.live}
-          query={item.sql}
-          onRunAgain={props.onRunAgain}
-        />
-      )}
-    </>
-  );
-});
-
-const SqlBlock = memo(function SqlBlock(props: { sql: string; id: string }) {
-  const composer = useComposer();
-  return (
-    <div className="sql-block">
-      <span id={props.id} className="sr-only">
-        {shortQuery(props.sql)}
-      </span>
-      <pre>
-        <code>{props.sql}</code>
-      </pre>
-      <button
-        type="button"
-        className="btn btn-small btn-ghost"
-        aria-label={`Edit query: ${shortQuery(props.sql)}`}
-        onClick={() => composer.fill(props.sql)}
-      >
-        Edit
-      </button>
-    </div>
+    <RunCard
+      runId={item.runId}
+      conversationId={props.conversationId}
+      live={item.live}
+      query={item.sql}
+      kind={item.runKind}
+      by={item.by}
+      labelId={`turn-${item.key}`}
+      onRunAgain={props.onRunAgain}
+      onAsk={props.onAsk}
+      onEnded={props.onEnded}
+    />
   );
 });

@@ -5,11 +5,16 @@ import { ChartPanel } from './ChartPanel.tsx';
 import { ResultTable } from './ResultTable.tsx';
 import { Profile } from './RunParts.tsx';
 
-export const ResultView = memo(function ResultView(props: { runId: string; result: RunResult }) {
+export const ResultView = memo(function ResultView(props: {
+  runId: string;
+  result: RunResult;
+  /** A question's card says it in its answer instead. */
+  summary?: boolean;
+}) {
   const { result } = props;
   return (
     <>
-      {result.summary && <p className="summary">{result.summary}</p>}
+      {props.summary !== false && result.summary && <p className="summary">{result.summary}</p>}
       <ChartPanel runId={props.runId} result={result} />
       <ResultTable runId={props.runId} result={result} />
       {result.profile.length > 0 && <Profile profile={result.profile} />}

@@ -5,7 +5,8 @@ import type { RunView } from '@querylane/react';
 import { formatCount } from '../format.ts';
 import type { ColumnProfile, PlanStep, RunError } from '../trpc/types.ts';
 
-export function Progress({ view }: { view: RunView }) {
+/** `brief`: the bar alone, for a card that lists its stages itself. */
+export function Progress({ view, brief = false }: { view: RunView; brief?: boolean }) {
   return (
     <div className="progress">
       <div
@@ -19,15 +20,17 @@ export function Progress({ view }: { view: RunView }) {
       >
         <div className="progress-fill" style={{ width: `${view.progress}%` }} />
       </div>
-      <p className="progress-text">
-        {view.stage && <span className="stage">{view.stage}</span>}
-        {view.message}
-      </p>
+      {!brief && (
+        <p className="progress-text">
+          {view.stage && <span className="stage">{view.stage}</span>}
+          {view.message}
+        </p>
+      )}
       {/* What a screen reader hears: the stage when it changes, not every progress tick. */}
       <p className="sr-only" role="status" data-testid="stage-announcer">
         {view.status === 'queued' ? 'Queued' : view.stage ? `Stage: ${view.stage}` : 'Started'}
       </p>
-      {view.retry && (
+      {!brief && view.retry && (
         <p className="retry">
           Retrying {view.retry.stage} (attempt {view.retry.attempt} of {view.retry.maxAttempts}):{' '}
           {view.retry.reason}

@@ -1,5 +1,16 @@
-// The start page: what Querylane does, and example queries that fill the editor.
+// The start page: what Querylane does, questions to ask about the demo dataset, and example SQL;
+// each fills the composer in its own mode.
 import { useComposer } from '../composer-store.ts';
+
+// Questions the offline translator answers on the `shop` dataset (the demo).
+const QUESTIONS = [
+  'Revenue by channel in 2024',
+  'Top 5 products by revenue',
+  'How many customers are in each segment?',
+  'Monthly revenue in 2022',
+  'Which platform has the most posts?',
+  'Number of returned orders per channel',
+];
 
 const EXAMPLES: { label: string; sql: string }[] = [
   {
@@ -36,14 +47,30 @@ export default function HomePage() {
     <div className="thread-empty" data-testid="home">
       <h1>Ask your data a question</h1>
       <p className="muted">
-        Write read-only SQL below and run it with <kbd>Ctrl</kbd> + <kbd>Enter</kbd>. Each run
-        streams its progress live and is kept in a conversation you can come back to. Press{' '}
+        Ask in plain words below and watch the answer being worked out, step by step; switch to{' '}
+        <strong>SQL</strong> to write read-only SQL and run it with <kbd>Ctrl</kbd> +{' '}
+        <kbd>Enter</kbd>. Everything is kept in a conversation you can come back to. Press{' '}
         <kbd>?</kbd> for keyboard shortcuts.
       </p>
+      <h2 className="examples-title">Questions to try</h2>
+      <ul className="example-questions home-questions">
+        {QUESTIONS.map((q) => (
+          <li key={q}>
+            <button
+              type="button"
+              className="btn example-question"
+              onClick={() => composer.fill(q, 'question')}
+            >
+              {q}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <h2 className="examples-title">Or start from SQL</h2>
       <ul className="examples">
         {EXAMPLES.map((ex) => (
           <li key={ex.label}>
-            <button type="button" className="example" onClick={() => composer.fill(ex.sql)}>
+            <button type="button" className="example" onClick={() => composer.fill(ex.sql, 'sql')}>
               <strong>{ex.label}</strong>
               <code>{ex.sql}</code>
             </button>

@@ -33,3 +33,4 @@ export type Notice = Untracked<Yielded<RouterOutputs['notices']>>;
 export type AdminMetrics = RouterOutputs['admin']['metrics'];
 export type AdminConnection = RouterOutputs['admin']['connections'][number];
 export type AuditEntry = RouterOutputs['admin']['audit']['items'][number];
+export type Suggestion = RouterOutputs['datasets']['suggest'][number];
