@@ -31,7 +31,11 @@ describe('a long history in the browser', () => {
   beforeAll(async () => {
     assertFreshBuild();
     dataDir = mkdtempSync(join(tmpdir(), 'querylane-e2e-history-'));
-    server = await startServer(dataDir, 0, { QUERYLANE_RUNS_PER_MINUTE: '10000' });
+    // The seeding writes more than a person would in a minute (runs and conversations).
+    server = await startServer(dataDir, 0, {
+      QUERYLANE_RUNS_PER_MINUTE: '10000',
+      QUERYLANE_WRITES_PER_MINUTE: '10000',
+    });
     client = seedClient(server.url);
     for (let i = 1; i <= MANY; i++) {
       await client.trpc.conversations.create.mutate({ title: `Weekly report ${i}` });
