@@ -1,11 +1,25 @@
 // Runs one claimed run: hands it to the pipeline of its kind, records what the pipeline emits,
 // and ends it with exactly one terminal event and the assistant's message. Whatever fails —
 // the pipeline, the model, the store — ends this run only, never the process.
-import type { Result, RunError } from '@querylane/contracts';
+import { isTerminalStatus, type Result, type RunError } from '@querylane/contracts';
 import { sayAboutRun } from './assistant.ts';
-import { abortReason, RunCancelledError, toRunError } from './errors.ts';
-import type { ConversationStore, Pipeline, RunKind, RunLimits, RunStore } from './ports.ts';
-import type { RunRecorder } from './recorder.ts';
+import {
+  abortReason,
+  LeaseLostError,
+  RunCancelledError,
+  RunEndedError,
+  toRunError,
+} from './errors.ts';
+import type {
+  ConversationStore,
+  EventLog,
+  Pipeline,
+  RunKind,
+  RunLimits,
+  RunStore,
+} from './ports.ts';
+import { RunRecorder } from './recorder.ts';
+import { LEASE_LOST_REASON } from './scheduler.ts';
 
 /** Abort reason when the server stops: the run ends `interrupted`, not `cancelled`. */
 export const SHUTDOWN_REASON = 'server-shutdown';
@@ -27,24 +41,33 @@ const storeFailedError: RunError = {
 
 export interface ExecutorDeps {
   runs: RunStore;
+  events: EventLog;
   conversations: ConversationStore;
   pipelines: ReadonlyMap<RunKind, Pipeline>;
   limits: RunLimits;
   log: (message: string, err?: unknown) => void;
 }
 
+/**
+ * Runs a claimed run to its end. Resolves true once its terminal event is stored (or there is
+ * nothing left to do), false when its end could not be written here: then its lease runs out
+ * and a reaper ends it.
+ */
 export async function executeRun(
   deps: ExecutorDeps,
-  recorder: RunRecorder,
+  runId: string,
   signal: AbortSignal,
-): Promise<void> {
-  const run = await deps.runs.get(recorder.runId);
-  if (!run) return;
+): Promise<boolean> {
+  const run = await deps.runs.get(runId);
+  if (!run || isTerminalStatus(run.status)) return true;
+  // The run may have been written by other nodes while it waited (its place in line): the
+  // recorder continues from what is stored.
+  const recorder = new RunRecorder(run.id, run.lastSeq, deps.events);
   const say = (content: string) => sayAboutRun(deps.conversations, run, content, deps.log);
 
   const storeFailed = new AbortController();
   recorder.onFailure = (err) => {
-    deps.log(`run ${run.id}: events could not be stored`, err);
+    if (!isFinal(err)) deps.log(`run ${run.id}: events could not be stored`, err);
     storeFailed.abort(STORE_FAILED_REASON);
   };
   const runSignal = AbortSignal.any([signal, storeFailed.signal]);
@@ -77,6 +100,7 @@ export async function executeRun(
       },
     );
   } catch (err) {
+    if (signal.reason === LEASE_LOST_REASON) return false;
     if (storeFailed.signal.aborted) return endUnstored(recorder, deps, run.id);
     if (err instanceof RunCancelledError || signal.aborted) {
       if (signal.reason === SHUTDOWN_REASON) {
@@ -100,9 +124,14 @@ export async function executeRun(
 }
 
 /** Waits for the run's writes; a terminal event that could not be stored is retried once. */
-async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string): Promise<void> {
+async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string): Promise<boolean> {
   await recorder.flush();
-  if (recorder.failure) await endUnstored(recorder, deps, runId);
+  return recorder.failure ? endUnstored(recorder, deps, runId) : true;
+}
+
+/** Another node ended the run or holds it now: writing anything more would contradict it. */
+function isFinal(err: unknown): boolean {
+  return err instanceof RunEndedError || err instanceof LeaseLostError;
 }
 
 /**
@@ -111,9 +140,19 @@ async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string):
  * written (the run's row is gone, the disk is full), the failure is logged and the run left to
  * recovery at the next start.
  */
-async function endUnstored(recorder: RunRecorder, deps: ExecutorDeps, runId: string) {
+async function endUnstored(
+  recorder: RunRecorder,
+  deps: ExecutorDeps,
+  runId: string,
+): Promise<boolean> {
+  const first = recorder.failure?.error;
+  if (isFinal(first)) {
+    deps.log(`run ${runId}: stopped here; ${(first as Error).message}`);
+    return first instanceof RunEndedError;
+  }
   recorder.resetToStored();
   recorder.onFailure = (err) => deps.log(`run ${runId}: could not store its end either`, err);
   recorder.emit({ type: 'failed', error: storeFailedError });
   await recorder.flush();
+  return !recorder.failure;
 }

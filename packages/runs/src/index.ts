@@ -11,5 +11,6 @@ export { MemoryLiveChannel } from './live-channel.ts';
 export { MemoryRunQueue } from './memory-queue.ts';
 export type * from './ports.ts';
 export { patchFor, RunRecorder } from './recorder.ts';
+export { LEASE_LOST_REASON, type LeaseTiming } from './scheduler.ts';
 export { RunService, type RunServiceOptions, type StartInput } from './service.ts';
 export { titleFromQuery } from './titles.ts';

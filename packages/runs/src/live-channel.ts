@@ -1,20 +1,19 @@
 // In-process live delivery of run events to the subscribers of this process. Best effort by
 // design: the event log replays from its history, which holds everything published here.
 import type { RunEvent } from '@querylane/contracts';
-import type { LiveChannel } from './ports.ts';
-
-type Listener = (event: RunEvent) => void;
+import type { LiveChannel, LiveListener } from './ports.ts';
 
 export class MemoryLiveChannel implements LiveChannel {
-  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #listeners = new Map<string, Set<LiveListener>>();
 
   publish(runId: string, events: readonly RunEvent[]): void {
     const set = this.#listeners.get(runId);
     if (!set) return;
-    for (const listener of [...set]) for (const event of events) listener(event);
+    for (const listener of [...set]) for (const event of events) listener.onEvent(event);
   }
 
-  subscribe(runId: string, listener: Listener): () => void {
+  // In place at once: a publish in this process reaches the listener from the next line on.
+  async subscribe(runId: string, listener: LiveListener): Promise<() => void> {
     let set = this.#listeners.get(runId);
     if (!set) {
       set = new Set();

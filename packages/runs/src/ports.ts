@@ -116,7 +116,9 @@ export interface RunStore {
   /**
    * Everything `runs.start` writes, in one transaction: the conversation when it is new, the
    * run, the person's message and the run's first events. Fails with `NotFoundError`
-   * when `conversationId` names a conversation that no longer exists.
+   * when `conversationId` names a conversation that no longer exists. A store that also keeps
+   * the run queue (PostgreSQL) puts the run in line in the same transaction, so no crash can
+   * leave a run `queued` that no queue knows of; `RunQueue.enqueue` then finds it there.
    */
   start(input: {
     conversation?: NewConversation;
@@ -243,6 +245,12 @@ export interface EventLog {
 
 /** The durable half of the default event log: what `read` replays from. */
 export interface EventHistory {
+  /**
+   * Stores the events and the run's new state in one transaction, or nothing. Refused when the
+   * run has ended (`RunEndedError`), when the first event does not follow the stored `lastSeq`
+   * (`SeqConflictError`: another writer got there first), when another node holds the run
+   * (`LeaseLostError`, cluster stores), or when the run is gone.
+   */
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
   /** Up to `limit` stored events with seq above `afterSeq`, in order. */
   after(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
@@ -250,12 +258,34 @@ export interface EventHistory {
   ended(runId: string): Promise<boolean>;
 }
 
+/** What a live subscriber is told: each event as it is published, and when to look again. */
+export interface LiveListener {
+  onEvent(event: RunEvent): void;
+  /**
+   * The channel may have dropped events (it was cut off, or is down): the reader should fill
+   * from the history. Called repeatedly while the channel is down and once when it is back.
+   */
+  onResync?(): void;
+}
+
 /** The live half of the default event log: best effort, the history fills any gap. */
 export interface LiveChannel {
-  publish(runId: string, events: readonly RunEvent[]): void;
-  /** Returns the unsubscribe function. */
-  subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
+  /**
+   * Delivers stored events to every subscriber of the run (on every node sharing the channel).
+   * Never rejects: what it cannot deliver now, readers find in the history.
+   */
+  publish(runId: string, events: readonly RunEvent[]): void | Promise<void>;
+  /**
+   * Resolves once the subscription is in place: every event published from then on reaches
+   * the listener (or, if the channel fails, a resync does). Resolves with the unsubscribe.
+   */
+  subscribe(runId: string, listener: LiveListener): Promise<() => void>;
   listenerCount(runId?: string): number;
+  /**
+   * Recent events the channel still holds (a replay window), seq above `afterSeq`, in order, at
+   * most `limit`. It may start later than asked, have gaps or be empty: the history has the rest.
+   */
+  recent?(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
 }
 
 // ─── Queue ──────────────────────────────────────────────────────────────────────────────────
@@ -266,20 +296,77 @@ export interface QueueEntry {
   conversationId: string;
 }
 
+/** What the nodes sharing a queue tell each other. */
+export type QueueSignal =
+  /** Work may be waiting, or the line moved: claim again, and announce places again. */
+  | { type: 'changed' }
+  /** The node holding `runId` is asked to abort it (a cancel that reached another node). */
+  | { type: 'abort'; runId: string; reason: string };
+
 /**
  * Runs waiting for a slot. `claim` hands out up to `n` in fair order: round-robin across
- * users, oldest first within a user. Shaped so a SQL queue with leases (`FOR UPDATE SKIP
- * LOCKED`, an expiry, a reaper) can implement it as well as the in-process one.
+ * users, oldest first within a user. A claim is a lease that the claiming node renews while the
+ * run executes; a queue shared by several nodes (PostgreSQL) lets a surviving node take over
+ * the runs of one that stopped renewing, to end them. The in-process queue has no peers: its
+ * leases never lapse and it has nobody to signal.
  */
 export interface RunQueue {
+  /** Puts a run in line; a run already in line stays where it is. */
   enqueue(entry: QueueEntry): Promise<void>;
+  /** Up to `n` waiting runs, now held by this node. */
   claim(n: number): Promise<QueueEntry[]>;
   /** Takes waiting runs out (a cancel before start, a conversation deleted), in queue order. */
   remove(match: { runId: string } | { conversationId: string }): Promise<QueueEntry[]>;
-  /** A claimed run has ended; its slot and lease are free. */
+  /** A run held here has ended; its slot and lease are free. */
   release(runId: string): Promise<void>;
   /** Every waiting run in the order `claim` would hand them out. */
   waiting(): Promise<QueueEntry[]>;
+  /** Extends the leases of runs held here; returns those among them this node no longer holds. */
+  renew(runIds: readonly string[]): Promise<string[]>;
+  /**
+   * Up to `limit` runs whose lease ran out (their node died or stalled), now held by this node so
+   * that it ends them (`interrupted`) and releases them. Never the same run to two nodes.
+   */
+  expired(limit: number): Promise<QueueEntry[]>;
+  /** Asks the nodes holding the matching runs to abort them; returns the run ids asked about. */
+  abort(match: { runId: string } | { conversationId: string }, reason: string): Promise<string[]>;
+  /** Signals from the other nodes sharing this queue; returns the unsubscribe function. */
+  watch(listener: (signal: QueueSignal) => void): () => void;
+  /** Whether this node tells waiting runs their place in line (one node at a time does). */
+  announces(): Promise<boolean>;
+  /**
+   * Whether other processes share this queue. Then what is left unfinished at start belongs to
+   * the cluster, not to a process that died: leases, not start-up recovery, end those runs.
+   */
+  readonly shared: boolean;
+}
+
+// ─── Presence ───────────────────────────────────────────────────────────────────────────────
+
+/** One node of a cluster as it last reported itself. */
+export interface NodeReport {
+  nodeId: string;
+  startedAt: Date;
+  seenAt: Date;
+  /** False once its heartbeat is overdue: it stopped or died (listed a while, then dropped). */
+  alive: boolean;
+  /** What the node said about itself (validated by whoever reads it). */
+  report: unknown;
+}
+
+/** Which nodes are up and what they report: live state, not history. */
+export interface Presence {
+  /** Records this node as alive with its report; it counts as gone after `ttlMs` without one. */
+  heartbeat(node: {
+    nodeId: string;
+    startedAt: Date;
+    report: unknown;
+    ttlMs: number;
+  }): Promise<void>;
+  /** Nodes alive now, then those gone recently; oldest first within each. */
+  list(): Promise<NodeReport[]>;
+  /** A node that stops leaves at once, rather than when its heartbeat runs out. */
+  leave(nodeId: string): Promise<void>;
 }
 
 // ─── Pipeline ───────────────────────────────────────────────────────────────────────────────

@@ -1,9 +1,23 @@
 // The run lifecycle's one entry point: start, cancel, read and follow runs. It joins the
 // recorder (events), the scheduler (queue and slots), the executor (pipelines) and recovery
-// (what an earlier process left), and owns the recorder of every run this process writes.
-import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contracts';
+// (what an earlier process, or a node that died, left unfinished).
+import {
+  type ChartSpec,
+  isTerminalStatus,
+  type Result,
+  type RunEvent,
+  type RunEventInput,
+  type RunStatus,
+} from '@querylane/contracts';
 import { sayAboutRun } from './assistant.ts';
-import { ConflictError, NotFoundError, QueryError } from './errors.ts';
+import {
+  ConflictError,
+  LeaseLostError,
+  NotFoundError,
+  QueryError,
+  RunEndedError,
+  SeqConflictError,
+} from './errors.ts';
 import { executeRun, interruptedError, SHUTDOWN_REASON } from './executor.ts';
 import type {
   ConversationStore,
@@ -19,7 +33,7 @@ import type {
   RunStore,
 } from './ports.ts';
 import { RunRecorder } from './recorder.ts';
-import { Scheduler } from './scheduler.ts';
+import { type LeaseTiming, Scheduler } from './scheduler.ts';
 import { titleFromQuery } from './titles.ts';
 
 export interface RunServiceOptions {
@@ -29,8 +43,10 @@ export interface RunServiceOptions {
   queue: RunQueue;
   pipelines: readonly Pipeline[];
   limits: RunLimits;
-  /** Runs executing at once in this process; the rest wait `queued`. */
+  /** Runs executing at once in this process; the rest wait `queued`. 0: this node runs none. */
   concurrency: number;
+  /** On a shared queue: how often leases are renewed, expired ones reaped, the queue polled. */
+  leases?: LeaseTiming;
   /** Whether a dataset id names a dataset runs can use. */
   hasDataset: (datasetId: string) => boolean;
   /** What to say when a dataset id is unknown. */
@@ -45,11 +61,13 @@ export interface StartInput {
   conversationId?: string | undefined;
 }
 
+const CANCEL_REASON = 'Cancelled by the user';
+/** How long a cancel waits for another node to end the run it asked it to stop. */
+const REMOTE_END_WAIT_MS = 120_000;
+
 export class RunService {
   readonly #opts: RunServiceOptions;
   readonly #scheduler: Scheduler;
-  /** The recorder of every run this process writes (waiting or running): one per run. */
-  readonly #recorders = new Map<string, RunRecorder>();
   /** Conversations being deleted: no run may start into them. */
   readonly #deleting = new Set<string>();
 
@@ -58,27 +76,46 @@ export class RunService {
     const pipelines = new Map(opts.pipelines.map((p) => [p.kind, p]));
     this.#scheduler = new Scheduler({
       queue: opts.queue,
-      concurrency: Math.max(1, opts.concurrency),
+      concurrency: Math.max(0, opts.concurrency),
       log: opts.log,
-      execute: async (entry, signal) => {
-        const recorder = await this.#recorderFor(entry.runId);
+      ...(opts.leases ? { leases: opts.leases } : {}),
+      execute: (entry, signal) => executeRun({ ...opts, pipelines }, entry.runId, signal),
+      announce: async (entry, position) => {
         try {
-          await executeRun({ ...opts, pipelines }, recorder, signal);
-        } finally {
-          this.#recorders.delete(entry.runId);
+          // Stored now, so the place in line is known the moment runs.start returns.
+          await this.#writeOnce(entry.runId, { type: 'queued', position });
+        } catch (err) {
+          // Claimed or ended meanwhile (elsewhere): its place in line no longer matters.
+          if (!(err instanceof LeaseLostError)) throw err;
         }
       },
-      announce: async (entry, position) => {
-        const recorder = await this.#recorderFor(entry.runId);
-        recorder.emit({ type: 'queued', position });
-        // Stored now, so the place in line is known the moment runs.start returns.
-        await recorder.flush();
+      endExpired: async (entry) => {
+        try {
+          const run = await this.#writeOnce(entry.runId, {
+            type: 'failed',
+            error: interruptedError,
+          });
+          if (run) await this.#say(run, interruptedError.message);
+          return true;
+        } catch (err) {
+          opts.log(`run ${entry.runId}: could not end it after its node stopped`, err);
+          return false;
+        }
       },
     });
   }
 
   async stats(): Promise<{ queued: number; running: number }> {
     return this.#scheduler.stats();
+  }
+
+  /** What this node executes: now, at most so far, and at most allowed. */
+  load(): { running: number; peakRunning: number; concurrency: number } {
+    return {
+      running: this.#scheduler.running,
+      peakRunning: this.#scheduler.peakRunning,
+      concurrency: Math.max(0, this.#opts.concurrency),
+    };
   }
 
   async start(
@@ -135,25 +172,41 @@ export class RunService {
       },
       events: [started],
     });
-    this.#recorders.set(runId, new RunRecorder(runId, 1, this.#opts.events));
     await this.#scheduler.enqueue({ runId, userId, conversationId });
     return { runId, conversationId };
   }
 
-  /** Ends a queued or running run; a finished run is a ConflictError, never a second end. */
+  /**
+   * Ends a queued or running run, wherever it runs; a finished run is a ConflictError, never a
+   * second end. A run executing on another node is asked to stop there, and this resolves once
+   * its end is stored.
+   */
   async cancel(userId: string, runId: string): Promise<{ runId: string; status: RunStatus }> {
     const run = await this.getOwned(userId, runId);
-    const [queued] = await this.#scheduler.remove({ runId });
-    if (queued) {
-      await this.#endWaiting(queued, 'Cancelled before it started');
-      return { runId, status: 'cancelled' };
+    for (let attempt = 1; ; attempt++) {
+      const [queued] = await this.#scheduler.remove({ runId });
+      if (queued) {
+        await this.#endWaiting(queued, 'Cancelled before it started');
+        return { runId, status: 'cancelled' };
+      }
+      const here = this.#scheduler.abort(runId, CANCEL_REASON);
+      if (here) {
+        await here;
+        return { runId, status: await this.#status(runId, run.status) };
+      }
+      if ((await this.#opts.queue.abort({ runId }, CANCEL_REASON)).length > 0) {
+        await this.#untilEnded(runId);
+        return { runId, status: await this.#status(runId, run.status) };
+      }
+      const now = await this.#opts.runs.get(runId);
+      if (!now || isTerminalStatus(now.status) || attempt >= 5) {
+        throw new ConflictError(
+          `Run ${runId} has already ended (${now?.status ?? run.status}); nothing to cancel.`,
+        );
+      }
+      // Between two places (just claimed by a node, not yet visible as held): look again.
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
-    const done = this.#scheduler.abort(runId, 'Cancelled by the user');
-    if (!done) {
-      throw new ConflictError(`Run ${runId} has already ended (${run.status}); nothing to cancel.`);
-    }
-    await done;
-    return { runId, status: (await this.#opts.runs.get(runId))?.status ?? run.status };
   }
 
   async getOwned(userId: string, runId: string): Promise<RunRecord> {
@@ -203,8 +256,9 @@ export class RunService {
   }
 
   /**
-   * Before a conversation is deleted: no run may start into it from now on, and its queued and
-   * running runs end as cancelled. Call the returned function once the delete is done.
+   * Before a conversation is deleted: no run may start into it from now on (here), and its
+   * queued and running runs — on any node — end as cancelled. Call the returned function once
+   * the delete is done.
    */
   async closeConversation(conversationId: string): Promise<() => void> {
     this.#deleting.add(conversationId);
@@ -214,6 +268,8 @@ export class RunService {
         await this.#endWaiting(entry, reason);
       }
       await this.#scheduler.abortWhere(conversationId, reason);
+      const elsewhere = await this.#opts.queue.abort({ conversationId }, reason);
+      await Promise.all(elsewhere.map((runId) => this.#untilEnded(runId)));
     } catch (err) {
       this.#deleting.delete(conversationId);
       throw err;
@@ -222,22 +278,29 @@ export class RunService {
   }
 
   /**
-   * At start-up, for the runs an earlier process left unfinished: one that was running ends
-   * `interrupted` with a terminal event (its query died with that process); one still waiting
-   * never started, so it queues again, in its original order, and runs here.
+   * At start-up. Alone on its queue, for the runs an earlier process left unfinished: one that
+   * was running ends `interrupted` with a terminal event (its query died with that process);
+   * one still waiting never started, so it queues again, in its original order, and runs here.
+   * On a shared queue nothing is this process's to recover — other nodes may be running those
+   * runs — so it ends only runs whose lease ran out, and from then on keeps leases, reaps and
+   * polls like every node.
    */
   async recover(): Promise<{ interrupted: number; requeued: number }> {
+    if (this.#opts.queue.shared) {
+      const interrupted = await this.#scheduler.reap();
+      this.#scheduler.start();
+      void this.#scheduler.pump();
+      return { interrupted, requeued: 0 };
+    }
     const waiting: QueueEntry[] = [];
     let interrupted = 0;
     for (const run of await this.#opts.runs.unfinished()) {
-      const recorder = new RunRecorder(run.id, run.lastSeq, this.#opts.events);
       if (run.status === 'running') {
-        recorder.emit({ type: 'failed', error: interruptedError });
-        await recorder.flush();
-        await this.#say(run, interruptedError.message);
-        interrupted += 1;
+        if (await this.#writeOnce(run.id, { type: 'failed', error: interruptedError })) {
+          await this.#say(run, interruptedError.message);
+          interrupted += 1;
+        }
       } else {
-        this.#recorders.set(run.id, recorder);
         waiting.push({ runId: run.id, userId: run.userId, conversationId: run.conversationId });
       }
     }
@@ -245,33 +308,57 @@ export class RunService {
     return { interrupted, requeued: waiting.length };
   }
 
+  /** Ends runs whose node stopped renewing their leases now, rather than at the next interval. */
+  reap(): Promise<number> {
+    return this.#scheduler.reap();
+  }
+
   /**
    * Graceful stop. No run starts from here on; running runs get `graceMs` to finish, and any
    * still running then ends `interrupted`, its terminal event stored. Waiting runs stay
-   * `queued` in the store, and the next process to start runs them.
+   * `queued` in the store, and the next process (or another node) runs them.
    */
   async shutdown(graceMs: number): Promise<void> {
     await this.#scheduler.shutdown(graceMs, SHUTDOWN_REASON);
   }
 
   async #endWaiting(entry: QueueEntry, reason: string): Promise<void> {
-    const recorder = await this.#recorderFor(entry.runId);
-    this.#recorders.delete(entry.runId);
-    recorder.emit({ type: 'cancelled', reason });
-    await recorder.flush();
-    const run = await this.#opts.runs.get(entry.runId);
+    const run = await this.#writeOnce(entry.runId, { type: 'cancelled', reason });
     if (run) await this.#say(run, `${reason}.`);
   }
 
-  /** The run's recorder here, or one that continues from its stored seq (a run claimed elsewhere). */
-  async #recorderFor(runId: string): Promise<RunRecorder> {
-    let recorder = this.#recorders.get(runId);
-    if (!recorder) {
+  /**
+   * Writes one event for a run this node does not execute (a place in line, a cancel before it
+   * started, the end of a run whose node died), continuing from the stored seq. Another writer
+   * may get there first; then it reads the run again. Resolves with the run as it was before
+   * the event, or undefined when the run had already ended (or is gone) and nothing was written.
+   */
+  async #writeOnce(runId: string, input: RunEventInput): Promise<RunRecord | undefined> {
+    for (let attempt = 1; ; attempt++) {
       const run = await this.#opts.runs.get(runId);
-      recorder = new RunRecorder(runId, run?.lastSeq ?? 0, this.#opts.events);
-      this.#recorders.set(runId, recorder);
+      if (!run || isTerminalStatus(run.status)) return undefined;
+      const recorder = new RunRecorder(runId, run.lastSeq, this.#opts.events);
+      recorder.emit(input);
+      await recorder.flush();
+      const failure = recorder.failure?.error;
+      if (failure === undefined) return run;
+      if (failure instanceof RunEndedError) return undefined;
+      if (!(failure instanceof SeqConflictError) || attempt >= 5) throw failure;
     }
-    return recorder;
+  }
+
+  /** Resolves once the run's terminal event is stored (or after a long wait, or if it is gone). */
+  async #untilEnded(runId: string): Promise<void> {
+    const run = await this.#opts.runs.get(runId);
+    if (!run || isTerminalStatus(run.status)) return;
+    const signal = AbortSignal.timeout(REMOTE_END_WAIT_MS);
+    for await (const _ of this.#opts.events.read(runId, run.lastSeq, signal)) {
+      // read() returns after the terminal event.
+    }
+  }
+
+  async #status(runId: string, fallback: RunStatus): Promise<RunStatus> {
+    return (await this.#opts.runs.get(runId))?.status ?? fallback;
   }
 
   #say(run: RunRecord, content: string): Promise<void> {

@@ -1,6 +1,12 @@
 // Contract suites for the ports: every adapter's tests run the same ones.
 export { describeEventLog, type EventLogFixture } from './event-log-contract.ts';
 export { eventAt, seedRun, stageEvent } from './fixtures.ts';
-export { describeRunQueue } from './queue-contract.ts';
+export {
+  describeRunQueue,
+  describeSharedRunQueue,
+  type QueueFixture,
+  queueEntry,
+  type SharedQueueFixture,
+} from './queue-contract.ts';
 export { describeStores } from './stores-contract.ts';
 export { until } from './until.ts';
