@@ -5,7 +5,7 @@ import type { ConversationCursor, ConversationStore, NewMessage } from '@queryla
 import { and, asc, desc, eq, exists, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { conversations, messages } from './schema.ts';
-import { stamp } from './stamp.ts';
+import { stamp } from '../shared/stamp.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 

@@ -1,32 +1,13 @@
 // The durable half of the event log over SQLite: a run's events and its new state written in
 // one transaction, then read back in seq order. Every event of every run passes through here,
 // so the common case skips Drizzle's per-call query building: statements prepared once.
-import { isTerminalStatus } from '@querylane/contracts';
-import {
-  type EventHistory,
-  NotFoundError,
-  RunEndedError,
-  type RunPatch,
-  SeqConflictError,
-} from '@querylane/runs';
+import { isTerminalStatus, type RunStatus } from '@querylane/contracts';
+import type { EventHistory, RunPatch } from '@querylane/runs';
 import { and, eq, inArray } from 'drizzle-orm';
+import { decodeEvent, encode, toRunColumns } from '../shared/codec.ts';
+import { isProgressPatch, openStatuses, refusal } from '../shared/queries.ts';
 import type { Db } from './client.ts';
-import { decodeEvent, encode, toRunColumns } from './codec.ts';
 import { runs } from './schema.ts';
-
-const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
-
-/** A patch that only moves a run along (what nearly every event batch carries). */
-function isProgressPatch(
-  patch: RunPatch,
-): patch is { lastSeq: number; stage?: NonNullable<RunPatch['stage']>; progress?: number } {
-  return (
-    typeof patch.lastSeq === 'number' &&
-    Object.keys(patch).every((k) => progressKeys.has(k)) &&
-    patch.stage !== null &&
-    patch.progress !== null
-  );
-}
 
 export function createEventHistory(db: Db): EventHistory {
   const client = db.$client;
@@ -45,7 +26,7 @@ export function createEventHistory(db: Db): EventHistory {
       'progress = coalesce(@progress, progress) ' +
       "WHERE id = @id AND last_seq = @expected AND status IN ('queued', 'running')",
   );
-  const selectState = client.prepare<[string], { status: string; lastSeq: number }>(
+  const selectState = client.prepare<[string], { status: RunStatus; lastSeq: number }>(
     'SELECT status, last_seq AS lastSeq FROM runs WHERE id = ?',
   );
   const selectAfter = client
@@ -56,16 +37,6 @@ export function createEventHistory(db: Db): EventHistory {
   const selectStatus = client
     .prepare<[string], string>('SELECT status FROM runs WHERE id = ?')
     .pluck();
-
-  /** Why a guarded update matched no row: the run is gone, has ended, or moved on. */
-  const refusal = (runId: string, expected: number | undefined): Error => {
-    const state = selectState.get(runId);
-    if (!state) return new NotFoundError('Run', runId);
-    if (isTerminalStatus(state.status as Parameters<typeof isTerminalStatus>[0])) {
-      return new RunEndedError(runId);
-    }
-    return new SeqConflictError(runId, expected ?? state.lastSeq, state.lastSeq);
-  };
 
   const appendTx = client.transaction(
     (
@@ -83,7 +54,7 @@ export function createEventHistory(db: Db): EventHistory {
           stage: patch.stage ?? null,
           progress: patch.progress ?? null,
         }).changes;
-        if (changed !== 1) throw refusal(runId, expected);
+        if (changed !== 1) throw refusal(runId, selectState.get(runId), expected);
       } else {
         const last = events.at(-1);
         const columns = toRunColumns({ ...(last ? { lastSeq: last.seq } : {}), ...patch });
@@ -94,12 +65,12 @@ export function createEventHistory(db: Db): EventHistory {
           .where(
             and(
               eq(runs.id, runId),
-              inArray(runs.status, ['queued', 'running']),
+              inArray(runs.status, openStatuses),
               expected === undefined ? undefined : eq(runs.lastSeq, expected),
             ),
           )
           .run().changes;
-        if (changed !== 1) throw refusal(runId, expected);
+        if (changed !== 1) throw refusal(runId, selectState.get(runId), expected);
       }
       for (const e of events) insertEvent.run(runId, e.seq, e.type, encode(e), e.at.getTime());
     },

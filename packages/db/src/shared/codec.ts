@@ -1,17 +1,33 @@
-// Turns stored rows into domain records and back. Payloads (events, results, errors) are the
-// contracts' superjson text; nothing outside this folder sees a row.
-import type { Result, RunError, RunEvent } from '@querylane/contracts';
+// Turns stored rows into domain records and back, for every dialect: both schemas name and type
+// their columns alike, so one codec serves them. Payloads (events, results, errors) are the
+// contracts' superjson text; nothing outside this package sees a row.
+import type { Result, RunError, RunEvent, RunKind, RunStatus, Stage } from '@querylane/contracts';
 import { transformer } from '@querylane/contracts/transformer';
 import type { RunPatch, RunRecord } from '@querylane/runs';
-import type { runs } from './schema.ts';
 
 export const encode = (value: unknown): string => transformer.stringify(value);
 export const decodeEvent = (payload: string): RunEvent => transformer.parse<RunEvent>(payload);
 export const decodeResult = (payload: string): Result => transformer.parse<Result>(payload);
 const decodeError = (payload: string): RunError => transformer.parse<RunError>(payload);
 
-/** A runs row without its result column, which listings never load. */
-export type RunRow = Omit<typeof runs.$inferSelect, 'result'> & { hasResult: number | boolean };
+/** A runs row without its result column (listings never load it), in either dialect. */
+export interface RunRow {
+  id: string;
+  userId: string;
+  conversationId: string;
+  datasetId: string;
+  kind: RunKind;
+  query: string;
+  status: RunStatus;
+  stage: Stage | null;
+  progress: number;
+  lastSeq: number;
+  error: string | null;
+  hasResult: number | boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
 
 export function toRunRecord(row: RunRow): RunRecord {
   return {

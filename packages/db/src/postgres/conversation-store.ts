@@ -1,0 +1,87 @@
+// ConversationStore over PostgreSQL: conversations and their ordered messages. Many nodes may
+// append to one conversation at once, so a message takes its conversation's row lock before it
+// takes the next position. A delete takes messages, runs and events with it (cascade).
+import type { ConversationStore, NewMessage } from '@querylane/runs';
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import { owned } from '../shared/queries.ts';
+import { stamp } from '../shared/stamp.ts';
+import type { PgDb } from './client.ts';
+import { conversations, messages } from './schema.ts';
+
+export type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
+
+/** Appends a message in its conversation's order and moves the conversation to the top. */
+export async function insertMessage(tx: Tx, message: NewMessage) {
+  const at = stamp();
+  // The update locks the conversation: concurrent appends take positions one after another.
+  await tx
+    .update(conversations)
+    .set({ updatedAt: at })
+    .where(eq(conversations.id, message.conversationId));
+  const [next] = await tx
+    .select({ position: sql<number>`coalesce(max(${messages.position}), 0) + 1` })
+    .from(messages)
+    .where(eq(messages.conversationId, message.conversationId));
+  const [row] = await tx
+    .insert(messages)
+    .values({ ...message, position: Number(next?.position ?? 1), createdAt: at })
+    .returning();
+  if (!row) throw new Error(`message ${message.id} was not written`);
+  const { position: _position, ...record } = row;
+  return record;
+}
+
+export function createConversationStore(db: PgDb): ConversationStore {
+  return {
+    async create(conversation) {
+      const at = stamp();
+      const [row] = await db
+        .insert(conversations)
+        .values({ ...conversation, createdAt: at, updatedAt: at })
+        .returning();
+      if (!row) throw new Error(`conversation ${conversation.id} was not written`);
+      return row;
+    },
+    async getOwned(userId, conversationId) {
+      const [row] = await db
+        .select()
+        .from(conversations)
+        .where(owned(conversations, userId, conversationId));
+      return row;
+    },
+    async list(userId, limit) {
+      return db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.userId, userId))
+        .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+        .limit(limit);
+    },
+    async rename(userId, conversationId, title) {
+      const [row] = await db
+        .update(conversations)
+        .set({ title, updatedAt: stamp() })
+        .where(owned(conversations, userId, conversationId))
+        .returning();
+      return row;
+    },
+    async delete(userId, conversationId) {
+      const gone = await db
+        .delete(conversations)
+        .where(owned(conversations, userId, conversationId))
+        .returning({ id: conversations.id });
+      return gone.length > 0;
+    },
+    async appendMessage(message) {
+      return db.transaction((tx) => insertMessage(tx, message));
+    },
+    async messages(conversationId) {
+      const rows = await db
+        .select()
+        .from(messages)
+        .where(eq(messages.conversationId, conversationId))
+        .orderBy(asc(messages.position));
+      return rows.map(({ position: _position, ...record }) => record);
+    },
+  };
+}

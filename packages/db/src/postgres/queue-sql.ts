@@ -1,0 +1,69 @@
+// The run queue's statements, shared by the queue itself and by RunStore.start (which puts a new
+// run in line in its own transaction). Fair order is FairQueue's round-robin, kept in tables:
+// each user with waiting runs has a turn; the k-th waiting run of every user comes before any
+// user's (k+1)-th, and within a round users go by turn. Serving a user moves them to the back.
+import { type SQL, sql } from 'drizzle-orm';
+import { locks } from './client.ts';
+import type { Tx } from './conversation-store.ts';
+
+export const QUEUE_CHANNEL = 'querylane_queue';
+export const ABORT_CHANNEL = 'querylane_abort';
+
+export interface QueueRow extends Record<string, unknown> {
+  run_id: string;
+  user_id: string;
+  conversation_id: string;
+}
+
+export const toEntry = (row: QueueRow) => ({
+  runId: row.run_id,
+  userId: row.user_id,
+  conversationId: row.conversation_id,
+});
+
+/** Queue changes never interleave: turns are read and moved under one lock. */
+export const lockQueue = (tx: Tx) => tx.execute(sql`SELECT pg_advisory_xact_lock(${locks.queue})`);
+
+/** Tells every node (their LISTEN connections) once the transaction commits. */
+export const notifyChanged = (tx: Tx) => tx.execute(sql`SELECT pg_notify(${QUEUE_CHANNEL}, '')`);
+
+/** Puts a run in line; a run already there (waiting or held) keeps its place. */
+export async function enqueueIn(
+  tx: Tx,
+  entry: { runId: string; userId: string; conversationId: string },
+) {
+  await lockQueue(tx);
+  const inserted = await tx.execute(sql`
+    INSERT INTO run_queue (run_id, user_id, conversation_id)
+    VALUES (${entry.runId}, ${entry.userId}, ${entry.conversationId})
+    ON CONFLICT (run_id) DO NOTHING
+    RETURNING run_id`);
+  if (inserted.rows.length === 0) return false;
+  // A user with nothing else waiting joins the rotation at the back, as in FairQueue.
+  await tx.execute(sql`
+    INSERT INTO queue_turns (user_id, turn)
+    SELECT ${entry.userId}, coalesce(max(turn), 0) + 1 FROM queue_turns
+    ON CONFLICT (user_id) DO UPDATE SET turn = excluded.turn
+    WHERE NOT EXISTS (
+      SELECT 1 FROM run_queue
+      WHERE user_id = ${entry.userId} AND claimed_by IS NULL AND run_id <> ${entry.runId})`);
+  await notifyChanged(tx);
+  return true;
+}
+
+/** Waiting runs in the order they will be claimed; `limit` bounds the work for a claim. */
+export function fairOrder(limit?: number): SQL {
+  return sql`
+    WITH ranked AS (
+      SELECT q.run_id, q.user_id, q.conversation_id, t.turn,
+             row_number() OVER (PARTITION BY q.user_id ORDER BY q.seq) AS k
+      FROM run_queue q JOIN queue_turns t ON t.user_id = q.user_id
+      WHERE q.claimed_by IS NULL)
+    SELECT run_id, user_id, conversation_id FROM ranked
+    ${limit === undefined ? sql`` : sql`WHERE k <= ${limit}`}
+    ORDER BY k, turn
+    ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`;
+}
+
+/** `now() + ms`, for leases. */
+export const inMs = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
