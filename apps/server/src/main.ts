@@ -5,6 +5,7 @@ import { configFromEnv, startServer } from './server.ts';
 const env = readEnv();
 const server = await startServer(configFromEnv(env));
 console.log(`Querylane listening on ${server.url}`);
+console.log(`Node ${env.QUERYLANE_NODE_ID}: ${server.backend}.`);
 console.log(
   env.QUERYLANE_AUTH === 'none'
     ? 'Authentication is off: every client is the one local user (and its admin).'
@@ -21,7 +22,7 @@ async function stop(signal: NodeJS.Signals) {
   stopping = true;
   const grace = env.QUERYLANE_SHUTDOWN_GRACE_MS;
   console.log(
-    `${signal}: stopping; running runs get ${grace / 1000} s to finish, waiting runs stay queued for the next start (signal again to exit now)…`,
+    `${signal}: stopping; running runs get ${grace / 1000} s to finish, waiting runs stay queued for ${env.QUERYLANE_DATABASE_URL ? 'the other nodes' : 'the next start'} (signal again to exit now)…`,
   );
   const force = setTimeout(() => {
     console.error('Shutdown took too long; exiting.');

@@ -2,10 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRouter, createServices, type Services, type StreamLimits } from '@querylane/api';
-import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
   createSqlPipeline,
   DatasetRegistry,
@@ -13,9 +12,11 @@ import {
   parseDatasetsSpec,
   SqlWorkerPool,
 } from '@querylane/engine';
+import type { Stores } from '@querylane/runs';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
+import { type ClusterConfig, openBackend } from './backend.ts';
 import { ConnectionRegistry } from './connections.ts';
 import type { Env } from './env.ts';
 import { createCsvExport } from './export.ts';
@@ -50,13 +51,19 @@ export interface ServerConfig {
   log: (message: string, err?: unknown) => void;
   /** Authentication, origins and limits. */
   security: SecurityConfig;
+  /** This process's name: in /metrics, on the admin page, on the runs it holds. */
+  nodeId: string;
+  /** A node of a cluster (PostgreSQL + Redis), or null for one process on SQLite. */
+  cluster: ClusterConfig | null;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   services: Services;
-  stores: SqliteStores;
+  stores: Stores;
+  /** One line on where history and live events are kept. */
+  backend: string;
   /** The WebSocket server, for connection counts and tests that drop sockets. */
   wss: WebSocketServer;
   connections: ConnectionRegistry;
@@ -105,6 +112,21 @@ export function configFromEnv(env: Env): ServerConfig {
     version,
     log: (message, err) => console.error(message, err ?? ''),
     security: securityFromEnv(env),
+    nodeId: env.QUERYLANE_NODE_ID,
+    cluster:
+      env.QUERYLANE_DATABASE_URL && env.QUERYLANE_REDIS_URL
+        ? {
+            databaseUrl: env.QUERYLANE_DATABASE_URL,
+            redisUrl: env.QUERYLANE_REDIS_URL,
+            poolSize: env.QUERYLANE_PG_POOL_SIZE,
+            leaseMs: env.QUERYLANE_LEASE_MS,
+            reapMs: env.QUERYLANE_REAP_INTERVAL_MS,
+            pollMs: env.QUERYLANE_QUEUE_POLL_MS,
+            heartbeatMs: env.QUERYLANE_HEARTBEAT_MS,
+            streamMaxLen: env.QUERYLANE_STREAM_MAXLEN,
+            streamTtlMs: env.QUERYLANE_STREAM_TTL_SECONDS * 1000,
+          }
+        : null,
   };
 }
 
@@ -118,7 +140,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // The history store holds every user's runs: it must never be a dataset anyone can query.
     forbiddenPaths: [historyPath],
   });
-  const stores = openSqliteStores(historyPath);
+  const backend = await openBackend({
+    dataDir: config.dataDir,
+    nodeId: config.nodeId,
+    cluster: config.cluster,
+    log,
+  });
+  const { stores } = backend;
   await stores.recordDatasets(
     registry.list().map(({ id, name, kind, tables }) => ({
       id,
@@ -163,14 +191,25 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       auditMaxRows: security.auditMaxRows,
       authMode: security.auth.mode,
       version: config.version,
+      nodeId: config.nodeId,
+      heartbeatMs: config.cluster?.heartbeatMs ?? 2_000,
+      ...(backend.leases ? { leases: backend.leases } : {}),
     },
+    ...(backend.live ? { live: backend.live } : {}),
+    ...(backend.queue ? { queue: backend.queue } : {}),
+    ...(backend.presence ? { presence: backend.presence } : {}),
+    ...(backend.redisHealth ? { redisHealth: backend.redisHealth } : {}),
     connections,
     workers: pool,
     log,
   });
   const recovered = await services.runs.recover();
   if (recovered.interrupted > 0) {
-    log(`marked ${recovered.interrupted} run(s) cut off in an earlier process as interrupted`);
+    log(
+      config.cluster
+        ? `marked ${recovered.interrupted} run(s) of nodes that stopped renewing their leases as interrupted`
+        : `marked ${recovered.interrupted} run(s) cut off in an earlier process as interrupted`,
+    );
   }
   if (recovered.requeued > 0) {
     log(`queued ${recovered.requeued} run(s) an earlier process left waiting`);
@@ -199,7 +238,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log,
   });
 
+  // Which node answered: behind a balancer, for operators and for tests that follow clients.
+  const nodeHeader = ['x-querylane-node', config.nodeId] as const;
   const server: Server = createServer((req, res) => {
+    res.setHeader(...nodeHeader);
     if (gate.handleHttp(req, res)) return;
     const url = req.url ?? '/';
     const exportRunId = csvExport.match(url);
@@ -225,6 +267,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   wss.on('error', (err) => log('websocket server error', err));
   wss.on('connection', gate.onSocket);
+  wss.on('headers', (headers) => headers.push(`${nodeHeader[0]}: ${nodeHeader[1]}`));
   const wssHandler = applyWSSHandler({
     wss,
     router: appRouter,
@@ -247,6 +290,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
   });
   const { port } = server.address() as AddressInfo;
+  await services.nodes.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -260,9 +304,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       server.closeAllConnections();
       await httpClosed;
       await services.audit.settled();
+      await services.nodes.stop();
       await pool.close();
       registry.close();
-      await stores.close();
+      await backend.close();
     })();
     return closing;
   };
@@ -272,6 +317,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port,
     services,
     stores,
+    backend: backend.describe,
     wss,
     connections,
     gate,

@@ -4,41 +4,42 @@ import { AuditKind, RefusalKind } from '@querylane/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { auditAction } from '../guards.ts';
+import { clusterFigures } from '../services/nodes.ts';
 import { adminProcedure } from '../trpc.ts';
 import { PageLimit } from './schemas.ts';
 
 export const NoticeText = z.string().trim().min(1, 'The notice is empty').max(500);
 
 export const adminRouter = {
+  // Figures of the whole cluster (alive nodes summed), and each node's own.
   metrics: adminProcedure.query(async ({ ctx }) => {
     const { services } = ctx;
-    const live = [...services.connections.live];
+    const nodes = await services.nodes.list();
+    const cluster = clusterFigures(nodes);
     const byStatus = await services.runs.countByStatus();
+    const { queued } = await services.runs.stats();
     return {
       at: new Date(),
+      nodeId: services.nodes.nodeId,
       uptimeMs: Date.now() - services.startedAt,
-      connections: live.length,
-      users: new Set(live.flatMap((c) => (c.identity ? [c.identity.userId] : []))).size,
-      subscriptions: live.reduce((n, c) => n + c.subscriptions, 0),
-      runs: { byStatus, ...(await services.runs.stats()) },
+      connections: cluster.connections,
+      users: cluster.users,
+      subscriptions: cluster.subscriptions,
+      runs: { byStatus, queued, running: cluster.running },
+      // This node's SQL workers.
       workers: services.workers?.stats() ?? null,
-      eventsPerSecond: services.eventRate.perSecond(),
-      eventsTotal: services.eventRate.total,
-      refusals: services.audit.refusals,
+      eventsPerSecond: cluster.eventsPerSecond,
+      eventsTotal: cluster.eventsTotal,
+      refusals: cluster.refusals,
+      redis: services.redisHealth(),
+      nodes: nodes.map(({ connections: _list, refusals: _refusals, ...node }) => node),
     };
   }),
 
-  connections: adminProcedure.query(({ ctx }) =>
-    [...ctx.services.connections.live]
-      .map((c) => ({
-        id: c.id,
-        transport: c.transport,
-        userId: c.identity?.userId ?? null,
-        role: c.identity?.role ?? null,
-        ip: c.ip,
-        since: c.since,
-        subscriptions: c.subscriptions,
-      }))
+  connections: adminProcedure.query(async ({ ctx }) =>
+    (await ctx.services.nodes.list())
+      .filter((node) => node.alive)
+      .flatMap((node) => node.connections.map((c) => ({ ...c, node: node.nodeId })))
       .sort((a, b) => a.since.getTime() - b.since.getTime()),
   ),
 

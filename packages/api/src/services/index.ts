@@ -4,10 +4,12 @@ import {
   ConversationService,
   createEventLog,
   type EventLog,
+  type LeaseTiming,
   type LiveChannel,
   MemoryLiveChannel,
   MemoryRunQueue,
   type Pipeline,
+  type Presence,
   type RunLimits,
   type RunQueue,
   RunService,
@@ -19,6 +21,7 @@ import type { AuthMode } from '../identity.ts';
 import type { Connection, ConnectionDirectory, StreamLimits } from '../transport.ts';
 import { AuditLog } from './audit.ts';
 import { type Clock, RateMeter, TokenBuckets } from './limits.ts';
+import { connectionView, MAX_LISTED_CONNECTIONS, NodeDirectory, type RedisView } from './nodes.ts';
 import { NoticeBoard } from './notices.ts';
 
 /** Every setting the services take; read and defaulted once, by the app's env module. */
@@ -33,6 +36,12 @@ export interface ServicesConfig {
   auditMaxRows: number;
   authMode: AuthMode;
   version: string;
+  /** This process's name: in /metrics, on the admin page, and on the runs it holds. */
+  nodeId: string;
+  /** How often this node reports itself to the others (when there are others). */
+  heartbeatMs: number;
+  /** On a shared queue: lease renewal, reaping and polling. */
+  leases?: LeaseTiming;
 }
 
 export interface CreateServicesOptions {
@@ -46,6 +55,10 @@ export interface CreateServicesOptions {
   queue?: RunQueue;
   /** The SQL worker pool, for metrics. */
   workers?: WorkerStats;
+  /** Where the nodes of a cluster report themselves; none for a server on its own. */
+  presence?: Presence;
+  /** Whether this node reaches Redis (a cluster's live channel); null without one. */
+  redisHealth?: () => RedisView;
   /** The server's live connections; none for in-process use. */
   connections?: ConnectionDirectory;
   log: (message: string, err?: unknown) => void;
@@ -108,9 +121,39 @@ export function createServices(opts: CreateServicesOptions): Services {
     pipelines: opts.pipelines,
     limits: config.limits,
     concurrency: config.concurrency,
+    ...(config.leases ? { leases: config.leases } : {}),
     hasDataset: (id) => hasDataset(opts.datasets, id),
     datasetIds: () => opts.datasets.list().map((d) => d.id),
     log: opts.log,
+  });
+  const startedAt = Date.now();
+  const connections = opts.connections ?? { live: new Set<Connection>() };
+  const audit = new AuditLog(stores.audit, { now, maxRows: config.auditMaxRows, log: opts.log });
+  const redisHealth = () => opts.redisHealth?.() ?? null;
+  const nodes = new NodeDirectory({
+    nodeId: config.nodeId,
+    heartbeatMs: config.heartbeatMs,
+    presence: opts.presence,
+    log: opts.log,
+    status: () => {
+      const live = [...connections.live];
+      const load = runs.load();
+      return {
+        nodeId: config.nodeId,
+        version: config.version,
+        startedAt: new Date(startedAt),
+        running: load.running,
+        peakRunning: load.peakRunning,
+        concurrency: load.concurrency,
+        connectionCount: live.length,
+        subscriptions: live.reduce((n, c) => n + c.subscriptions, 0),
+        eventsPerSecond: eventRate.perSecond(),
+        eventsTotal: eventRate.total,
+        refusals: audit.refusals,
+        redis: redisHealth(),
+        connections: live.slice(0, MAX_LISTED_CONNECTIONS).map(connectionView),
+      };
+    },
   });
   return {
     runs,
@@ -120,14 +163,16 @@ export function createServices(opts: CreateServicesOptions): Services {
     stores,
     streamLimits: config.streamLimits,
     streamStats: { coalesced: 0, overflowCloses: 0 },
-    audit: new AuditLog(stores.audit, { now, maxRows: config.auditMaxRows, log: opts.log }),
+    audit,
     notices: new NoticeBoard(),
-    connections: opts.connections ?? { live: new Set<Connection>() },
+    connections,
     runStarts: new TokenBuckets(config.runsPerMinute, now),
     eventRate,
     workers: opts.workers ?? null,
+    nodes,
+    redisHealth,
     authMode: config.authMode,
     version: config.version,
-    startedAt: Date.now(),
+    startedAt,
   };
 }

@@ -34,6 +34,8 @@ export const testConfig: ServicesConfig = {
   auditMaxRows: 100_000,
   authMode: 'none',
   version: '0.0.0-test',
+  nodeId: 'test-node',
+  heartbeatMs: 2_000,
 };
 
 export async function createTestApp(
