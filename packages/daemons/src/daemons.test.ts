@@ -76,10 +76,12 @@ it('puts HAProxy in front of healthy nodes and steps around one that stops', asy
   try {
     expect(lb.config).toContain('timeout tunnel 1h');
     expect(lb.config).toContain('option redispatch');
+    await expect.poll(() => lb.up()).toEqual(['a', 'b']);
     const answers = new Set<string>();
     for (let i = 0; i < 6; i++) answers.add(await (await fetch(`${lb.url}/x`)).text());
     expect([...answers].sort()).toEqual(['a', 'b']);
     await a.close();
+    await expect.poll(() => lb.up(), { timeout: 10_000 }).toEqual(['b']);
     const after: string[] = [];
     for (let i = 0; i < 6; i++) after.push(await (await fetch(`${lb.url}/x`)).text());
     expect(after).toEqual(['b', 'b', 'b', 'b', 'b', 'b']);

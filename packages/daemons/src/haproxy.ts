@@ -27,14 +27,18 @@ export interface HaproxyOptions {
 export interface HaproxyServer {
   url: string;
   port: number;
+  /** The servers HAProxy counts as up now (its health checks passed), by name. */
+  up(): Promise<string[]>;
   /** The configuration it runs with (the README shows the same). */
   config: string;
+  /** What it printed: alerts, and servers going down or up. */
+  output(): string;
   stop(): Promise<void>;
 }
 
 const BINARY = '/usr/sbin/haproxy';
 
-export function haproxyConfig(opts: HaproxyOptions & { port: number }): string {
+export function haproxyConfig(opts: HaproxyOptions & { port: number; statsPort?: number }): string {
   const health = opts.healthPath ?? '/trpc/health';
   const servers = (list: Backend[]) =>
     list.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check`).join('\n');
@@ -44,17 +48,22 @@ export function haproxyConfig(opts: HaproxyOptions & { port: number }): string {
       '  balance roundrobin',
       `  option httpchk GET ${health}`,
       '  http-check expect status 200',
-      '  default-server inter 250ms fall 1 rise 1',
+      // A node that refuses connections is caught at once (and the request retried elsewhere);
+      // one that is merely slow to answer is given time before it is taken out.
+      '  default-server inter 1s fall 2 rise 1',
       servers(list),
     ].join('\n');
   const ws = opts.websocketBackends;
   return [
     'global',
+    '  log stderr format raw local0 notice',
     // Connections are bounded by the open-file limit it starts with (two descriptors each).
     '  maxconn 4000',
     'defaults',
     '  mode http',
+    '  log global',
     '  timeout connect 2s',
+    '  timeout check 5s',
     '  timeout client 60s',
     '  timeout server 60s',
     // A WebSocket is a tunnel once upgraded: it lives as long as the client keeps it.
@@ -71,6 +80,14 @@ export function haproxyConfig(opts: HaproxyOptions & { port: number }): string {
     '  default_backend nodes',
     backend('nodes', opts.backends),
     ...(ws ? [backend('sockets', ws)] : []),
+    ...(opts.statsPort
+      ? [
+          'frontend stats',
+          `  bind 127.0.0.1:${opts.statsPort}`,
+          '  stats enable',
+          '  stats uri /stats',
+        ]
+      : []),
     '',
   ].join('\n');
 }
@@ -78,8 +95,9 @@ export function haproxyConfig(opts: HaproxyOptions & { port: number }): string {
 export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyServer> {
   const bin = requireBinary(BINARY, 'HAProxy', 'haproxy');
   const port = opts.port ?? (await freePort());
+  const statsPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'querylane-haproxy-'));
-  const config = haproxyConfig({ ...opts, port });
+  const config = haproxyConfig({ ...opts, port, statsPort });
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, config);
   let output = '';
@@ -115,6 +133,17 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyServer>
     url: `http://127.0.0.1:${port}`,
     port,
     config,
+    output: () => output,
+    async up() {
+      // The stats page as CSV: proxy name, server name, …, status (UP, DOWN, …) in column 18.
+      const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text();
+      return csv
+        .split('\n')
+        .map((line) => line.split(','))
+        .filter((f) => f[1] && !['FRONTEND', 'BACKEND', 'svname'].includes(f[1]))
+        .filter((f) => f[17]?.startsWith('UP'))
+        .map((f) => f[1] as string);
+    },
     async stop() {
       unregister();
       await kill();

@@ -48,6 +48,8 @@ export class Scheduler {
   /** Aborts that arrived before the run they name started here. */
   readonly #earlyAborts = new Map<string, { reason: string; at: number }>();
   readonly #timers: NodeJS.Timeout[] = [];
+  /** Running here, but their lease passed to another node: aborted, no longer renewed. */
+  readonly #lost = new Set<string>();
   #unwatch: (() => void) | undefined;
   #closing = false;
   #pumping: Promise<void> | undefined;
@@ -153,6 +155,8 @@ export class Scheduler {
         for (;;) {
           const expired = await this.#opts.queue.expired(20);
           for (const entry of expired) {
+            // Our own run, whose renewal came late: taking it over was renewing it.
+            if (this.#active.has(entry.runId) && !this.#lost.has(entry.runId)) continue;
             // A run whose end could not be stored stays held by this node until that lease
             // runs out too; then another pass (here or elsewhere) tries again.
             if (!(await this.#opts.endExpired(entry))) continue;
@@ -220,6 +224,7 @@ export class Scheduler {
       })
       .then(async (ended) => {
         this.#active.delete(entry.runId);
+        this.#lost.delete(entry.runId);
         // A run whose end is not stored keeps its lease until it runs out: then a reaper
         // (here or on another node) ends it, rather than leaving it `running` for good.
         if (!ended) return;

@@ -4,6 +4,7 @@
 import { type HaproxyServer, type RedisServer, startHaproxy, startRedis } from '@querylane/daemons';
 import { openPostgresStores, type PostgresStores } from '@querylane/db';
 import { type PgTestServer, startPgTestServer } from '@querylane/db/testing';
+import { expect, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createTestClient, freshDataDir, removeDir } from './harness.ts';
 import { freePort, type ServerProcess, startServerProcess } from './process.ts';
@@ -18,8 +19,8 @@ export const TOKENS = {
 export type Person = keyof typeof TOKENS;
 
 /** The lease and reaper interval the test nodes run with: a dead node's runs end within both. */
-export const LEASE_MS = 2_000;
-export const REAP_MS = 250;
+export const LEASE_MS = 5_000;
+export const REAP_MS = 500;
 
 export interface Infra {
   pg: PgTestServer;
@@ -91,8 +92,8 @@ export async function startCluster(
     QUERYLANE_MAX_CONCURRENT_RUNS: '2',
     QUERYLANE_LEASE_MS: String(LEASE_MS),
     QUERYLANE_REAP_INTERVAL_MS: String(REAP_MS),
-    QUERYLANE_QUEUE_POLL_MS: '250',
-    QUERYLANE_HEARTBEAT_MS: '300',
+    QUERYLANE_QUEUE_POLL_MS: '500',
+    QUERYLANE_HEARTBEAT_MS: '1000',
     QUERYLANE_PG_POOL_SIZE: '5',
     QUERYLANE_QUERY_TIMEOUT_MS: '120000',
     ...opts.env,
@@ -103,7 +104,14 @@ export async function startCluster(
     const node = await startServerProcess({ dataDir: infra.dataDir, port, env: env(i) });
     return Object.assign(node, { nodeId: nodeName(i) });
   };
+  /** Until the balancer's health checks count these nodes up (else it answers 503). */
+  const balanced = (names: string[]) =>
+    vi.waitFor(async () => expect(await infra.lb.up()).toEqual(expect.arrayContaining(names)), {
+      timeout: 30_000,
+      interval: 50,
+    });
   const nodes = await Promise.all(infra.ports.map((_, i) => start(i)));
+  await balanced(nodes.map((n) => n.nodeId));
   const observer = await openPostgresStores(databaseUrl, {
     nodeId: 'observer',
     leaseMs: LEASE_MS,
@@ -118,11 +126,22 @@ export async function startCluster(
     async restart(i) {
       const node = await start(i);
       nodes[i] = node;
+      await balanced([node.nodeId]);
       return node;
     },
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()));
       await observer.close();
+      if (process.env.QUERYLANE_CLUSTER_LOGS) {
+        const { mkdirSync, writeFileSync } = await import('node:fs');
+        mkdirSync(process.env.QUERYLANE_CLUSTER_LOGS, { recursive: true });
+        for (const n of nodes) {
+          writeFileSync(
+            `${process.env.QUERYLANE_CLUSTER_LOGS}/${Date.now()}-${n.nodeId}.log`,
+            n.output(),
+          );
+        }
+      }
     },
   };
 }

@@ -65,5 +65,8 @@ export function fairOrder(limit?: number): SQL {
     ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`;
 }
 
-/** `now() + ms`, for leases. */
-export const inMs = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
+/**
+ * The time `ms` from now, for leases. The clock at the moment of the statement, not the start of
+ * its transaction (`now()`): a claim that waited for the queue lock must not start half-spent.
+ */
+export const inMs = (ms: number) => sql`clock_timestamp() + make_interval(secs => ${ms / 1000})`;

@@ -157,7 +157,7 @@ export class PgRunQueue implements RunQueue {
         await tx.execute<QueueRow>(sql`
           WITH gone AS (
             SELECT run_id FROM run_queue
-            WHERE claimed_by IS NOT NULL AND lease_expires_at < now()
+            WHERE claimed_by IS NOT NULL AND lease_expires_at < clock_timestamp()
             ORDER BY lease_expires_at LIMIT ${limit}
             FOR UPDATE SKIP LOCKED)
           UPDATE run_queue q SET claimed_by = ${nodeId}, lease_expires_at = ${inMs(leaseMs)}
