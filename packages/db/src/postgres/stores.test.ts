@@ -16,7 +16,7 @@ import {
 } from '@querylane/runs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStores, type PostgresStores } from './index.ts';
-import { type PgTestServer, startPgTestServer } from './testing.ts';
+import { type PgTestServer, startPgTestServer } from '../testing/postgres.ts';
 
 let pg: PgTestServer;
 beforeAll(async () => {

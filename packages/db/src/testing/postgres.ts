@@ -1,7 +1,7 @@
 // For tests against a real PostgreSQL: one throwaway server per test file, a template database
 // with the migrations applied once, and a fresh copy of it for each store a test opens.
 import { type PostgresServer, startPostgres } from '@querylane/daemons';
-import { openPgStore } from './client.ts';
+import { openPgStore } from '../postgres/client.ts';
 
 export interface PgTestServer {
   server: PostgresServer;
