@@ -15,6 +15,7 @@ import {
   REAP_MS,
   startCluster,
   startInfra,
+  TOKENS,
 } from './cluster.ts';
 import { checkDeliveries, type Delivery, peakOverlap } from './cluster-check.ts';
 import { ENDLESS, subscribeAll } from './harness.ts';
@@ -266,6 +267,14 @@ it('keeps every subscriber whole through a Redis restart mid-run, and reports th
   for (const node of c.nodes) {
     expect(node.output()).toContain('is unreachable');
     expect(node.output()).toContain('is back after');
+    // Each node's /metrics names it, and counts the outage it lived through.
+    const res = await fetch(`${node.url}/metrics`, {
+      headers: { authorization: `Bearer ${TOKENS.root}` },
+    });
+    const text = await res.text();
+    expect(text).toContain(`querylane_redis_up{node="${node.nodeId}"} 1`);
+    expect(text).toContain(`querylane_redis_outages_total{node="${node.nodeId}"} 1`);
+    expect(text).toContain(`querylane_runs_executing{node="${node.nodeId}"} 0`);
   }
   console.log(`redis restart: ${JSON.stringify(counts)}`);
 }, 300_000);
