@@ -1,5 +1,5 @@
-// The admin page: live figures (refreshed every two seconds), who is connected, a notice to
-// everyone, and the audit log paged newest first.
+// The admin page: live figures of the whole cluster (refreshed every two seconds), its nodes,
+// who is connected, a notice to everyone, and the audit log paged newest first.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { formatRelative } from '../format.ts';
@@ -28,6 +28,7 @@ export default function AdminPage() {
     <div className="admin" data-testid="admin-page">
       <h1>Admin</h1>
       {metrics.data ? <MetricsPanel metrics={metrics.data} /> : <p className="muted">Loading…</p>}
+      {metrics.data && <NodesTable metrics={metrics.data} />}
       <BroadcastForm />
       <ConnectionsTable />
       <AuditLog />
@@ -96,6 +97,54 @@ function MetricsPanel({ metrics }: { metrics: AdminMetrics }) {
   );
 }
 
+/** One row per node: this one, the others alive, and those gone recently. */
+function NodesTable({ metrics }: { metrics: AdminMetrics }) {
+  return (
+    <section aria-labelledby="nodes-title">
+      <h2 id="nodes-title">Nodes</h2>
+      <div className="table-wrap table-wrap-small">
+        <table className="result-table" data-testid="nodes">
+          <thead>
+            <tr>
+              <th>node</th>
+              <th>state</th>
+              <th>running</th>
+              <th>connections</th>
+              <th>events / s</th>
+              <th>Redis</th>
+              <th>up since</th>
+            </tr>
+          </thead>
+          <tbody>
+            {metrics.nodes.map((n) => (
+              <tr key={n.nodeId} data-testid="node-row">
+                <td>
+                  {n.nodeId}
+                  {n.self && <span className="muted"> (this one)</span>}
+                </td>
+                <td title={n.seenAt.toISOString()}>
+                  {n.alive ? 'up' : `gone ${formatRelative(n.seenAt)}`}
+                </td>
+                <td title={`at most ${n.peakRunning} at once so far`}>
+                  {n.running} / {n.concurrency}
+                </td>
+                <td>{n.connectionCount}</td>
+                <td>{n.eventsPerSecond.toFixed(1)}</td>
+                <td>
+                  {n.redis === null
+                    ? '—'
+                    : `${n.redis.up ? 'up' : 'down'}${n.redis.outages ? `, ${n.redis.outages} outage(s)` : ''}`}
+                </td>
+                <td title={n.startedAt.toISOString()}>{formatRelative(n.startedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 function BroadcastForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -154,6 +203,7 @@ function ConnectionsTable() {
           <thead>
             <tr>
               <th>user</th>
+              <th>node</th>
               <th>address</th>
               <th>since</th>
               <th>subscriptions</th>
@@ -161,8 +211,9 @@ function ConnectionsTable() {
           </thead>
           <tbody>
             {list.data?.map((c) => (
-              <tr key={c.id}>
+              <tr key={`${c.node}/${c.id}`}>
                 <td>{c.userId ?? <span className="muted">not signed in</span>}</td>
+                <td>{c.node}</td>
                 <td>{c.ip}</td>
                 <td title={c.since.toISOString()}>{formatRelative(c.since)}</td>
                 <td>{c.subscriptions}</td>
