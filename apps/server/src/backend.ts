@@ -85,7 +85,7 @@ export async function openBackend(opts: {
       return { up, outages, downSince };
     },
     describe:
-      `cluster node ${nodeId}: history and queue in PostgreSQL at ${redact(cluster.databaseUrl)}, ` +
+      `a cluster node; history and queue in PostgreSQL at ${redact(cluster.databaseUrl)}, ` +
       `live events through Redis at ${redact(cluster.redisUrl)}`,
     async close() {
       await live.close();

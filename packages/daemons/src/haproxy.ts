@@ -22,6 +22,8 @@ export interface HaproxyOptions {
   port?: number;
   /** GET here answers 200 on a healthy node. */
   healthPath?: string;
+  /** In a process group of its own, so a Ctrl+C meant for the parent does not reach it. */
+  detached?: boolean;
 }
 
 export interface HaproxyServer {

@@ -23,7 +23,13 @@ export interface RedisServer {
 
 const BINARY = '/usr/bin/redis-server';
 
-export async function startRedis(opts: { port?: number } = {}): Promise<RedisServer> {
+export async function startRedis(
+  opts: {
+    port?: number;
+    /** In a process group of its own, so a Ctrl+C meant for the parent does not reach it. */
+    detached?: boolean;
+  } = {},
+): Promise<RedisServer> {
   const bin = requireBinary(BINARY, 'Redis', 'redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'querylane-redis-'));
   const port = opts.port ?? (await freePort());
@@ -42,7 +48,7 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisSer
         '--loglevel',
         'warning',
       ]),
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false },
     );
     child = proc;
     proc.stdout?.on('data', (c: Buffer) => (output += c.toString()));
