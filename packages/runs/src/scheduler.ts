@@ -39,6 +39,26 @@ interface Active {
 
 /** An abort for a run this node has claimed but not started yet is kept this long. */
 const EARLY_ABORT_MS = 60_000;
+/**
+ * On a shared queue places in line are announced at most this often: a burst of starts and
+ * claims across nodes moves every waiting run many times, and only where it ends up matters.
+ */
+const ANNOUNCE_EVERY_MS = 200;
+/** Places in line written at once (each is one run's own append). */
+const ANNOUNCE_PARALLEL = 8;
+/** Places up to here are told at every change; further back, when they have halved. */
+const ANNOUNCE_EXACT_UP_TO = 20;
+
+/**
+ * Whether a waiting run is told its new place. Near the front every move counts; far back, a
+ * run hears of it when its place has halved (or it was pushed back a lot), so that a line of n
+ * runs costs O(n log n) events rather than O(n²) as each claim moves everyone up by one.
+ */
+export function worthAnnouncing(last: number | undefined, now: number): boolean {
+  if (last === undefined) return true;
+  if (now === last) return false;
+  return now <= ANNOUNCE_EXACT_UP_TO || now <= last / 2 || now >= last * 2;
+}
 
 export class Scheduler {
   readonly #opts: SchedulerOptions;
@@ -56,6 +76,8 @@ export class Scheduler {
   #again = false;
   #reaping: Promise<number> | undefined;
   #peak = 0;
+  #announceSoon: NodeJS.Timeout | undefined;
+  #announcing: Promise<void> | undefined;
 
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
@@ -185,6 +207,29 @@ export class Scheduler {
     if (free > 0) {
       for (const entry of await this.#opts.queue.claim(free)) this.#start(entry);
     }
+    // Alone, places are announced before the call that moved the line returns; shared, the
+    // nodes' changes come in bursts, so the announcer writes where things stand a moment later.
+    if (this.#opts.queue.shared) this.#announceLater();
+    else await this.#announce();
+  }
+
+  #announceLater(): void {
+    if (this.#announceSoon) return;
+    this.#announceSoon = setTimeout(async () => {
+      await this.#announcing;
+      this.#announceSoon = undefined;
+      if (this.#closing) return;
+      this.#announcing = this.#announce()
+        .catch((err: unknown) => this.#opts.log('announcing places in line failed', err))
+        .finally(() => {
+          this.#announcing = undefined;
+        });
+    }, ANNOUNCE_EVERY_MS);
+    this.#announceSoon.unref();
+  }
+
+  /** Tells every waiting run whose place changed its new one (one node of a cluster does). */
+  async #announce(): Promise<void> {
     if (!(await this.#opts.queue.announces())) {
       this.#announced.clear();
       return;
@@ -197,11 +242,17 @@ export class Scheduler {
       if (before !== undefined) announced.set(entry.runId, before);
     }
     this.#announced = announced;
-    for (const [i, entry] of waiting.entries()) {
+    const changed = [...waiting.entries()].filter(([i, entry]) =>
+      worthAnnouncing(this.#announced.get(entry.runId), i + 1),
+    );
+    for (let at = 0; at < changed.length; at += ANNOUNCE_PARALLEL) {
       if (this.#closing) return;
-      if (this.#announced.get(entry.runId) === i + 1) continue;
-      this.#announced.set(entry.runId, i + 1);
-      await this.#opts.announce(entry, i + 1);
+      await Promise.all(
+        changed.slice(at, at + ANNOUNCE_PARALLEL).map(async ([i, entry]) => {
+          this.#announced.set(entry.runId, i + 1);
+          await this.#opts.announce(entry, i + 1);
+        }),
+      );
     }
   }
 
@@ -277,6 +328,8 @@ export class Scheduler {
     await settled;
     await this.#pumping;
     await this.#reaping;
+    clearTimeout(this.#announceSoon);
+    await this.#announcing;
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
     this.#unwatch?.();
     this.#unwatch = undefined;

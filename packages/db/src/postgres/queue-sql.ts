@@ -2,6 +2,8 @@
 // run in line in its own transaction). Fair order is FairQueue's round-robin, kept in tables:
 // each user with waiting runs has a turn; the k-th waiting run of every user comes before any
 // user's (k+1)-th, and within a round users go by turn. Serving a user moves them to the back.
+// Turns come from a sequence, so putting a run in line takes no lock; claims take one, so that
+// nodes claim one after another in exactly the fair order.
 import { type SQL, sql } from 'drizzle-orm';
 import { locks } from './client.ts';
 import type { Tx } from './conversation-store.ts';
@@ -21,7 +23,7 @@ export const toEntry = (row: QueueRow) => ({
   conversationId: row.conversation_id,
 });
 
-/** Queue changes never interleave: turns are read and moved under one lock. */
+/** Claims never interleave: each sees the line as the previous one left it. */
 export const lockQueue = (tx: Tx) => tx.execute(sql`SELECT pg_advisory_xact_lock(${locks.queue})`);
 
 /** Tells every node (their LISTEN connections) once the transaction commits. */
@@ -41,8 +43,7 @@ export async function enqueueIn(
   if (inserted.rows.length === 0) return false;
   // A user with nothing else waiting joins the rotation at the back, as in FairQueue.
   await tx.execute(sql`
-    INSERT INTO queue_turns (user_id, turn)
-    SELECT ${entry.userId}, coalesce(max(turn), 0) + 1 FROM queue_turns
+    INSERT INTO queue_turns (user_id, turn) VALUES (${entry.userId}, nextval('queue_turn_seq'))
     ON CONFLICT (user_id) DO UPDATE SET turn = excluded.turn
     WHERE NOT EXISTS (
       SELECT 1 FROM run_queue

@@ -65,6 +65,11 @@ export class PgRunQueue implements RunQueue {
   }
 
   async enqueue(entry: QueueEntry): Promise<void> {
+    // RunStore.start has usually put it in line already, in its own transaction.
+    const there = await this.#store.db.execute(
+      sql`SELECT 1 FROM run_queue WHERE run_id = ${entry.runId}`,
+    );
+    if (there.rows.length > 0) return;
     await this.#store.db.transaction((tx) => enqueueIn(tx, entry));
   }
 
@@ -76,37 +81,35 @@ export class PgRunQueue implements RunQueue {
       const candidates = (await tx.execute<QueueRow>(fairOrder(n))).rows;
       if (candidates.length === 0) return [];
       // A row locked by a remove in progress is skipped rather than waited for.
-      const lockable = await tx.execute<{ run_id: string }>(sql`
-        SELECT run_id FROM run_queue
-        WHERE run_id = ANY(${sql.param(candidates.map((c) => c.run_id))}) AND claimed_by IS NULL
-        FOR UPDATE SKIP LOCKED`);
-      const free = new Set(lockable.rows.map((r) => r.run_id));
+      const taken = await tx.execute<{ run_id: string }>(sql`
+        UPDATE run_queue SET claimed_by = ${nodeId}, lease_expires_at = ${inMs(leaseMs)}
+        WHERE run_id IN (
+          SELECT run_id FROM run_queue
+          WHERE run_id = ANY(${sql.param(candidates.map((c) => c.run_id))}) AND claimed_by IS NULL
+          FOR UPDATE SKIP LOCKED)
+        RETURNING run_id`);
+      const free = new Set(taken.rows.map((r) => r.run_id));
       const chosen = candidates.filter((c) => free.has(c.run_id));
       if (chosen.length === 0) return [];
       const ids = chosen.map((c) => c.run_id);
-      await tx.execute(sql`
-        UPDATE run_queue SET claimed_by = ${nodeId}, lease_expires_at = ${inMs(leaseMs)}
-        WHERE run_id = ANY(${sql.param(ids)})`);
       // Each user served moves to the back of the rotation, in the order served.
-      const [top] = (
-        await tx.execute<{ turn: string }>(
-          sql`SELECT coalesce(max(turn), 0) AS turn FROM queue_turns`,
-        )
-      ).rows;
-      const turns = new Map<string, number>();
-      for (const [i, c] of chosen.entries()) turns.set(c.user_id, Number(top?.turn ?? 0) + i + 1);
+      const turns = (
+        await tx.execute<{ turn: string }>(sql`
+          SELECT nextval('queue_turn_seq') AS turn FROM generate_series(1, ${chosen.length})`)
+      ).rows.map((r) => Number(r.turn));
+      const served = new Map<string, number>();
+      for (const [i, c] of chosen.entries()) served.set(c.user_id, turns[i] as number);
       await tx.execute(sql`
         UPDATE queue_turns t SET turn = v.turn
-        FROM unnest(${sql.param([...turns.keys()])}::text[], ${sql.param([...turns.values()])}::bigint[]) AS v(user_id, turn)
+        FROM unnest(${sql.param([...served.keys()])}::text[], ${sql.param([...served.values()])}::bigint[])
+          AS v(user_id, turn)
         WHERE t.user_id = v.user_id`);
-      const [last] = (
-        await tx.execute<{ n: string }>(sql`
-        SELECT setval('run_claim_seq', nextval('run_claim_seq') + ${ids.length - 1}) AS n`)
-      ).rows;
-      const base = Number(last?.n ?? ids.length) - ids.length;
+      // The claim order across all nodes, numbered from one sequence.
       await tx.execute(sql`
-        UPDATE runs r SET node_id = ${nodeId}, claim_seq = ${base} + u.ord
-        FROM unnest(${sql.param(ids)}::text[]) WITH ORDINALITY AS u(id, ord)
+        UPDATE runs r SET node_id = ${nodeId}, claim_seq = s.base + u.ord
+        FROM (SELECT setval('run_claim_seq', nextval('run_claim_seq') + ${ids.length - 1})
+                     - ${ids.length} AS base) s,
+             unnest(${sql.param(ids)}::text[]) WITH ORDINALITY AS u(id, ord)
         WHERE r.id = u.id`);
       await notifyChanged(tx);
       return chosen.map(toEntry);

@@ -51,13 +51,13 @@ export function createRunStore(db: PgDb): RunStore {
               })),
             );
           }
+          const [row] = await tx.select(columns).from(runs).where(eq(runs.id, run.id));
+          if (!row) throw new Error(`run ${run.id} vanished inside its own transaction`);
           await enqueueIn(tx, {
             runId: run.id,
             userId: run.userId,
             conversationId: run.conversationId,
           });
-          const [row] = await tx.select(columns).from(runs).where(eq(runs.id, run.id));
-          if (!row) throw new Error(`run ${run.id} vanished inside its own transaction`);
           return toRunRecord(row);
         });
       } catch (err) {

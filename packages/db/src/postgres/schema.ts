@@ -154,6 +154,9 @@ export const runQueue = pgTable(
 /** Numbers claims across all nodes, in the order the queue handed runs out. */
 export const runClaimSeq = pgSequence('run_claim_seq');
 
+/** Turns in the rotation: a user served, or back in line after a while, takes the next one. */
+export const queueTurnSeq = pgSequence('queue_turn_seq');
+
 /** The round-robin across users: the user with the lowest turn is served next. */
 export const queueTurns = pgTable('queue_turns', {
   userId: text('user_id').primaryKey(),

@@ -15,8 +15,8 @@ import {
   seedRun,
 } from '@querylane/runs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStores, type PostgresStores } from './index.ts';
 import { type PgTestServer, startPgTestServer } from '../testing/postgres.ts';
+import { openPostgresStores, type PostgresStores } from './index.ts';
 
 let pg: PgTestServer;
 beforeAll(async () => {
