@@ -203,4 +203,33 @@ describe('Redis live channel', () => {
     const raw = await rawRedis();
     expect(await raw.xLen(`${prefix}:run:r1:events`)).toBeGreaterThan(0);
   });
+
+  it('publishes, once Redis is back, what a run stored while it was away', async () => {
+    const prefix = randomUUID();
+    const url = await pg.database();
+    const [a, b] = [await node(url, prefix), await node(url, prefix)];
+    cleanups.push(a.close, b.close);
+    await seedRun(a.stores, { runId: 'r1' });
+    const reader = collect(b.log.read('r1', 0));
+    await expect.poll(() => b.live.listenerCount('r1')).toBe(1);
+    await append(a.log, 'r1', stageEvent('r1', 2));
+    await redis.kill();
+    await expect.poll(() => a.live.health.up).toBe(false);
+    // The run ends while Redis is away: its last events are only in PostgreSQL.
+    for (const seq of [3, 4, 5]) await append(a.log, 'r1', stageEvent('r1', seq));
+    await append(a.log, 'r1', cancelled('r1', 6));
+    expect(await reader).toEqual([1, 2, 3, 4, 5, 6]);
+    await redis.start();
+    // Nothing is appended any more; coming back, the writer publishes what it kept.
+    const raw = await rawRedis();
+    await expect
+      .poll(
+        async () =>
+          ((await raw.xRange(`${prefix}:run:r1:events`, '-', '+')) ?? []).map((e) => e.id),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toEqual(['3-0', '4-0', '5-0', '6-0']);
+  });
 });

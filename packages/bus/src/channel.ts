@@ -90,8 +90,9 @@ export class RedisLiveChannel implements LiveChannel {
     return this.#health.view;
   }
 
+  /** With no events: publishes what is still waiting from an outage, if anything. */
   publish(runId: string, events: readonly RunEvent[]): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
+    if (events.length === 0 && !this.#unpublished.has(runId)) return Promise.resolve();
     const next = (this.#chains.get(runId) ?? Promise.resolve()).then(() =>
       this.#publish(runId, events),
     );

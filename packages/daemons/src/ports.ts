@@ -1,8 +1,43 @@
 // Free TCP ports on loopback, for servers that must be started (or restarted) on a known port.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A port nothing listens on right now, so a server (or its restart) can take it. */
+/**
+ * The low end of the range the kernel hands out for port 0 and outgoing connections. Ports below
+ * it are only ever taken on purpose, so one chosen there stays free until it is used, even while
+ * other tests on the machine open and close sockets by the thousand.
+ */
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/);
+    const n = Number(low);
+    return Number.isInteger(n) && n > 12_000 ? n : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port nothing listens on right now, so a server (or its restart) can take it: picked at random
+ * below the kernel's ephemeral range, where nothing else lands by chance.
+ */
 export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (high - 10_000));
+    if (await canListen(port)) return port;
+  }
+  // Everything tried was taken: take one the kernel picks.
   const probe = createServer();
   await new Promise<void>((ok, fail) => {
     probe.once('error', fail);

@@ -18,13 +18,11 @@ export async function insertMessage(tx: Tx, message: NewMessage) {
     .update(conversations)
     .set({ updatedAt: at })
     .where(eq(conversations.id, message.conversationId));
-  const [next] = await tx
-    .select({ position: sql<number>`coalesce(max(${messages.position}), 0) + 1` })
-    .from(messages)
-    .where(eq(messages.conversationId, message.conversationId));
+  const next = sql<number>`(SELECT coalesce(max(${messages.position}), 0) + 1 FROM ${messages}
+    WHERE ${messages.conversationId} = ${message.conversationId})`;
   const [row] = await tx
     .insert(messages)
-    .values({ ...message, position: Number(next?.position ?? 1), createdAt: at })
+    .values({ ...message, position: next, createdAt: at })
     .returning();
   if (!row) throw new Error(`message ${message.id} was not written`);
   const { position: _position, ...record } = row;

@@ -29,27 +29,31 @@ export const lockQueue = (tx: Tx) => tx.execute(sql`SELECT pg_advisory_xact_lock
 /** Tells every node (their LISTEN connections) once the transaction commits. */
 export const notifyChanged = (tx: Tx) => tx.execute(sql`SELECT pg_notify(${QUEUE_CHANNEL}, '')`);
 
-/** Puts a run in line; a run already there (waiting or held) keeps its place. */
+/**
+ * Puts a run in line; a run already there (waiting or held) keeps its place. One statement: a
+ * user with nothing else waiting joins the rotation at the back, as in FairQueue, and every node
+ * hears of it once the transaction commits.
+ */
 export async function enqueueIn(
   tx: Tx,
   entry: { runId: string; userId: string; conversationId: string },
 ) {
-  await lockQueue(tx);
-  const inserted = await tx.execute(sql`
-    INSERT INTO run_queue (run_id, user_id, conversation_id)
-    VALUES (${entry.runId}, ${entry.userId}, ${entry.conversationId})
-    ON CONFLICT (run_id) DO NOTHING
-    RETURNING run_id`);
-  if (inserted.rows.length === 0) return false;
-  // A user with nothing else waiting joins the rotation at the back, as in FairQueue.
-  await tx.execute(sql`
-    INSERT INTO queue_turns (user_id, turn) VALUES (${entry.userId}, nextval('queue_turn_seq'))
-    ON CONFLICT (user_id) DO UPDATE SET turn = excluded.turn
-    WHERE NOT EXISTS (
-      SELECT 1 FROM run_queue
-      WHERE user_id = ${entry.userId} AND claimed_by IS NULL AND run_id <> ${entry.runId})`);
-  await notifyChanged(tx);
-  return true;
+  const res = await tx.execute<{ queued: boolean }>(sql`
+    WITH q AS (
+      INSERT INTO run_queue (run_id, user_id, conversation_id)
+      VALUES (${entry.runId}, ${entry.userId}, ${entry.conversationId})
+      ON CONFLICT (run_id) DO NOTHING
+      RETURNING run_id),
+    t AS (
+      INSERT INTO queue_turns (user_id, turn)
+      SELECT ${entry.userId}, nextval('queue_turn_seq') WHERE EXISTS (SELECT 1 FROM q)
+      ON CONFLICT (user_id) DO UPDATE SET turn = excluded.turn
+      WHERE NOT EXISTS (
+        SELECT 1 FROM run_queue
+        WHERE user_id = ${entry.userId} AND claimed_by IS NULL AND run_id <> ${entry.runId}))
+    SELECT EXISTS (SELECT 1 FROM q) AS queued, pg_notify(${QUEUE_CHANNEL}, '')
+    WHERE EXISTS (SELECT 1 FROM q)`);
+  return res.rows.length > 0;
 }
 
 /** Waiting runs in the order they will be claimed; `limit` bounds the work for a claim. */

@@ -38,7 +38,11 @@ export function createRunStore(db: PgDb): RunStore {
               .where(eq(conversations.id, run.conversationId));
             if (!found) throw new NotFoundError('Conversation', run.conversationId);
           }
-          await tx.insert(runs).values({ ...run, createdAt: at, lastSeq: events.at(-1)?.seq ?? 0 });
+          const [row] = await tx
+            .insert(runs)
+            .values({ ...run, createdAt: at, lastSeq: events.at(-1)?.seq ?? 0 })
+            .returning(columns);
+          if (!row) throw new Error(`run ${run.id} was not written`);
           await insertMessage(tx, message);
           if (events.length > 0) {
             await tx.insert(runEvents).values(
@@ -51,8 +55,6 @@ export function createRunStore(db: PgDb): RunStore {
               })),
             );
           }
-          const [row] = await tx.select(columns).from(runs).where(eq(runs.id, run.id));
-          if (!row) throw new Error(`run ${run.id} vanished inside its own transaction`);
           await enqueueIn(tx, {
             runId: run.id,
             userId: run.userId,
