@@ -21,7 +21,7 @@ import { type LatencyFigures, querylaneLatency } from './transport.ts';
 
 /** Run slots: the one node's, and the cluster's runner node's. */
 const SLOTS = '4';
-// Streams all 219,551 order items through a join, one `rows` event per millisecond or so.
+// Streams all 219,551 order items through a join, one `rows` event every few milliseconds.
 const STREAMING = `SELECT oi.id, oi.quantity, oi.unit_price, o.status, o.channel
 FROM order_items oi JOIN orders o ON o.id = oi.order_id`;
 const STOPPED = Buffer.from('"type":"stopped"');
@@ -31,7 +31,7 @@ const open = {
   QUERYLANE_MAX_CONNECTIONS_PER_IP: '100000',
   QUERYLANE_RUNS_PER_MINUTE: '100000',
   QUERYLANE_WS_MESSAGES_PER_SECOND: '100000',
-  QUERYLANE_PROGRESS_MS: '1',
+  QUERYLANE_PROGRESS_MS: '5',
   QUERYLANE_QUERY_TIMEOUT_MS: '600000',
 };
 

@@ -1,7 +1,6 @@
 // Where this process keeps history, its queue and its live events: alone, SQLite and in-process;
 // as a node of a cluster, PostgreSQL (history, the queue with leases, presence) and Redis (live
 // delivery and the replay window). The rest of the server sees only the ports.
-import { join } from 'node:path';
 import type { RedisView } from '@querylane/api';
 import { RedisLiveChannel } from '@querylane/bus';
 import { openPostgresStores, openSqliteStores, redact } from '@querylane/db';
@@ -35,16 +34,16 @@ export interface Backend {
 }
 
 export async function openBackend(opts: {
-  dataDir: string;
+  /** The SQLite history file of a process on its own. */
+  historyPath: string;
   nodeId: string;
   cluster: ClusterConfig | null;
   log: (message: string, err?: unknown) => void;
 }): Promise<Backend> {
   const { cluster, log, nodeId } = opts;
   if (!cluster) {
-    const path = join(opts.dataDir, 'querylane.db');
-    const stores = openSqliteStores(path);
-    return { stores, describe: `history in ${path}`, close: () => stores.close() };
+    const stores = openSqliteStores(opts.historyPath);
+    return { stores, describe: `history in ${opts.historyPath}`, close: () => stores.close() };
   }
   const stores = await openPostgresStores(cluster.databaseUrl, {
     nodeId,

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRouter, createServices, type Services, type StreamLimits } from '@querylane/api';
 import {
@@ -141,7 +141,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     forbiddenPaths: [historyPath],
   });
   const backend = await openBackend({
-    dataDir: config.dataDir,
+    historyPath,
     nodeId: config.nodeId,
     cluster: config.cluster,
     log,

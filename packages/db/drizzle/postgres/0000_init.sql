@@ -15,6 +15,7 @@ CREATE TABLE "conversations" (
 	"id" text PRIMARY KEY NOT NULL,
 	"user_id" text NOT NULL,
 	"title" text NOT NULL,
+	"pinned_at" timestamp (3) with time zone,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
@@ -83,6 +84,7 @@ CREATE TABLE "runs" (
 	"last_seq" integer DEFAULT 0 NOT NULL,
 	"result" text,
 	"error" text,
+	"chart" jsonb,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"started_at" timestamp (3) with time zone,
 	"finished_at" timestamp (3) with time zone,
@@ -96,6 +98,7 @@ ALTER TABLE "run_queue" ADD CONSTRAINT "run_queue_run_id_runs_id_fk" FOREIGN KEY
 ALTER TABLE "runs" ADD CONSTRAINT "runs_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "audit_log_kind_idx" ON "audit_log" USING btree ("kind","id");--> statement-breakpoint
 CREATE INDEX "conversations_user_updated_idx" ON "conversations" USING btree ("user_id","updated_at");--> statement-breakpoint
+CREATE INDEX "conversations_user_pinned_idx" ON "conversations" USING btree ("user_id","pinned_at");--> statement-breakpoint
 CREATE INDEX "messages_conversation_position_idx" ON "messages" USING btree ("conversation_id","position");--> statement-breakpoint
 CREATE INDEX "run_queue_waiting_idx" ON "run_queue" USING btree ("user_id","seq") WHERE "run_queue"."claimed_by" is null;--> statement-breakpoint
 CREATE INDEX "run_queue_leases_idx" ON "run_queue" USING btree ("lease_expires_at") WHERE "run_queue"."claimed_by" is not null;--> statement-breakpoint

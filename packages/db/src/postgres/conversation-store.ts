@@ -2,8 +2,14 @@
 // append to one conversation at once, so a message takes its conversation's row lock before it
 // takes the next position. A delete takes messages, runs and events with it (cascade).
 import type { ConversationStore, NewMessage } from '@querylane/runs';
-import { asc, desc, eq, sql } from 'drizzle-orm';
-import { owned } from '../shared/queries.ts';
+import { and, asc, eq, exists, or, type SQL, sql } from 'drizzle-orm';
+import {
+  conversationOrder,
+  conversationPageOf,
+  conversationsAfter,
+  likePattern,
+  owned,
+} from '../shared/queries.ts';
 import { stamp } from '../shared/stamp.ts';
 import type { PgDb } from './client.ts';
 import { conversations, messages } from './schema.ts';
@@ -47,13 +53,28 @@ export function createConversationStore(db: PgDb): ConversationStore {
         .where(owned(conversations, userId, conversationId));
       return row;
     },
-    async list(userId, limit) {
-      return db
+    async page({ userId, limit, cursor, search }) {
+      const rows = await db
         .select()
         .from(conversations)
-        .where(eq(conversations.userId, userId))
-        .orderBy(desc(conversations.updatedAt), desc(conversations.id))
-        .limit(limit);
+        .where(
+          and(
+            eq(conversations.userId, userId),
+            search ? matching(db, search) : undefined,
+            cursor ? conversationsAfter(conversations, cursor) : undefined,
+          ),
+        )
+        .orderBy(...conversationOrder(conversations))
+        .limit(limit + 1);
+      return conversationPageOf(rows, limit);
+    },
+    async setPinned(userId, conversationId, pinned) {
+      const [row] = await db
+        .update(conversations)
+        .set({ pinnedAt: pinned ? stamp() : null })
+        .where(owned(conversations, userId, conversationId))
+        .returning();
+      return row;
     },
     async rename(userId, conversationId, title) {
       const [row] = await db
@@ -82,4 +103,23 @@ export function createConversationStore(db: PgDb): ConversationStore {
       return rows.map(({ position: _position, ...record }) => record);
     },
   };
+}
+
+/** The title, or any message of the conversation, contains `search`, ignoring case (ILIKE). */
+function matching(db: PgDb, search: string): SQL {
+  const pattern = likePattern(search);
+  return or(
+    sql`${conversations.title} ilike ${pattern} escape '\\'`,
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.conversationId, conversations.id),
+            sql`${messages.content} ilike ${pattern} escape '\\'`,
+          ),
+        ),
+    ),
+  ) as SQL;
 }

@@ -108,6 +108,15 @@ export function createRunStore(db: PgDb): RunStore {
       await db.update(runs).set(cols).where(eq(runs.id, runId));
     },
 
+    async setChart(userId, runId, chart) {
+      const [row] = await db
+        .update(runs)
+        .set({ chart })
+        .where(owned(runs, userId, runId))
+        .returning(columns);
+      return row && toRunRecord(row);
+    },
+
     async unfinished() {
       const rows = await db
         .select(columns)

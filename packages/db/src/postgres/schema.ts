@@ -3,6 +3,7 @@
 // across users, and the nodes that are up. Times are timestamptz with millisecond precision.
 import {
   auditKinds,
+  type ChartSpec,
   messageRoles,
   refusalKinds,
   runKinds,
@@ -31,10 +32,15 @@ export const conversations = pgTable(
     id: text().primaryKey(),
     userId: text('user_id').notNull(),
     title: text().notNull(),
+    /** Set while its owner keeps it pinned to the top of their list. */
+    pinnedAt: at('pinned_at'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
-  (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt)],
+  (t) => [
+    index('conversations_user_updated_idx').on(t.userId, t.updatedAt),
+    index('conversations_user_pinned_idx').on(t.userId, t.pinnedAt),
+  ],
 );
 
 export const messages = pgTable(
@@ -73,6 +79,8 @@ export const runs = pgTable(
     /** Serialised by the contracts' transformer (superjson), opaque to the store. */
     result: text(),
     error: text(),
+    /** The chart its owner chose for the result (validated by the api before it is stored). */
+    chart: jsonb().$type<ChartSpec>(),
     createdAt: at('created_at').notNull().defaultNow(),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),

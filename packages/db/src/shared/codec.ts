@@ -1,7 +1,15 @@
 // Turns stored rows into domain records and back, for every dialect: both schemas name and type
 // their columns alike, so one codec serves them. Payloads (events, results, errors) are the
 // contracts' superjson text; nothing outside this package sees a row.
-import type { Result, RunError, RunEvent, RunKind, RunStatus, Stage } from '@querylane/contracts';
+import type {
+  ChartSpec,
+  Result,
+  RunError,
+  RunEvent,
+  RunKind,
+  RunStatus,
+  Stage,
+} from '@querylane/contracts';
 import { transformer } from '@querylane/contracts/transformer';
 import type { RunPatch, RunRecord } from '@querylane/runs';
 
@@ -24,6 +32,7 @@ export interface RunRow {
   lastSeq: number;
   error: string | null;
   hasResult: number | boolean;
+  chart: ChartSpec | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

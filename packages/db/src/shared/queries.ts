@@ -5,6 +5,7 @@
 // with row locks and lease checks that SQLite has no need of.
 import { isTerminalStatus, type RunStatus, runStatuses } from '@querylane/contracts';
 import {
+  type ConversationCursor,
   NotFoundError,
   type Page,
   type PageCursor,
@@ -13,7 +14,7 @@ import {
   type RunRecord,
   SeqConflictError,
 } from '@querylane/runs';
-import { and, type Column, eq, lt, or } from 'drizzle-orm';
+import { and, type Column, desc, eq, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 
 /** Rows after `cursor` in a newest-first listing by (createdAt, id). */
 export function before(columns: { createdAt: Column; id: Column }, cursor: PageCursor) {
@@ -25,6 +26,48 @@ export function before(columns: { createdAt: Column; id: Column }, cursor: PageC
 export function owned(columns: { id: Column; userId: Column }, userId: string, id: string) {
   return and(eq(columns.id, id), eq(columns.userId, userId));
 }
+
+interface ConversationColumns {
+  id: Column;
+  pinnedAt: Column;
+  updatedAt: Column;
+}
+
+/** A user's conversations: pinned first (most recently pinned first), then newest first. */
+export function conversationOrder(c: ConversationColumns) {
+  return [sql`${c.pinnedAt} is null`, desc(c.pinnedAt), desc(c.updatedAt), desc(c.id)];
+}
+
+/** Everything after `cursor` in `conversationOrder`. */
+export function conversationsAfter(c: ConversationColumns, cursor: ConversationCursor): SQL {
+  const at = new Date(cursor.at);
+  const sameRank = or(lt(c.updatedAt, at), and(eq(c.updatedAt, at), lt(c.id, cursor.id)));
+  if (cursor.pinnedAt === null) return and(isNull(c.pinnedAt), sameRank) as SQL;
+  const pinnedAt = new Date(cursor.pinnedAt);
+  return or(
+    isNull(c.pinnedAt),
+    lt(c.pinnedAt, pinnedAt),
+    and(eq(c.pinnedAt, pinnedAt), sameRank),
+  ) as SQL;
+}
+
+/** A page of conversations from `limit + 1` rows. */
+export function conversationPageOf<
+  T extends { id: string; pinnedAt: Date | null; updatedAt: Date },
+>(rows: T[], limit: number): Page<T, ConversationCursor> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    next:
+      rows.length > limit && last
+        ? { pinnedAt: last.pinnedAt?.getTime() ?? null, at: last.updatedAt.getTime(), id: last.id }
+        : null,
+  };
+}
+
+/** LIKE's wildcards in what a person typed match themselves (escape character `\`). */
+export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 /** A page from `limit + 1` rows: the extra one only says there is more. */
 export function pageOf(records: RunRecord[], limit: number): Page<RunRecord> {

@@ -1,11 +1,17 @@
 // ConversationStore over SQLite: conversations and their ordered messages, listed pinned first and
 // searched by title and content. A delete takes the conversation's messages, runs and events with
 // it (foreign keys cascade).
-import type { ConversationCursor, ConversationStore, NewMessage } from '@querylane/runs';
-import { and, asc, desc, eq, exists, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { ConversationStore, NewMessage } from '@querylane/runs';
+import { and, asc, eq, exists, or, type SQL, sql } from 'drizzle-orm';
+import {
+  conversationOrder,
+  conversationPageOf,
+  conversationsAfter,
+  likePattern,
+} from '../shared/queries.ts';
+import { stamp } from '../shared/stamp.ts';
 import type { Db } from './client.ts';
 import { conversations, messages } from './schema.ts';
-import { stamp } from '../shared/stamp.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -54,30 +60,13 @@ export function createConversationStore(db: Db): ConversationStore {
           and(
             eq(conversations.userId, userId),
             search ? matching(db, search) : undefined,
-            cursor ? after(cursor) : undefined,
+            cursor ? conversationsAfter(conversations, cursor) : undefined,
           ),
         )
-        .orderBy(
-          sql`${conversations.pinnedAt} is null`,
-          desc(conversations.pinnedAt),
-          desc(conversations.updatedAt),
-          desc(conversations.id),
-        )
+        .orderBy(...conversationOrder(conversations))
         .limit(limit + 1)
         .all();
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items,
-        next:
-          rows.length > limit && last
-            ? {
-                pinnedAt: last.pinnedAt?.getTime() ?? null,
-                at: last.updatedAt.getTime(),
-                id: last.id,
-              }
-            : null,
-      };
+      return conversationPageOf(rows, limit);
     },
     async setPinned(userId, conversationId, pinned) {
       return db
@@ -113,9 +102,6 @@ export function createConversationStore(db: Db): ConversationStore {
   };
 }
 
-/** LIKE's wildcards in what the person typed match themselves. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** The title, or any message of the conversation, contains `search` (ASCII case ignored). */
 function matching(db: Db, search: string): SQL {
   const pattern = likePattern(search);
@@ -132,21 +118,5 @@ function matching(db: Db, search: string): SQL {
           ),
         ),
     ),
-  ) as SQL;
-}
-
-/** Everything after `cursor` in the order pinned-first, pinnedAt, updatedAt, id (all newest first). */
-function after(cursor: ConversationCursor): SQL {
-  const at = new Date(cursor.at);
-  const sameRank = or(
-    lt(conversations.updatedAt, at),
-    and(eq(conversations.updatedAt, at), lt(conversations.id, cursor.id)),
-  );
-  if (cursor.pinnedAt === null) return and(isNull(conversations.pinnedAt), sameRank) as SQL;
-  const pinnedAt = new Date(cursor.pinnedAt);
-  return or(
-    isNull(conversations.pinnedAt),
-    lt(conversations.pinnedAt, pinnedAt),
-    and(eq(conversations.pinnedAt, pinnedAt), sameRank),
   ) as SQL;
 }
