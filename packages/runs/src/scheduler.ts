@@ -50,9 +50,10 @@ const ANNOUNCE_PARALLEL = 8;
 const ANNOUNCE_EXACT_UP_TO = 20;
 
 /**
- * Whether a waiting run is told its new place. Near the front every move counts; far back, a
- * run hears of it when its place has halved (or it was pushed back a lot), so that a line of n
- * runs costs O(n log n) events rather than O(n²) as each claim moves everyone up by one.
+ * Whether a waiting run of a shared queue is told its new place. Near the front every move
+ * counts; far back, a run hears of it when its place has halved (or it was pushed back a lot),
+ * so a line of n runs costs O(n log n) events rather than O(n²) as each claim moves everyone up
+ * by one. (Alone, a process tells every move: its writes are local and cheap.)
  */
 export function worthAnnouncing(last: number | undefined, now: number): boolean {
   if (last === undefined) return true;
@@ -242,9 +243,12 @@ export class Scheduler {
       if (before !== undefined) announced.set(entry.runId, before);
     }
     this.#announced = announced;
-    const changed = [...waiting.entries()].filter(([i, entry]) =>
-      worthAnnouncing(this.#announced.get(entry.runId), i + 1),
-    );
+    // Shared, every write crosses the network to the database: far back, only halvings.
+    const shared = this.#opts.queue.shared;
+    const changed = [...waiting.entries()].filter(([i, entry]) => {
+      const last = this.#announced.get(entry.runId);
+      return shared ? worthAnnouncing(last, i + 1) : last !== i + 1;
+    });
     for (let at = 0; at < changed.length; at += ANNOUNCE_PARALLEL) {
       if (this.#closing) return;
       await Promise.all(

@@ -282,6 +282,7 @@ describe('admin', () => {
         ip: b.ip,
         since: b.since,
         subscriptions: 2,
+        node: 'test-node',
       },
       {
         id: 'c1',
@@ -291,6 +292,7 @@ describe('admin', () => {
         ip: a.ip,
         since: a.since,
         subscriptions: 0,
+        node: 'test-node',
       },
     ]);
   });
