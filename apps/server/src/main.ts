@@ -19,6 +19,7 @@ const stopping = () => state === 'stopping';
 async function start(port: number): Promise<void> {
   server = await startServer({ ...config, port, onRestart: (by) => void restart(by) });
   console.log(`Querylane listening on ${server.url}`);
+  console.log(`Node ${config.nodeId}: ${server.backend}.`);
 }
 
 async function restart(by: string): Promise<void> {
@@ -57,7 +58,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   const wasRestarting = state === 'restarting';
   state = 'stopping';
   console.log(
-    `${signal}: stopping; running runs get ${grace / 1000} s to finish, waiting runs stay queued for the next start (signal again to exit now)…`,
+    `${signal}: stopping; running runs get ${grace / 1000} s to finish, waiting runs stay queued for ${env.QUERYLANE_DATABASE_URL ? 'the other nodes' : 'the next start'} (signal again to exit now)…`,
   );
   const force = setTimeout(() => {
     console.error('Shutdown took too long; exiting.');

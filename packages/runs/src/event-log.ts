@@ -10,7 +10,7 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
   return {
     async append(runId: string, events: readonly RunEvent[], patch: RunPatch) {
       await history.append(runId, events, patch);
-      live.publish(runId, events);
+      await live.publish(runId, events);
     },
     read: (runId, afterSeq, signal, readOpts) => readLog(parts, runId, afterSeq, signal, readOpts),
     listenerCount: (runId) => live.listenerCount(runId),

@@ -1,15 +1,15 @@
 // RunStore over SQLite: runs, with everything runs.start writes in one transaction. Listings and
 // records never load the result column; `result()` reads it alone.
-import type { Result, RunStatus } from '@querylane/contracts';
-import { runStatuses } from '@querylane/contracts';
+import type { Result } from '@querylane/contracts';
 import { Encoded } from '@querylane/contracts/transformer';
-import { NotFoundError, type PageCursor, type RunStore } from '@querylane/runs';
-import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
+import { NotFoundError, type RunStore } from '@querylane/runs';
+import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { decodeResult, encode, toRunColumns, toRunRecord } from '../shared/codec.ts';
+import { before, owned, pageOf, statusCounts } from '../shared/queries.ts';
+import { stamp } from '../shared/stamp.ts';
 import type { Db } from './client.ts';
-import { decodeResult, encode, toRunColumns, toRunRecord } from './codec.ts';
 import { insertMessage } from './conversation-store.ts';
 import { conversations, runEvents, runs } from './schema.ts';
-import { stamp } from './stamp.ts';
 
 const { result: _result, ...recordColumns } = getTableColumns(runs);
 const columns = { ...recordColumns, hasResult: sql<number>`${runs.result} is not null` };
@@ -77,18 +77,13 @@ export function createRunStore(db: Db): RunStore {
           and(
             userId !== undefined ? eq(runs.userId, userId) : undefined,
             conversationId ? eq(runs.conversationId, conversationId) : undefined,
-            cursor ? before(cursor) : undefined,
+            cursor ? before(runs, cursor) : undefined,
           ),
         )
         .orderBy(desc(runs.createdAt), desc(runs.id))
         .limit(limit + 1)
         .all();
-      const items = rows.slice(0, limit).map(toRunRecord);
-      const last = items.at(-1);
-      return {
-        items,
-        next: rows.length > limit && last ? { at: last.createdAt.getTime(), id: last.id } : null,
-      };
+      return pageOf(rows.map(toRunRecord), limit);
     },
 
     async patch(runId, patch) {
@@ -99,7 +94,7 @@ export function createRunStore(db: Db): RunStore {
       const changed = db
         .update(runs)
         .set({ chart })
-        .where(and(eq(runs.id, runId), eq(runs.userId, userId)))
+        .where(owned(runs, userId, runId))
         .run().changes;
       if (changed === 0) return undefined;
       const row = byId(runId);
@@ -122,17 +117,7 @@ export function createRunStore(db: Db): RunStore {
         .from(runs)
         .groupBy(runs.status)
         .all();
-      const counts = Object.fromEntries(runStatuses.map((s) => [s, 0])) as Record<
-        RunStatus,
-        number
-      >;
-      for (const row of rows) counts[row.status] = row.n;
-      return counts;
+      return statusCounts(rows);
     },
   };
-}
-
-function before(cursor: PageCursor) {
-  const at = new Date(cursor.at);
-  return or(lt(runs.createdAt, at), and(eq(runs.createdAt, at), lt(runs.id, cursor.id)));
 }
