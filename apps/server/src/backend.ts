@@ -66,7 +66,8 @@ export async function openBackend(opts: {
   try {
     bus = await RedisBus.connect({
       url: cluster.redisUrl,
-      prefix: 'querylane',
+      // Per database: clusters sharing a Redis, or a database made anew, never mix their keys.
+      prefix: `querylane:${stores.clusterId}`,
       pollMs: cluster.pollMs,
       log,
     });

@@ -1,12 +1,14 @@
 // A cluster for tests: Debian's PostgreSQL and Redis, N real server processes on fixed ports (a
 // node can come back on its own port) and HAProxy in front, started here and stopped after. A
 // test process of its own watches the database the way an operator would.
+
+import type { RunEventOutput } from '@querylane/api';
 import { type HaproxyServer, type RedisServer, startHaproxy, startRedis } from '@querylane/daemons';
 import { openPostgresStores, type PostgresStores } from '@querylane/db';
 import { type PgTestServer, startPgTestServer } from '@querylane/db/testing';
 import { expect, vi } from 'vitest';
 import WebSocket from 'ws';
-import { createTestClient, freshDataDir, removeDir } from './harness.ts';
+import { createTestClient, freshDataDir, removeDir, subscribeAll } from './harness.ts';
 import { freePort, type ServerProcess, startServerProcess } from './process.ts';
 
 /** One token per person; `root` is the admin. */
@@ -179,6 +181,30 @@ export function clusterClient(url: string, person: Person) {
 }
 
 export type ClusterClient = ReturnType<typeof clusterClient>;
+
+/** Makes clients until one's socket lands on `nodeId` (the balancer goes round-robin). */
+export async function landedOn(make: () => ClusterClient, nodeId: string): Promise<ClusterClient> {
+  for (let i = 0; i < 12; i++) {
+    const candidate = make();
+    await vi.waitFor(() => expect(candidate.node()).toBeDefined(), { timeout: 10_000 });
+    if (candidate.node() === nodeId) return candidate;
+  }
+  throw new Error(`no client landed on ${nodeId}`);
+}
+
+export const isRunning = (e: RunEventOutput) => e.type === 'stage' && e.stage === 'execute';
+
+/** Subscribes to each run, recording what arrives as it arrives. */
+export function watch(on: ClusterClient, runIds: readonly string[]) {
+  const seen = new Map<string, RunEventOutput[]>(runIds.map((id) => [id, []]));
+  const done = Promise.all(
+    runIds.map(async (runId) => ({
+      runId,
+      events: await subscribeAll(on.trpc, runId, { onEvent: (e) => seen.get(runId)?.push(e) }),
+    })),
+  );
+  return { seen, done };
+}
 
 /** Rows of the runs table the queue wrote: who ran each run, and in which order it was claimed. */
 export async function claims(observer: PostgresStores, runIds: readonly string[]) {

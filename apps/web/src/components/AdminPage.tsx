@@ -116,7 +116,7 @@ function MetricsPanel({ metrics }: { metrics: AdminMetrics }) {
         />
         <Figure label="running" value={metrics.runs.running} testId="metric-running" />
         <Figure label="queued" value={metrics.runs.queued} testId="metric-queued" />
-        <Figure label="rooms open" value={metrics.rooms.rooms} testId="metric-rooms" />
+        <Figure label="rooms open" value={metrics.rooms?.rooms ?? '—'} testId="metric-rooms" />
       </div>
       <div className="admin-columns">
         <table className="mini-table" data-testid="runs-by-status">

@@ -9,7 +9,8 @@ export async function collectMetrics(services: Omit<Services, 'activity'>) {
     services.nodes.list(),
     services.runs.countByStatus(),
     services.runs.stats(),
-    services.presence.stats(),
+    // A cluster's presence is in Redis: while it is away the other figures still count.
+    services.presence.stats().catch(() => null),
   ]);
   const cluster = clusterFigures(nodes);
   return {
@@ -24,7 +25,7 @@ export async function collectMetrics(services: Omit<Services, 'activity'>) {
     runs: { byStatus, queued: queue.queued, running: cluster.running },
     /** This node's SQL workers. */
     workers: services.workers?.stats() ?? null,
-    /** Rooms someone has open now, and the sessions open in them. */
+    /** Rooms someone has open now, and the sessions open in them; null while unreadable. */
     rooms,
     eventsPerSecond: cluster.eventsPerSecond,
     eventsTotal: cluster.eventsTotal,

@@ -1,3 +1,8 @@
+CREATE TABLE "cluster_identity" (
+	"id" integer PRIMARY KEY NOT NULL,
+	"cluster_id" text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "comments" (
 	"id" text PRIMARY KEY NOT NULL,
 	"conversation_id" text NOT NULL,

@@ -1,6 +1,7 @@
 // The PostgreSQL history store (a cluster's): every port's adapter over one database, plus what
 // only a shared store can offer — the run queue with leases, the list of nodes, and the admin's
 // activity feed that every node writes to.
+import { randomUUID } from 'node:crypto';
 import type { ActivityHistory, NodePresence, Stores } from '@querylane/runs';
 import { createAuditStore } from './audit-store.ts';
 import { openPgStore, type PgOptions, type PgStore } from './client.ts';
@@ -20,6 +21,8 @@ const FEED_WINDOW = 10_000;
 
 export interface PostgresStores extends Stores {
   readonly store: PgStore;
+  /** This database's name for its cluster: what keeps its Redis keys apart from others'. */
+  readonly clusterId: string;
   queue: PgRunQueue;
   /** The nodes of the cluster and what each last reported. */
   nodes: NodePresence;
@@ -44,7 +47,9 @@ export async function openPostgresStores(
     log: opts.log,
   });
   let queue: PgRunQueue;
+  let clusterId: string;
   try {
+    clusterId = await identify(store);
     queue = await PgRunQueue.open(store, opts);
   } catch (err) {
     await store.close();
@@ -53,6 +58,7 @@ export async function openPostgresStores(
   const { db } = store;
   return {
     store,
+    clusterId,
     queue,
     nodes: createNodePresence(store),
     activity: createFeedHistory(store, { window: FEED_WINDOW, log: opts.log }),
@@ -81,4 +87,18 @@ export async function openPostgresStores(
       await store.close();
     },
   };
+}
+
+/** The cluster's id, made once by whichever node starts first on this database. */
+async function identify(store: PgStore): Promise<string> {
+  await store.pool.query(
+    'INSERT INTO cluster_identity (id, cluster_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING',
+    [randomUUID()],
+  );
+  const res = await store.pool.query<{ cluster_id: string }>(
+    'SELECT cluster_id FROM cluster_identity WHERE id = 1',
+  );
+  const id = res.rows[0]?.cluster_id;
+  if (!id) throw new Error('the cluster_identity row is missing');
+  return id;
 }

@@ -242,6 +242,16 @@ export const roomEvents = pgTable(
   (t) => [primaryKey({ columns: [t.conversationId, t.seq] })],
 );
 
+/**
+ * One row: this database's name for its cluster, made by the first node that starts on it. Redis
+ * keys carry it, so clusters sharing a Redis (or a database made anew behind an old Redis) never
+ * read each other's streams, feeds or presence.
+ */
+export const clusterIdentity = pgTable('cluster_identity', {
+  id: integer().primaryKey(),
+  clusterId: text('cluster_id').notNull(),
+});
+
 /** Seq of each feed's newest event, taken with the row's lock (as `room_seq` is for rooms). */
 export const feedHeads = pgTable('feed_heads', {
   key: text().primaryKey(),

@@ -117,16 +117,21 @@ describe('PostgreSQL between nodes', () => {
     }
   });
 
-  it('migrates once when several nodes start at the same moment', async () => {
+  it('migrates once when several nodes start at the same moment, and names one cluster', async () => {
     const url = await pg.server.createDatabase();
     const all = await Promise.all([open(url), open(url), open(url)]);
+    const other = await open(await pg.database());
     try {
       const tables = await all[0]?.store.pool.query<{ n: string }>(
         "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'",
       );
-      expect(Number(tables?.rows[0]?.n)).toBe(14);
+      expect(Number(tables?.rows[0]?.n)).toBe(15);
+      // Every node of a database shares its cluster id; another database has its own.
+      expect(new Set(all.map((s) => s.clusterId)).size).toBe(1);
+      expect(all[0]?.clusterId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(other.clusterId).not.toBe(all[0]?.clusterId);
     } finally {
-      for (const s of all) await s.close();
+      for (const s of [...all, other]) await s.close();
     }
   });
 
