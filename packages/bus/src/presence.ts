@@ -207,7 +207,9 @@ export class RedisPresence implements Presence {
       this.#run('sweep', room, [])
         .then((s) => this.#schedule(room, entry, s.nextIn))
         .catch((err: unknown) => {
-          this.#log(`presence of room ${room}: sweeping expired sessions failed`, err);
+          // While Redis is away the bus says so once; the sweep just tries again.
+          if (this.#bus.up)
+            this.#log(`presence of room ${room}: sweeping expired sessions failed`, err);
           this.#schedule(room, entry, 1_000);
         });
     }, nextIn + 5);
