@@ -21,6 +21,8 @@ export interface BusPart {
   subscriberBack?(): void;
   /** Redis is away: readers should look in the store now. */
   poll?(): void;
+  /** Both connections are back after an outage: what was missed meanwhile can be read again. */
+  allBack?(): void;
 }
 
 export class RedisBus {
@@ -31,6 +33,8 @@ export class RedisBus {
   readonly #parts = new Set<BusPart>();
   #poll: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Some connection went down since both were last up. */
+  #outage = false;
 
   private constructor(opts: RedisBusOptions) {
     this.#opts = opts;
@@ -102,6 +106,7 @@ export class RedisBus {
     const down = (err?: unknown) => {
       if (this.#closed) return;
       wasDown = true;
+      this.#outage = true;
       this.#health.set(name, false, err);
       this.#startPolling();
     };
@@ -114,6 +119,10 @@ export class RedisBus {
       if (wasDown) {
         wasDown = false;
         onBack();
+      }
+      if (this.#health.up && this.#outage) {
+        this.#outage = false;
+        for (const part of [...this.#parts]) part.allBack?.();
       }
     });
   }

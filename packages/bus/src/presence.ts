@@ -57,8 +57,9 @@ export class RedisPresence implements Presence {
     this.#bus = bus;
     this.#log = opts.log;
     this.#base = `${bus.prefix}:presence:`;
-    // Messages may have been missed while the subscriber was away: read each room again.
-    this.#detach = bus.attach({ subscriberBack: () => void this.#rereadAll() });
+    // Messages may have been missed while Redis was away: once both connections are back (the
+    // reading needs the command one), read each room again.
+    this.#detach = bus.attach({ allBack: () => void this.#rereadAll() });
   }
 
   async heartbeat(room: string, session: PresenceSession, ttlMs: number): Promise<void> {
