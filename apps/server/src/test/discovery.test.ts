@@ -25,7 +25,7 @@ it('publishes the version, features, endpoints and the limits this server enforc
   const expected = {
     service: 'querylane',
     version: '1.2.3',
-    features: { auth: 'token', model: false, rooms: false, cluster: false },
+    features: { auth: 'token', model: false, rooms: true, cluster: false },
     endpoints: {
       http: '/trpc',
       ws: '/trpc',
