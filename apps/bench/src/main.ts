@@ -1,11 +1,12 @@
-// `npm run bench` ends here: runs the transport comparisons (1–3), adds the store (4) and
-// engine (5) rows their workspaces' benches just wrote, prints one markdown table with the
-// ratios and writes it all as JSON to .bench/. Loopback only; a few minutes on two cores.
+// `npm run bench` ends here: runs the transport comparisons (1–3) and the cluster's (6), adds
+// the store (4) and engine (5) rows their workspaces' benches just wrote, prints one markdown
+// table with the ratios and writes it all as JSON to .bench/. Loopback only; a few minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measure, oneNode, threeNodes } from './cluster.ts';
 import { type BenchRow, markdownTable, median, readStage, type Target } from './report.ts';
 import { fanOut, Host, idleMemory, querylaneLatency, rawLatency } from './transport.ts';
 
@@ -34,7 +35,7 @@ const benchDir = fileURLToPath(new URL('../../../.bench/', import.meta.url));
 const { values: args } = parseArgs({
   options: { only: { type: 'string' }, profile: { type: 'boolean', default: false } },
 });
-const parts = new Set((args.only ?? 'memory,fanout,latency').split(','));
+const parts = new Set((args.only ?? 'memory,fanout,latency,cluster').split(','));
 const profileDir = args.profile ? join(benchDir, 'profiles') : undefined;
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 const startedAt = new Date();
@@ -165,10 +166,43 @@ try {
   await Promise.all([querylane.stop(), raw.stop()]);
 }
 
+// 6: the same paths through a cluster, subscribers on other nodes than the runs, against one node.
+const problems: string[] = [];
+try {
+  if (!parts.has('cluster')) throw new Error('not asked for (--only)');
+  log('cluster: one node, then three behind HAProxy on PostgreSQL and Redis');
+  const single = await oneNode();
+  const one = await measure(single).finally(() => single.stop());
+  const three = await threeNodes();
+  const cluster = await measure(three).finally(() => three.stop());
+  details.cluster = { oneNode: one, threeNodes: cluster };
+  const oneNodeLabel = 'one node: SQLite, in-process events';
+  rows.push(
+    {
+      id: '6',
+      measure:
+        'cluster of 3 behind HAProxy, subscribers on other nodes than the runs: delivered events/s (8 runs × 10 subscribers)',
+      unit: 'events/s',
+      querylane: cluster.delivery.deliveredPerSec,
+      baseline: one.delivery.deliveredPerSec,
+      baselineLabel: oneNodeLabel,
+    },
+    {
+      id: '6b',
+      measure: 'cluster of 3 behind HAProxy: start → first event p99, 100 runs at once',
+      unit: 'ms',
+      querylane: cluster.latency.p99,
+      baseline: one.latency.p99,
+      baselineLabel: oneNodeLabel,
+    },
+  );
+} catch (err) {
+  problems.push(`the cluster row (${(err as Error).message})`);
+}
+
 // The store, engine and hostile-client benches ran just before this one (turbo: bench
 // dependsOn ^bench).
 const since = new Date(startedAt.getTime() - 30 * 60_000);
-const problems: string[] = [];
 for (const name of ['db', 'engine', 'hostile']) {
   const stage = readStage(benchDir, name, since);
   rows.push(...stage.rows);

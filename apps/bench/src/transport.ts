@@ -237,7 +237,7 @@ const LATENCY_SQL = 'SELECT count(*) FROM customers';
  * followed to its end. `concurrency` runs go at once, `rounds` times.
  */
 export async function querylaneLatency(
-  host: Host,
+  host: Pick<Host, 'url'>,
   concurrency: number,
   rounds: number,
 ): Promise<LatencyFigures> {

@@ -1,5 +1,6 @@
 // The server's one typed config, built once from the environment: where things live, the run
-// limits, and the security settings (who may call, from where, and how much).
+// limits, the security settings (who may call, from where, and how much), and whether this
+// process is a node of a cluster.
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +75,29 @@ export interface ServerConfig {
   onRestart?: (by: string) => void;
   /** The model for questions the offline translator does not answer; none: refuse them. */
   model?: ModelConfig;
+  /** This process's name: in /metrics, on the admin page, on the runs it holds. */
+  nodeId: string;
+  /** A node of a cluster (PostgreSQL + Redis), or null for one process on SQLite. */
+  cluster: ClusterConfig | null;
+}
+
+/** The settings of a node of a cluster (both URLs given). */
+export interface ClusterConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  poolSize: number;
+  /** A run's lease; a node that stops renewing it for this long has its runs ended by others. */
+  leaseMs: number;
+  /** How often each node looks for runs whose lease ran out. */
+  reapMs: number;
+  /** How often a node looks at the queue without being told. */
+  pollMs: number;
+  /** How often a node reports itself; gone after three missed reports. */
+  heartbeatMs: number;
+  /** Entries a run's Redis stream keeps while it runs. */
+  streamMaxLen: number;
+  /** How long an ended run's Redis stream stays for replay. */
+  streamTtlMs: number;
 }
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -145,6 +169,21 @@ export function configFromEnv(env: Env): ServerConfig {
     roomMaxMembers: env.QUERYLANE_ROOM_MAX_MEMBERS,
     commentsPerMinute: env.QUERYLANE_COMMENTS_PER_MINUTE,
     restartMode: env.QUERYLANE_RESTART,
+    nodeId: env.QUERYLANE_NODE_ID,
+    cluster:
+      env.QUERYLANE_DATABASE_URL && env.QUERYLANE_REDIS_URL
+        ? {
+            databaseUrl: env.QUERYLANE_DATABASE_URL,
+            redisUrl: env.QUERYLANE_REDIS_URL,
+            poolSize: env.QUERYLANE_PG_POOL_SIZE,
+            leaseMs: env.QUERYLANE_LEASE_MS,
+            reapMs: env.QUERYLANE_REAP_INTERVAL_MS,
+            pollMs: env.QUERYLANE_QUEUE_POLL_MS,
+            heartbeatMs: env.QUERYLANE_HEARTBEAT_MS,
+            streamMaxLen: env.QUERYLANE_STREAM_MAXLEN,
+            streamTtlMs: env.QUERYLANE_STREAM_TTL_SECONDS * 1000,
+          }
+        : null,
     version,
     log: (message, err) => console.error(message, err ?? ''),
     security: securityFromEnv(env),

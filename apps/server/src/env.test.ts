@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { configFromEnv, securityFromEnv } from './config.ts';
 import { readEnv } from './env.ts';
+import { startServerProcess } from './test/process.ts';
 
 const errorOf = (env: NodeJS.ProcessEnv) => {
   try {
@@ -103,5 +104,55 @@ describe('readEnv', () => {
     expect(errorOf({ QUERYLANE_ALLOW_INSECURE: 'yes' })).toContain('QUERYLANE_ALLOW_INSECURE');
     expect(errorOf({ QUERYLANE_ROOM_MAX_MEMBERS: '0' })).toContain('QUERYLANE_ROOM_MAX_MEMBERS');
     expect(errorOf({ QUERYLANE_RESTART: 'reboot' })).toContain('QUERYLANE_RESTART');
+  });
+});
+
+describe('a node of a cluster', () => {
+  const cluster = {
+    QUERYLANE_DATABASE_URL: 'postgres://querylane:secret@db.internal:5432/querylane',
+    QUERYLANE_REDIS_URL: 'redis://redis.internal:6379',
+  };
+
+  it('refuses half a cluster, saying which promise would break', () => {
+    const noRedis = errorOf({ QUERYLANE_DATABASE_URL: cluster.QUERYLANE_DATABASE_URL });
+    expect(noRedis).toContain('QUERYLANE_REDIS_URL: required with QUERYLANE_DATABASE_URL');
+    expect(noRedis).toContain('would not see a run until it ends');
+    expect(noRedis).not.toContain('secret');
+    const noDb = errorOf({ QUERYLANE_REDIS_URL: cluster.QUERYLANE_REDIS_URL });
+    expect(noDb).toContain('QUERYLANE_DATABASE_URL: required with QUERYLANE_REDIS_URL');
+    expect(noDb).toContain('no other node can find, resume or queue a run');
+    expect(errorOf({ ...cluster, QUERYLANE_DATABASE_URL: 'mysql://h/db' })).toContain(
+      'a postgres:// or postgresql:// URL',
+    );
+    expect(errorOf({ QUERYLANE_MAX_CONCURRENT_RUNS: '0' })).toContain('only works in a cluster');
+    expect(errorOf({ ...cluster, QUERYLANE_NODE_ID: 'node one' })).toContain('QUERYLANE_NODE_ID');
+  });
+
+  it('reads the cluster settings, with a node id of its own for each process', () => {
+    const env = readEnv({ ...cluster, QUERYLANE_MAX_CONCURRENT_RUNS: '0' });
+    expect(configFromEnv(env).cluster).toEqual({
+      databaseUrl: cluster.QUERYLANE_DATABASE_URL,
+      redisUrl: cluster.QUERYLANE_REDIS_URL,
+      poolSize: 10,
+      leaseMs: 10_000,
+      reapMs: 2_000,
+      pollMs: 1_000,
+      heartbeatMs: 2_000,
+      streamMaxLen: 10_000,
+      streamTtlMs: 600_000,
+    });
+    expect(configFromEnv(readEnv({})).cluster).toBeNull();
+    expect(readEnv({}).QUERYLANE_NODE_ID).not.toBe(readEnv({}).QUERYLANE_NODE_ID);
+    expect(readEnv({ QUERYLANE_NODE_ID: 'eu-1.a' }).QUERYLANE_NODE_ID).toBe('eu-1.a');
+  });
+
+  it('does not start with half a cluster', async () => {
+    const server = startServerProcess({
+      dataDir: '/nonexistent',
+      env: { QUERYLANE_REDIS_URL: cluster.QUERYLANE_REDIS_URL },
+    });
+    await expect(server).rejects.toThrow(
+      /QUERYLANE_DATABASE_URL: required with QUERYLANE_REDIS_URL/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 // The only place this app reads process.env: validated once, with defaults a laptop can run on.
-import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, hostname } from 'node:os';
 import {
   DEFAULT_RUN_LIMITS,
   DEFAULT_WORKER_MEMORY_BYTES,
@@ -53,8 +54,8 @@ export const Env = z
     QUERYLANE_WORKER_TEMP_BYTES: int(1024 * 1024, 1024 * 1024 * 1024 * 1024).default(
       DEFAULT_WORKER_TEMP_BYTES,
     ),
-    /** Runs executing at once per process; by default one per core. */
-    QUERYLANE_MAX_CONCURRENT_RUNS: int(1, 1_024).default(availableParallelism()),
+    /** Runs executing at once per process; by default one per core. 0 (cluster only): none. */
+    QUERYLANE_MAX_CONCURRENT_RUNS: int(0, 1_024).default(availableParallelism()),
     QUERYLANE_MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(65_536),
     /** Calls one HTTP batch or one WebSocket message may carry (a client reconnecting resends
      * all its subscriptions in one message, so keep it at least QUERYLANE_MAX_SUBSCRIPTIONS_PER_SOCKET). */
@@ -112,6 +113,42 @@ export const Env = z
      * (same pid and port); `exit` exits with code 75 for a supervisor to start it again.
      */
     QUERYLANE_RESTART: z.enum(['self', 'exit']).default('self'),
+    // ─── Cluster: both or neither (see the refinement below) ───
+    /** History, the run queue and node presence in PostgreSQL: `postgres://user:pass@host/db`. */
+    QUERYLANE_DATABASE_URL: z
+      .string()
+      .max(2_000)
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
+      .optional(),
+    /** Live delivery and the replay window in Redis: `redis://host:6379` (or `rediss://`). */
+    QUERYLANE_REDIS_URL: z
+      .string()
+      .max(2_000)
+      .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+      .optional(),
+    /** This node's name in the cluster, in /metrics and on the admin page; unique per process. */
+    QUERYLANE_NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
+      .default(
+        () =>
+          `${hostname()
+            .replace(/[^A-Za-z0-9_.-]/g, '-')
+            .slice(0, 48)}-${randomBytes(3).toString('hex')}`,
+      ),
+    /** A run's lease: a node that stops renewing it for this long has its runs ended by others. */
+    QUERYLANE_LEASE_MS: int(500, 600_000).default(10_000),
+    /** How often each node looks for runs whose lease ran out. */
+    QUERYLANE_REAP_INTERVAL_MS: int(50, 600_000).default(2_000),
+    /** How often a node looks at the queue without being told (notifications can be lost). */
+    QUERYLANE_QUEUE_POLL_MS: int(50, 600_000).default(1_000),
+    /** How often a node reports itself; it counts as gone after three missed reports. */
+    QUERYLANE_HEARTBEAT_MS: int(100, 600_000).default(2_000),
+    QUERYLANE_PG_POOL_SIZE: int(2, 1_000).default(10),
+    /** Events a run's Redis stream keeps while it runs (approximately). */
+    QUERYLANE_STREAM_MAXLEN: int(100, 10_000_000).default(10_000),
+    /** How long an ended run's Redis stream stays for replay (PostgreSQL has it for good). */
+    QUERYLANE_STREAM_TTL_SECONDS: int(1, 30 * 86_400).default(600),
     /** npm sets this to the workspace root, also when turbo runs a script inside apps/server;
      * relative paths resolve against it, so `./data` means the repository's data folder. */
     npm_config_local_prefix: z.string().optional(),
@@ -133,6 +170,30 @@ export const Env = z
       issue(
         env.QUERYLANE_MODEL_URL ? 'QUERYLANE_MODEL' : 'QUERYLANE_MODEL_URL',
         'QUERYLANE_MODEL_URL and QUERYLANE_MODEL go together',
+      );
+    }
+    const db = env.QUERYLANE_DATABASE_URL !== undefined;
+    const redis = env.QUERYLANE_REDIS_URL !== undefined;
+    if (db && !redis) {
+      issue(
+        'QUERYLANE_REDIS_URL',
+        'required with QUERYLANE_DATABASE_URL: without it each node delivers events live only ' +
+          'to its own clients, so a subscriber on another node would not see a run until it ends ' +
+          '(set both for a cluster, or neither for one process on SQLite)',
+      );
+    }
+    if (redis && !db) {
+      issue(
+        'QUERYLANE_DATABASE_URL',
+        'required with QUERYLANE_REDIS_URL: Redis keeps only a trimmed window of recent events, so ' +
+          "history would stay in this process's SQLite file, where no other node can find, resume " +
+          'or queue a run (set both for a cluster, or neither for one process on SQLite)',
+      );
+    }
+    if (env.QUERYLANE_MAX_CONCURRENT_RUNS === 0 && !db) {
+      issue(
+        'QUERYLANE_MAX_CONCURRENT_RUNS',
+        '0 (run nothing here) only works in a cluster, where other nodes run the queue',
       );
     }
     if (env.QUERYLANE_AUTH === 'jwt') {

@@ -6,9 +6,19 @@ import { readEnv } from './env.ts';
 import { installLastResortHandlers } from './last-resort.ts';
 import { configFromEnv, RESTART_EXIT_CODE, type RunningServer, startServer } from './server.ts';
 
-installLastResortHandlers();
+/** What keeps the server from starting is said plainly, and the process exits 1 (not a bug). */
+function cannotStart(err: unknown): never {
+  console.error(`Querylane could not start: ${(err as Error)?.message ?? err}`);
+  process.exit(1);
+}
 
-const env = readEnv();
+let env: ReturnType<typeof readEnv>;
+try {
+  env = readEnv();
+} catch (err) {
+  cannotStart(err);
+}
+installLastResortHandlers();
 const config = configFromEnv(env);
 const grace = env.QUERYLANE_SHUTDOWN_GRACE_MS;
 let state: 'running' | 'restarting' | 'stopping' = 'running';
@@ -19,6 +29,7 @@ const stopping = () => state === 'stopping';
 async function start(port: number): Promise<void> {
   server = await startServer({ ...config, port, onRestart: (by) => void restart(by) });
   console.log(`Querylane listening on ${server.url}`);
+  console.log(`Node ${config.nodeId}: ${server.backend}.`);
 }
 
 async function restart(by: string): Promise<void> {
@@ -57,7 +68,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   const wasRestarting = state === 'restarting';
   state = 'stopping';
   console.log(
-    `${signal}: stopping; running runs get ${grace / 1000} s to finish, waiting runs stay queued for the next start (signal again to exit now)…`,
+    `${signal}: stopping; running runs get ${grace / 1000} s to finish, waiting runs stay queued for ${env.QUERYLANE_DATABASE_URL ? 'the other nodes' : 'the next start'} (signal again to exit now)…`,
   );
   const force = setTimeout(() => {
     console.error('Shutdown took too long; exiting.');
@@ -75,7 +86,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   }
 }
 
-await start(config.port);
+await start(config.port).catch(cannotStart);
 console.log(
   env.QUERYLANE_AUTH === 'none'
     ? 'Authentication is off: every client is the one local user (and its admin); sharing is off.'

@@ -11,6 +11,8 @@ export function createMetricsRegistry(
   auth: Pick<Authenticator, 'keyFailures'>,
 ): Registry {
   const registry = new Registry();
+  // Every series names the node it came from: a cluster is scraped node by node.
+  registry.setDefaultLabels({ node: services.nodes.nodeId });
   collectDefaultMetrics({ register: registry });
 
   new Gauge({
@@ -37,9 +39,12 @@ export function createMetricsRegistry(
     labelNames: ['what'],
     registers: [registry],
     async collect() {
-      const { rooms, sessions } = await services.presence.stats();
-      this.set({ what: 'sessions' }, sessions);
-      this.set({ what: 'rooms' }, rooms);
+      // Absent while the presence store (a cluster's Redis) cannot be read: the rest still goes.
+      this.reset();
+      const stats = await services.presence.stats().catch(() => null);
+      if (!stats) return;
+      this.set({ what: 'sessions' }, stats.sessions);
+      this.set({ what: 'rooms' }, stats.rooms);
     },
   });
   new Gauge({
@@ -63,6 +68,33 @@ export function createMetricsRegistry(
       for (const state of ['idle', 'busy', 'forked', 'killed', 'died'] as const) {
         this.set({ state }, stats[state]);
       }
+    },
+  });
+  new Gauge({
+    name: 'querylane_runs_executing',
+    help: 'Runs executing on this node now.',
+    registers: [registry],
+    collect() {
+      this.set(services.runs.load().running);
+    },
+  });
+  new Gauge({
+    name: 'querylane_redis_up',
+    help: 'Whether this node reaches Redis (1) or not (0); absent without a cluster.',
+    registers: [registry],
+    collect() {
+      const redis = services.redisHealth();
+      if (redis) this.set(redis.up ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'querylane_redis_outages_total',
+    help: 'Times this node lost Redis since it started.',
+    registers: [registry],
+    collect() {
+      const redis = services.redisHealth();
+      this.reset();
+      if (redis) this.inc(redis.outages);
     },
   });
   // Counters owned by the services: each scrape copies their totals (reset, then inc), as

@@ -4,7 +4,6 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import { appRouter, createServices, type Restarter, type Services } from '@querylane/api';
-import { openSqliteStores, type SqliteStores } from '@querylane/db';
 import {
   conversationHistory,
   createModelClient,
@@ -16,10 +15,12 @@ import {
   SemanticModels,
   SqlWorkerPool,
 } from '@querylane/engine';
+import type { Stores } from '@querylane/runs';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Registry } from 'prom-client';
 import type { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth.ts';
+import { openBackend } from './backend.ts';
 import { Callers } from './callers.ts';
 import { assertSafeBinding, type ServerConfig } from './config.ts';
 import { ConnectionRegistry, clientIp } from './connections.ts';
@@ -41,7 +42,9 @@ export interface RunningServer {
   url: string;
   port: number;
   services: Services;
-  stores: SqliteStores;
+  stores: Stores;
+  /** One line on where history and live events are kept. */
+  backend: string;
   /** The WebSocket server, for connection counts and tests that drop sockets. */
   wss: WebSocketServer;
   connections: ConnectionRegistry;
@@ -73,7 +76,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // The history store holds every user's runs: it must never be a dataset anyone can query.
     forbiddenPaths: [historyPath],
   });
-  const stores = openSqliteStores(historyPath, config.store);
+  const backend = await openBackend({
+    historyPath,
+    store: config.store,
+    nodeId: config.nodeId,
+    cluster: config.cluster,
+    log,
+  });
+  const { stores } = backend;
   await stores.recordDatasets(
     registry.list().map(({ id, name, kind, tables }) => ({
       id,
@@ -149,7 +159,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       features: {
         model: config.model !== undefined,
         rooms: security.auth.mode !== 'none',
-        cluster: false,
+        cluster: config.cluster !== null,
       },
       version: config.version,
       transport: {
@@ -160,7 +170,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         connectionsPerUser: security.maxConnectionsPerUser,
         connectionsPerAddress: security.maxConnectionsPerIp,
       },
+      nodeId: config.nodeId,
+      heartbeatMs: config.cluster?.heartbeatMs ?? 2_000,
+      ...(backend.leases ? { leases: backend.leases } : {}),
     },
+    ...backend.channels,
     connections,
     workers: pool,
     ...(restarter ? { restarter } : {}),
@@ -168,7 +182,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const recovered = await services.runs.recover();
   if (recovered.interrupted > 0) {
-    log(`marked ${recovered.interrupted} run(s) cut off in an earlier process as interrupted`);
+    log(
+      config.cluster
+        ? `marked ${recovered.interrupted} run(s) of nodes that stopped renewing their leases as interrupted`
+        : `marked ${recovered.interrupted} run(s) cut off in an earlier process as interrupted`,
+    );
   }
   if (recovered.requeued > 0) {
     log(`queued ${recovered.requeued} run(s) an earlier process left waiting`);
@@ -207,28 +225,32 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${path ?? '?'} failed`, error);
     },
   });
-  const server: Server = createServer(
-    createRequestHandler({
-      hosts,
-      origins,
-      services,
-      trpc: trpcHttp,
-      metrics: createMetricsEndpoint({ auth, services, registry: metrics }),
-      routes: [
-        createDiscoveryRoute(services.discovery),
-        // A whole result re-runs the query: it gets the query time limit ten times over.
-        createCsvExport({
-          callers,
-          services,
-          datasets: registry,
-          timeoutMs: config.queryTimeoutMs * 10,
-          log,
-        }),
-      ],
-      app: createStaticHandler(config.webDist),
-      log,
-    }),
-  );
+  const handle = createRequestHandler({
+    hosts,
+    origins,
+    services,
+    trpc: trpcHttp,
+    metrics: createMetricsEndpoint({ auth, services, registry: metrics }),
+    routes: [
+      createDiscoveryRoute(services.discovery),
+      // A whole result re-runs the query: it gets the query time limit ten times over.
+      createCsvExport({
+        callers,
+        services,
+        datasets: registry,
+        timeoutMs: config.queryTimeoutMs * 10,
+        log,
+      }),
+    ],
+    app: createStaticHandler(config.webDist),
+    log,
+  });
+  // Which node answered: behind a balancer, for operators and for tests that follow clients.
+  const nodeHeader = ['x-querylane-node', config.nodeId] as const;
+  const server: Server = createServer((req, res) => {
+    res.setHeader(...nodeHeader);
+    handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -253,6 +275,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     keepAlive: { pingMs: config.pingMs, pongWaitMs: config.pongWaitMs },
     log,
   });
+  wss.on('headers', (headers) => headers.push(`${nodeHeader[0]}: ${nodeHeader[1]}`));
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -262,6 +285,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
   });
   const { port } = server.address() as AddressInfo;
+  await services.nodes.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -278,9 +302,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       services.activity.close();
       await services.presence.close();
       await services.audit.settled();
+      await services.nodes.stop();
       await pool.close();
       registry.close();
-      await stores.close();
+      await backend.close();
     })();
     return closing;
   };
@@ -290,6 +315,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port,
     services,
     stores,
+    backend: backend.describe,
     wss,
     connections,
     pool,

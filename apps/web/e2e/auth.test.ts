@@ -109,6 +109,10 @@ describe('Querylane with sign-in', () => {
     const connections = root.getByTestId('connections');
     await connections.locator('tr', { hasText: 'alice' }).waitFor();
     await connections.locator('tr', { hasText: 'root' }).waitFor();
+    // A server on its own is a cluster of one node, up, holding every connection.
+    const node = root.getByTestId('node-row');
+    await node.filter({ hasText: 'this one' }).filter({ hasText: 'up' }).waitFor();
+    expect(await node.count()).toBe(1);
     const runs = root.getByTestId('runs-by-status');
     await waitForText(runs.locator('tr', { hasText: 'completed' }).locator('td'), '1');
 

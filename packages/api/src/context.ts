@@ -15,6 +15,7 @@ import { LOCAL_IDENTITY } from './identity.ts';
 import type { ActivityFeed } from './services/activity.ts';
 import type { AuditLog } from './services/audit.ts';
 import type { RateMeter, TokenBuckets } from './services/limits.ts';
+import type { NodeDirectory, RedisView } from './services/nodes.ts';
 import type { NoticeBoard } from './services/notices.ts';
 import type { Connection, ConnectionDirectory, StreamLimits, StreamStats } from './transport.ts';
 
@@ -82,6 +83,10 @@ export interface Services {
   eventRate: RateMeter;
   /** The SQL worker pool, when this process has one. */
   workers: WorkerStats | null;
+  /** This node and the others of its cluster (just this one when alone). */
+  nodes: NodeDirectory;
+  /** Whether this node reaches Redis; null without a cluster. */
+  redisHealth: () => RedisView | null;
   authMode: AuthMode;
   version: string;
   startedAt: number;

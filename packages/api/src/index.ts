@@ -37,6 +37,14 @@ export {
   type ServicesConfig,
 } from './services/index.ts';
 export { type Clock, RateMeter, TokenBucket, TokenBuckets } from './services/limits.ts';
+export {
+  type ConnectionView,
+  clusterFigures,
+  NodeDirectory,
+  NodeStatus,
+  type NodeView,
+  RedisView,
+} from './services/nodes.ts';
 export { type Notice, NoticeBoard } from './services/notices.ts';
 export type {
   Connection,

@@ -142,6 +142,43 @@ export function storeFault(err: unknown): StoreFault | null {
   return null;
 }
 
+/**
+ * An append to a run that has already ended (its terminal event is stored): nothing more may be
+ * written, so a late writer — a node whose lease passed to another, a stale announcement — is
+ * refused rather than adding events after the end.
+ */
+export class RunEndedError extends Error {
+  constructor(runId: string, opts: { cause?: unknown } = {}) {
+    super(`Run ${JSON.stringify(runId)} has ended; its events are closed`, opts);
+    this.name = 'RunEndedError';
+  }
+}
+
+/**
+ * An append whose first seq does not follow the run's stored one: another writer got there first.
+ * Nothing of the batch was stored or shown, so the writer may read the run again and retry.
+ */
+export class SeqConflictError extends Error {
+  constructor(runId: string, expected: number, stored: number, opts: { cause?: unknown } = {}) {
+    super(
+      `Run ${JSON.stringify(runId)}: events from seq ${expected + 1}, but ${stored} is stored`,
+      opts,
+    );
+    this.name = 'SeqConflictError';
+  }
+}
+
+/**
+ * An append from a node that no longer holds the run: its lease ran out and another node took
+ * the run over (to end it). The writer must stop; its events would contradict the run's end.
+ */
+export class LeaseLostError extends Error {
+  constructor(runId: string, holder: string, opts: { cause?: unknown } = {}) {
+    super(`Run ${JSON.stringify(runId)} is held by node ${holder} now`, opts);
+    this.name = 'LeaseLostError';
+  }
+}
+
 export function toRunError(err: unknown): RunError {
   if (err instanceof QueryError) {
     return {

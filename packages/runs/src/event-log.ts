@@ -34,7 +34,7 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
         for (const one of batch) await commitOne(one);
         return;
       }
-      for (const one of batch) publish(one.runId, one.events);
+      for (const one of batch) await publish(one.runId, one.events);
       for (const one of batch) one.resolve();
       return;
     }
@@ -48,13 +48,14 @@ export function createEventLog(opts: { history: EventHistory; live: LiveChannel 
       one.reject(err);
       return;
     }
-    publish(one.runId, one.events);
+    await publish(one.runId, one.events);
     one.resolve();
   }
 
-  function publish(runId: string, events: readonly RunEvent[]): void {
+  /** In order, run by run: a shared channel (Redis) delivers what each append stored as it went. */
+  async function publish(runId: string, events: readonly RunEvent[]): Promise<void> {
     try {
-      live.publish(runId, events);
+      await live.publish(runId, events);
     } catch {
       // Live delivery is best effort: the events are stored, and readers fill gaps from there.
     }

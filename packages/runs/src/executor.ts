@@ -1,11 +1,26 @@
 // Runs one claimed run: hands it to the pipeline of its kind, records what the pipeline emits,
 // and ends it with exactly one terminal event and the assistant's message. Whatever fails —
 // the pipeline, the model, the store — ends this run only, never the process.
-import type { Result, RunError } from '@querylane/contracts';
+import { isTerminalStatus, type Result, type RunError } from '@querylane/contracts';
 import { sayAboutRun } from './assistant.ts';
-import { abortReason, RunCancelledError, storeFault, toRunError } from './errors.ts';
-import type { ConversationStore, Pipeline, RunKind, RunLimits, RunStore } from './ports.ts';
-import type { RunRecorder } from './recorder.ts';
+import {
+  abortReason,
+  LeaseLostError,
+  RunCancelledError,
+  RunEndedError,
+  storeFault,
+  toRunError,
+} from './errors.ts';
+import type {
+  ConversationStore,
+  EventLog,
+  Pipeline,
+  RunKind,
+  RunLimits,
+  RunStore,
+} from './ports.ts';
+import { RunRecorder } from './recorder.ts';
+import { LEASE_LOST_REASON } from './scheduler.ts';
 
 /** Abort reason when the server stops: the run ends `interrupted`, not `cancelled`. */
 export const SHUTDOWN_REASON = 'server-shutdown';
@@ -31,28 +46,35 @@ const storeFailedError: RunError = {
 
 export interface ExecutorDeps {
   runs: RunStore;
+  events: EventLog;
   conversations: ConversationStore;
   pipelines: ReadonlyMap<RunKind, Pipeline>;
   limits: RunLimits;
   log: (message: string, err?: unknown) => void;
 }
 
+/**
+ * Runs a claimed run to its end. Resolves true once its terminal event is stored (or there is
+ * nothing left to do), false when its end could not be written here: then its lease runs out
+ * and a reaper ends it.
+ */
 export async function executeRun(
   deps: ExecutorDeps,
-  recorder: RunRecorder,
+  runId: string,
   signal: AbortSignal,
-): Promise<void> {
-  const run = await deps.runs.get(recorder.runId);
-  if (!run) return;
+): Promise<boolean> {
+  const run = await deps.runs.get(runId);
+  if (!run || isTerminalStatus(run.status)) return true;
+  // The run may have been written by other nodes while it waited (its place in line): the
+  // recorder continues from what is stored.
+  const recorder = new RunRecorder(run.id, run.lastSeq, deps.events);
   const say = (content: string) => sayAboutRun(deps.conversations, run, content, deps.log);
 
   const storeFailed = new AbortController();
   recorder.onFailure = (err) => {
-    deps.log(`run ${run.id}: events could not be stored`, err);
+    if (!isFinal(err)) deps.log(`run ${run.id}: events could not be stored`, err);
     storeFailed.abort(STORE_FAILED_REASON);
   };
-  // Its `queued` event could not be stored: nothing after it can be either, so it ends here.
-  if (recorder.failure) return endUnstored(recorder, deps, run.id);
   const runSignal = AbortSignal.any([signal, storeFailed.signal]);
   recorder.patch({ status: 'running', startedAt: new Date() });
   let result: Result;
@@ -84,6 +106,7 @@ export async function executeRun(
       },
     );
   } catch (err) {
+    if (signal.reason === LEASE_LOST_REASON) return false;
     if (storeFailed.signal.aborted) return endUnstored(recorder, deps, run.id);
     if (err instanceof RunCancelledError || signal.aborted) {
       if (signal.reason === SHUTDOWN_REASON) {
@@ -107,9 +130,14 @@ export async function executeRun(
 }
 
 /** Waits for the run's writes; a terminal event that could not be stored is retried once. */
-async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string): Promise<void> {
+async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string): Promise<boolean> {
   await recorder.flush();
-  if (recorder.failure) await endUnstored(recorder, deps, runId);
+  return recorder.failure ? endUnstored(recorder, deps, runId) : true;
+}
+
+/** Another node ended the run or holds it now: writing anything more would contradict it. */
+function isFinal(err: unknown): boolean {
+  return err instanceof RunEndedError || err instanceof LeaseLostError;
 }
 
 /**
@@ -119,7 +147,16 @@ async function settle(recorder: RunRecorder, deps: ExecutorDeps, runId: string):
  * slot meanwhile) until the store takes it; if it cannot be written at all (the run's row is
  * gone), the failure is logged and the run left to recovery at the next start.
  */
-async function endUnstored(recorder: RunRecorder, deps: ExecutorDeps, runId: string) {
+async function endUnstored(
+  recorder: RunRecorder,
+  deps: ExecutorDeps,
+  runId: string,
+): Promise<boolean> {
+  const refused = recorder.failure?.error;
+  if (isFinal(refused)) {
+    deps.log(`run ${runId}: stopped here; ${(refused as Error).message}`);
+    return refused instanceof RunEndedError;
+  }
   const writeEnd = async (): Promise<unknown> => {
     recorder.resetToStored();
     recorder.onFailure = undefined;
@@ -128,10 +165,11 @@ async function endUnstored(recorder: RunRecorder, deps: ExecutorDeps, runId: str
     return recorder.failure?.error;
   };
   const first = await writeEnd();
-  if (first === undefined) return;
+  if (first === undefined) return true;
+  if (isFinal(first)) return first instanceof RunEndedError;
   if (storeFault(first) === null) {
     deps.log(`run ${runId}: could not store its end either`, first);
-    return;
+    return false;
   }
   deps.log(
     `run ${runId}: the store cannot take its end yet; trying again every ${END_RETRY_MS / 1000} s`,
@@ -145,11 +183,14 @@ async function endUnstored(recorder: RunRecorder, deps: ExecutorDeps, runId: str
         deps.log(`run ${runId}: its end is stored now`);
         return;
       }
-      if (storeFault(err) === null) {
-        deps.log(`run ${runId}: could not store its end`, err);
+      // Ended meanwhile by a node that took its lapsed lease over, or not writable at all.
+      if (isFinal(err) || storeFault(err) === null) {
+        if (!isFinal(err)) deps.log(`run ${runId}: could not store its end`, err);
         return;
       }
     }
     deps.log(`run ${runId}: gave up storing its end; the next start ends it as interrupted`);
   })();
+  // Not stored yet: the run keeps its lease until it runs out (then a reaper may end it).
+  return false;
 }

@@ -1,11 +1,18 @@
 // Following one log key by push: subscribe live first, replay what is stored, then pass live
-// events straight to the sink, dropping what the replay already gave and filling any hole from
-// the store. Each event reaches the sink once and in seq order, inside the live channel's
+// events straight to the sink, dropping what the replay already gave and filling any hole — from
+// the channel's window of recent events when it keeps one (Redis Streams), else from the store. Each event reaches the sink once and in seq order, inside the live channel's
 // publish, so one stored batch reaches every follower of a key in one synchronous pass. Runs,
 // rooms and the activity feed all read through here (log-reader.ts is the pull view).
 import type { LiveChannel, LogSink, LogSource, ReadOptions, Sequenced } from './ports.ts';
 
 const PAGE = 500;
+
+/** The part of `events` that continues exactly after `last`, with no gap. */
+function continuing<E extends Sequenced>(events: readonly E[], last: number): E[] {
+  let n = 0;
+  while (n < events.length && events[n]?.seq === last + n + 1) n += 1;
+  return n === events.length ? (events as E[]) : events.slice(0, n);
+}
 
 export interface LogParts<E extends Sequenced> {
   source: LogSource<E>;
@@ -19,7 +26,11 @@ export class Follower<E extends Sequenced> {
   /** Live events that arrived while the store is being read; null while passing through. */
   #held: E[] | null = [];
   #over = false;
-  readonly #unsubscribe: () => void;
+  #unsubscribe: (() => void) | undefined;
+  /** The channel said it may have dropped events while the store was being read: read again. */
+  #resync = false;
+  /** Set once the key had ended before the replay: the store alone is read then. */
+  #storeOnly = false;
 
   constructor(
     private readonly parts: LogParts<E>,
@@ -29,7 +40,6 @@ export class Follower<E extends Sequenced> {
     private readonly opts?: ReadOptions,
   ) {
     this.#last = afterSeq;
-    this.#unsubscribe = parts.live.subscribe(key, this.#live);
     void this.#start();
   }
 
@@ -37,8 +47,20 @@ export class Follower<E extends Sequenced> {
   stop(): void {
     if (this.#over) return;
     this.#over = true;
-    this.#unsubscribe();
+    this.#unsubscribe?.();
   }
+
+  /** The channel may have dropped events (cut off, or down): whatever it dropped is stored. */
+  #onResync = (): void => {
+    if (this.#over) return;
+    if (this.#held) {
+      this.#resync = true; // the read under way looks again before it lets events through
+      return;
+    }
+    this.#held = [];
+    this.#resync = true;
+    void this.#guarded(() => this.#drainHeld());
+  };
 
   #live = (event: E): void => {
     if (this.#over) return;
@@ -93,9 +115,23 @@ export class Follower<E extends Sequenced> {
 
   #start(): Promise<void> {
     return this.#guarded(async () => {
+      // In place before anything is read: every event published from now on is heard (or, if
+      // the channel fails, a resync is).
+      const unsubscribe = await this.parts.live.subscribe(this.key, {
+        onEvent: this.#live,
+        onResync: this.#onResync,
+      });
+      if (this.#over) {
+        unsubscribe();
+        return;
+      }
+      this.#unsubscribe = unsubscribe;
       // Asked before the replay: a key that had ended by now has every event in the store, and
       // one that had not will publish its terminal event to the subscription above.
       const endedBefore = await this.parts.source.ended(this.key);
+      // What has ended (or is gone) is read from the store alone: it has every event, and a key
+      // that is gone must show nothing, whatever a channel's window still holds.
+      this.#storeOnly = endedBefore;
       await this.#backlog(Number.POSITIVE_INFINITY);
       if (this.#over) return;
       if (endedBefore) {
@@ -108,15 +144,27 @@ export class Follower<E extends Sequenced> {
     });
   }
 
-  /** Stored events after the last one given, up to `untilSeq`, each given in turn. */
+  /**
+   * Events after the last one given, up to `untilSeq`, each given in turn: from the channel's
+   * window while it continues from where we are, then from the store, which has everything.
+   */
   async #backlog(untilSeq: number): Promise<void> {
+    const { live, source } = this.parts;
+    let window = !this.#storeOnly && live.recent !== undefined;
     while (this.#last < untilSeq) {
-      const page = await this.parts.source.after(this.key, this.#last, PAGE, this.opts);
+      let page: E[] = [];
+      if (window) {
+        const recent = await live.recent?.(this.key, this.#last, PAGE).catch(() => []);
+        page = continuing(recent ?? [], this.#last);
+        if (page.length < PAGE) window = false;
+      }
+      const fromStore = page.length === 0;
+      if (fromStore) page = await source.after(this.key, this.#last, PAGE, this.opts);
       for (const event of page) {
         if (this.#over || event.seq > untilSeq) return;
         if (event.seq > this.#last) this.#deliver(event);
       }
-      if (this.#over || page.length < PAGE) return;
+      if (this.#over || (fromStore && page.length < PAGE)) return;
     }
   }
 
@@ -129,6 +177,11 @@ export class Follower<E extends Sequenced> {
     for (;;) {
       const held = this.#held;
       if (this.#over || held === null) return;
+      if (this.#resync) {
+        this.#resync = false;
+        await this.#backlog(Number.POSITIVE_INFINITY);
+        continue;
+      }
       const event = held.shift();
       if (event === undefined) {
         this.#held = null;

@@ -24,6 +24,7 @@ export { patchFor, RunRecorder } from './recorder.ts';
 export { RingHistory } from './ring-history.ts';
 export type { RoomStreamItem } from './room-stream.ts';
 export { RoomService, type RoomServiceOptions, type RoomView } from './rooms.ts';
+export { LEASE_LOST_REASON, type LeaseTiming } from './scheduler.ts';
 export { createSequencedLog } from './sequenced-log.ts';
 export { RunService, type RunServiceOptions, type StartInput } from './service.ts';
 export { titleFromQuery } from './titles.ts';

@@ -14,6 +14,8 @@ const allowed: Record<string, string[]> = {
   runs: ['contracts'],
   engine: ['contracts', 'runs'],
   db: ['contracts', 'runs'],
+  bus: ['contracts', 'runs'],
+  daemons: [],
   api: ['contracts', 'runs'],
   client: ['contracts', 'api'],
   react: ['client'],

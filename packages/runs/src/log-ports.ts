@@ -47,12 +47,34 @@ export interface LogSink<E extends Sequenced> {
 /** Where `EventLog.follow` delivers. */
 export type EventSink = LogSink<RunEvent>;
 
+/** What a live subscriber is told: each event as it is published, and when to look again. */
+export interface LiveListener<E extends Sequenced = RunEvent> {
+  onEvent(event: E): void;
+  /**
+   * The channel may have dropped events (it was cut off, or is down): the reader should fill
+   * from the store. Called repeatedly while the channel is down and once when it is back.
+   */
+  onResync?(): void;
+}
+
 /** The live half of a log: best effort, the source fills any gap. */
 export interface LiveChannel<E extends Sequenced = RunEvent> {
-  publish(key: string, events: readonly E[]): void;
-  /** Returns the unsubscribe function. */
-  subscribe(key: string, listener: (event: E) => void): () => void;
+  /**
+   * Delivers stored events to every subscriber of the key (on every node sharing the channel).
+   * Never rejects: what it cannot deliver now, readers find in the store.
+   */
+  publish(key: string, events: readonly E[]): void | Promise<void>;
+  /**
+   * Resolves once the subscription is in place: every event published from then on reaches
+   * the listener (or, if the channel fails, a resync does). Resolves with the unsubscribe.
+   */
+  subscribe(key: string, listener: LiveListener<E>): Promise<() => void>;
   listenerCount(key?: string): number;
+  /**
+   * Recent events the channel still holds (a replay window), seq above `afterSeq`, in order, at
+   * most `limit`. It may start later than asked, have gaps or be empty: the store has the rest.
+   */
+  recent?(key: string, afterSeq: number, limit: number): Promise<E[]>;
 }
 
 /**
@@ -95,6 +117,12 @@ export interface EventBatch {
 
 /** The durable half of the default run event log: what `read` replays from. */
 export interface EventHistory extends LogSource<RunEvent> {
+  /**
+   * Stores the events and the run's new state in one transaction, or nothing. Refused when the
+   * run has ended (`RunEndedError`), when the first event does not follow the stored `lastSeq`
+   * (`SeqConflictError`: another writer got there first), when another node holds the run
+   * (`LeaseLostError`, cluster stores), or when the run is gone.
+   */
   append(runId: string, events: readonly RunEvent[], patch: RunPatch): Promise<void>;
   /**
    * Several runs' batches in one transaction: all are stored, or none is. Optional: without it

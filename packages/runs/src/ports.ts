@@ -21,6 +21,7 @@ import type { EventHistory, RoomHistory } from './log-ports.ts';
 import type { CommentStore, RoomStore } from './room-ports.ts';
 
 export type * from './log-ports.ts';
+export type * from './queue-ports.ts';
 export type * from './room-ports.ts';
 
 // ─── Records ────────────────────────────────────────────────────────────────────────────────
@@ -126,7 +127,9 @@ export interface RunStore {
   /**
    * Everything `runs.start` writes, in one transaction: the conversation when it is new, the
    * run, the person's message and the run's first events. Fails with `NotFoundError`
-   * when `conversationId` names a conversation that no longer exists.
+   * when `conversationId` names a conversation that no longer exists. A store that also keeps
+   * the run queue (PostgreSQL) puts the run in line in the same transaction, so no crash can
+   * leave a run `queued` that no queue knows of; `RunQueue.enqueue` then finds it there.
    */
   start(input: {
     conversation?: NewConversation;
@@ -251,30 +254,6 @@ export interface Stores {
   /** Records which datasets this server offers (at start-up). */
   recordDatasets(datasets: readonly DatasetEntry[]): Promise<void>;
   close(): Promise<void>;
-}
-
-// ─── Queue ──────────────────────────────────────────────────────────────────────────────────
-
-export interface QueueEntry {
-  runId: string;
-  userId: string;
-  conversationId: string;
-}
-
-/**
- * Runs waiting for a slot. `claim` hands out up to `n` in fair order: round-robin across
- * users, oldest first within a user. Shaped so a SQL queue with leases (`FOR UPDATE SKIP
- * LOCKED`, an expiry, a reaper) can implement it as well as the in-process one.
- */
-export interface RunQueue {
-  enqueue(entry: QueueEntry): Promise<void>;
-  claim(n: number): Promise<QueueEntry[]>;
-  /** Takes waiting runs out (a cancel before start, a conversation deleted), in queue order. */
-  remove(match: { runId: string } | { conversationId: string }): Promise<QueueEntry[]>;
-  /** A claimed run has ended; its slot and lease are free. */
-  release(runId: string): Promise<void>;
-  /** Every waiting run in the order `claim` would hand them out. */
-  waiting(): Promise<QueueEntry[]>;
 }
 
 // ─── Pipeline ───────────────────────────────────────────────────────────────────────────────

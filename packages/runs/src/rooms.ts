@@ -87,7 +87,11 @@ export class RoomService {
     const [members, comments, presence] = await Promise.all([
       this.#opts.rooms.members(conversationId),
       this.#opts.comments.list(conversationId, { limit: COMMENTS_ON_OPEN }),
-      this.#opts.presence.list(conversationId),
+      // Who is here is live state, not history: a room opens without it if it cannot be read.
+      this.#opts.presence.list(conversationId).catch((err: unknown) => {
+        this.#opts.logError(`presence of ${conversationId} unreadable`, err);
+        return { present: [], typing: [] };
+      }),
     ]);
     return {
       conversation,

@@ -1,17 +1,33 @@
-// Which runs execute now: at most `concurrency` at once, claimed from the queue in its fair
-// order whenever a slot frees up, and every waiting run told its place in line as it changes.
-import type { QueueEntry, RunQueue } from './ports.ts';
+// Which runs execute here: at most `concurrency` at once, claimed from the queue in its fair
+// order whenever a slot frees up or another node says the line moved, and every waiting run told
+// its place in line as it changes. On a shared queue it also keeps the leases of its runs and
+// ends the runs of nodes that stopped keeping theirs.
+import type { QueueEntry, QueueSignal, RunQueue } from './ports.ts';
+
+/** Abort reason when this node lost a run's lease: another node has taken it over to end it. */
+export const LEASE_LOST_REASON = 'lease-lost';
+
+/** How often a node on a shared queue renews, reaps and looks at the queue unprompted. */
+export interface LeaseTiming {
+  /** Renew the leases of running runs this often (well under the lease). */
+  renewMs: number;
+  /** Look for runs whose lease ran out this often. */
+  reapMs: number;
+  /** Claim and announce this often even without a signal (signals can be lost). */
+  pollMs: number;
+}
 
 export interface SchedulerOptions {
   queue: RunQueue;
   concurrency: number;
-  /** Runs one claimed run to its end. Never rejects. */
-  execute(entry: QueueEntry, signal: AbortSignal): Promise<void>;
-  /**
-   * Tells waiting runs their new places in line (1 runs next), all at once so their events can
-   * share one write; resolves once they are stored.
-   */
-  announce(places: readonly { entry: QueueEntry; position: number }[]): Promise<void>;
+  /** Runs one claimed run to its end; resolves true once its terminal event is stored. */
+  execute(entry: QueueEntry, signal: AbortSignal): Promise<boolean>;
+  /** Tells a waiting run its new place in line (1 runs next); resolves once it is stored. */
+  announce(entry: QueueEntry, position: number): Promise<void>;
+  /** Ends a run whose node stopped renewing its lease; resolves true once its end is stored. */
+  endExpired(entry: QueueEntry): Promise<boolean>;
+  /** Only for a shared queue. */
+  leases?: LeaseTiming;
   log: (message: string, err?: unknown) => void;
 }
 
@@ -21,14 +37,48 @@ interface Active {
   done: Promise<void>;
 }
 
+/** An abort for a run this node has claimed but not started yet is kept this long. */
+const EARLY_ABORT_MS = 60_000;
+/**
+ * On a shared queue places in line are announced at most this often: a burst of starts and
+ * claims across nodes moves every waiting run many times, and only where it ends up matters.
+ */
+const ANNOUNCE_EVERY_MS = 200;
+/** Places in line written at once (each is one run's own append). */
+const ANNOUNCE_PARALLEL = 8;
+/** Places up to here are told at every change; further back, when they have halved. */
+const ANNOUNCE_EXACT_UP_TO = 20;
+
+/**
+ * Whether a waiting run of a shared queue is told its new place. Near the front every move
+ * counts; far back, a run hears of it when its place has halved (or it was pushed back a lot),
+ * so a line of n runs costs O(n log n) events rather than O(n²) as each claim moves everyone up
+ * by one. (Alone, a process tells every move: its writes are local and cheap.)
+ */
+export function worthAnnouncing(last: number | undefined, now: number): boolean {
+  if (last === undefined) return true;
+  if (now === last) return false;
+  return now <= ANNOUNCE_EXACT_UP_TO || now <= last / 2 || now >= last * 2;
+}
+
 export class Scheduler {
   readonly #opts: SchedulerOptions;
   readonly #active = new Map<string, Active>();
   /** The place in line last announced to each waiting run. */
-  readonly #announced = new Map<string, number>();
+  #announced = new Map<string, number>();
+  /** Aborts that arrived before the run they name started here. */
+  readonly #earlyAborts = new Map<string, { reason: string; at: number }>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  /** Running here, but their lease passed to another node: aborted, no longer renewed. */
+  readonly #lost = new Set<string>();
+  #unwatch: (() => void) | undefined;
   #closing = false;
   #pumping: Promise<void> | undefined;
   #again = false;
+  #reaping: Promise<number> | undefined;
+  #peak = 0;
+  #announceSoon: NodeJS.Timeout | undefined;
+  #announcing: Promise<void> | undefined;
 
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
@@ -38,8 +88,28 @@ export class Scheduler {
     return this.#active.size;
   }
 
+  /** The most runs this node has executed at once since it started. */
+  get peakRunning(): number {
+    return this.#peak;
+  }
+
   get closing(): boolean {
     return this.#closing;
+  }
+
+  /** On a shared queue: listen to the other nodes and start renewing, reaping and polling. */
+  start(): void {
+    const leases = this.#opts.leases;
+    if (!this.#opts.queue.shared || !leases || this.#unwatch) return;
+    this.#unwatch = this.#opts.queue.watch((signal) => this.#onSignal(signal));
+    const every = (ms: number, fn: () => unknown) => {
+      const timer = setInterval(fn, ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(leases.renewMs, () => void this.#renew());
+    every(leases.reapMs, () => void this.reap());
+    every(leases.pollMs, () => void this.pump());
   }
 
   /** Queues runs in the order given, then fills free slots and announces places once. */
@@ -102,21 +172,97 @@ export class Scheduler {
     return this.#pumping;
   }
 
+  /**
+   * Ends the runs of nodes that stopped renewing their leases (one pass at a time); resolves
+   * with how many it ended.
+   */
+  reap(): Promise<number> {
+    this.#reaping ??= (async () => {
+      let ended = 0;
+      try {
+        for (;;) {
+          const expired = await this.#opts.queue.expired(20);
+          for (const entry of expired) {
+            // Our own run, whose renewal came late: taking it over was renewing it.
+            if (this.#active.has(entry.runId) && !this.#lost.has(entry.runId)) continue;
+            // A run whose end could not be stored stays held by this node until that lease
+            // runs out too; then another pass (here or elsewhere) tries again.
+            if (!(await this.#opts.endExpired(entry))) continue;
+            ended += 1;
+            await this.#opts.queue.release(entry.runId);
+          }
+          if (expired.length < 20) break;
+        }
+      } catch (err) {
+        this.#opts.log('reaping runs of stopped nodes failed', err);
+      } finally {
+        this.#reaping = undefined;
+        const now = Date.now();
+        for (const [runId, { at }] of this.#earlyAborts) {
+          if (now - at > EARLY_ABORT_MS) this.#earlyAborts.delete(runId);
+        }
+      }
+      return ended;
+    })();
+    return this.#reaping;
+  }
+
   async #pass(): Promise<void> {
     if (this.#closing) return;
     const free = this.#opts.concurrency - this.#active.size;
     if (free > 0) {
       for (const entry of await this.#opts.queue.claim(free)) this.#start(entry);
     }
-    const waiting = await this.#opts.queue.waiting();
-    if (this.#closing) return;
-    const places: { entry: QueueEntry; position: number }[] = [];
-    for (const [i, entry] of waiting.entries()) {
-      if (this.#announced.get(entry.runId) === i + 1) continue;
-      this.#announced.set(entry.runId, i + 1);
-      places.push({ entry, position: i + 1 });
+    // Alone, places are announced before the call that moved the line returns; shared, the
+    // nodes' changes come in bursts, so the announcer writes where things stand a moment later.
+    if (this.#opts.queue.shared) this.#announceLater();
+    else await this.#announce();
+  }
+
+  #announceLater(): void {
+    if (this.#announceSoon) return;
+    this.#announceSoon = setTimeout(async () => {
+      await this.#announcing;
+      this.#announceSoon = undefined;
+      if (this.#closing) return;
+      this.#announcing = this.#announce()
+        .catch((err: unknown) => this.#opts.log('announcing places in line failed', err))
+        .finally(() => {
+          this.#announcing = undefined;
+        });
+    }, ANNOUNCE_EVERY_MS);
+    this.#announceSoon.unref();
+  }
+
+  /** Tells every waiting run whose place changed its new one (one node of a cluster does). */
+  async #announce(): Promise<void> {
+    if (!(await this.#opts.queue.announces())) {
+      this.#announced.clear();
+      return;
     }
-    if (places.length > 0) await this.#opts.announce(places);
+    const waiting = await this.#opts.queue.waiting();
+    // Runs that left the line (claimed here or elsewhere, removed) are forgotten.
+    const announced = new Map<string, number>();
+    for (const entry of waiting) {
+      const before = this.#announced.get(entry.runId);
+      if (before !== undefined) announced.set(entry.runId, before);
+    }
+    this.#announced = announced;
+    // Shared, every write crosses the network to the database: far back, only halvings.
+    const shared = this.#opts.queue.shared;
+    const changed = [...waiting.entries()].filter(([i, entry]) => {
+      const last = this.#announced.get(entry.runId);
+      return shared ? worthAnnouncing(last, i + 1) : last !== i + 1;
+    });
+    for (let at = 0; at < changed.length; at += ANNOUNCE_PARALLEL) {
+      if (this.#closing) return;
+      await Promise.all(
+        changed.slice(at, at + ANNOUNCE_PARALLEL).map(async ([i, entry]) => {
+          this.#announced.set(entry.runId, i + 1);
+          await this.#opts.announce(entry, i + 1);
+        }),
+      );
+    }
   }
 
   #start(entry: QueueEntry): void {
@@ -124,16 +270,54 @@ export class Scheduler {
     const controller = new AbortController();
     const active: Active = { entry, controller, done: Promise.resolve() };
     this.#active.set(entry.runId, active);
+    this.#peak = Math.max(this.#peak, this.#active.size);
+    const early = this.#earlyAborts.get(entry.runId);
+    if (early) {
+      this.#earlyAborts.delete(entry.runId);
+      controller.abort(early.reason);
+    }
     active.done = this.#opts
       .execute(entry, controller.signal)
-      .catch((err: unknown) => this.#opts.log(`run ${entry.runId} failed to execute`, err))
-      .finally(async () => {
+      .catch((err: unknown) => {
+        this.#opts.log(`run ${entry.runId} failed to execute`, err);
+        return false;
+      })
+      .then(async (ended) => {
         this.#active.delete(entry.runId);
+        this.#lost.delete(entry.runId);
+        // A run whose end is not stored keeps its lease until it runs out: then a reaper
+        // (here or on another node) ends it, rather than leaving it `running` for good.
+        if (!ended) return;
         await this.#opts.queue
           .release(entry.runId)
           .catch((err: unknown) => this.#opts.log(`run ${entry.runId}: release failed`, err));
-        void this.pump();
-      });
+      })
+      .finally(() => void this.pump());
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#active.size === 0) return;
+    try {
+      const lost = await this.#opts.queue.renew([...this.#active.keys()]);
+      for (const runId of lost) {
+        this.#opts.log(
+          `run ${runId}: its lease ran out and another node ended it; stopping it here`,
+        );
+        this.#active.get(runId)?.controller.abort(LEASE_LOST_REASON);
+      }
+    } catch (err) {
+      this.#opts.log('renewing the leases of running runs failed', err);
+    }
+  }
+
+  #onSignal(signal: QueueSignal): void {
+    if (signal.type === 'changed') {
+      void this.pump();
+      return;
+    }
+    const active = this.#active.get(signal.runId);
+    if (active) active.controller.abort(signal.reason);
+    else this.#earlyAborts.set(signal.runId, { reason: signal.reason, at: Date.now() });
   }
 
   /**
@@ -152,5 +336,11 @@ export class Scheduler {
     for (const run of this.#active.values()) run.controller.abort(reason);
     await settled;
     await this.#pumping;
+    await this.#reaping;
+    clearTimeout(this.#announceSoon);
+    await this.#announcing;
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 }

@@ -15,10 +15,10 @@ export function createSequencedLog<E extends Sequenced, I>(opts: {
       const event = await history.append(key, input);
       // Two writers may publish out of seq order; a reader that sees the later one first
       // fetches the earlier from the history, which already holds it.
-      live.publish(key, [event]);
+      await live.publish(key, [event]);
       return event;
     },
-    read: (key, afterSeq, signal) => readLog(parts, key, afterSeq, signal),
+    read: (key, afterSeq, signal, readOpts) => readLog(parts, key, afterSeq, signal, readOpts),
     lastSeq: (key) => history.lastSeq(key),
     listenerCount: (key) => live.listenerCount(key),
   };

@@ -1,18 +1,21 @@
 // The run lifecycle's one entry point: start, cancel, read and follow runs. It joins the
 // recorder (events), the scheduler (queue and slots), the executor (pipelines) and recovery
-// (what an earlier process left), and owns the recorder of every run this process writes.
-import type { ChartSpec, Result, RunEvent, RunStatus } from '@querylane/contracts';
+// (what an earlier process, or a node that died, left unfinished).
+import {
+  type ChartSpec,
+  isTerminalStatus,
+  type Result,
+  type RunEvent,
+  type RunStatus,
+} from '@querylane/contracts';
 import type { Encoded } from '@querylane/contracts/transformer';
 import type { Access } from './access.ts';
 import { announce } from './announce.ts';
-import { sayAboutRun } from './assistant.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
-import { executeRun, SHUTDOWN_REASON } from './executor.ts';
+import { SHUTDOWN_REASON } from './executor.ts';
 import { InFlight } from './in-flight.ts';
 import { newRunRecords, type StartInput } from './new-run.ts';
-
-export type { StartInput } from './new-run.ts';
-
+import { endWaiting, untilEnded } from './one-write.ts';
 import type {
   ConversationStore,
   EventLog,
@@ -28,9 +31,11 @@ import type {
   RunRecord,
   RunStore,
 } from './ports.ts';
-import { emitPlaces, RunRecorder } from './recorder.ts';
 import { recoverUnfinished } from './recovery.ts';
-import { Scheduler } from './scheduler.ts';
+import { runScheduler } from './run-scheduler.ts';
+import type { LeaseTiming, Scheduler } from './scheduler.ts';
+
+export type { StartInput } from './new-run.ts';
 
 export interface RunServiceOptions {
   runs: RunStore;
@@ -45,8 +50,10 @@ export interface RunServiceOptions {
   queue: RunQueue;
   pipelines: readonly Pipeline[];
   limits: RunLimits;
-  /** Runs executing at once in this process; the rest wait `queued`. */
+  /** Runs executing at once in this process; the rest wait `queued`. 0: this node runs none. */
   concurrency: number;
+  /** On a shared queue: how often leases are renewed, expired ones reaped, the queue polled. */
+  leases?: LeaseTiming;
   /** Whether a dataset id names a dataset runs can use. */
   hasDataset: (datasetId: string) => boolean;
   /** What to say when a dataset id is unknown. */
@@ -54,11 +61,13 @@ export interface RunServiceOptions {
   log: (message: string, err?: unknown) => void;
 }
 
+const CANCEL_REASON = 'Cancelled by the user';
+/** How long a cancel waits for another node to end the run it asked it to stop. */
+const REMOTE_END_WAIT_MS = 120_000;
+
 export class RunService {
   readonly #opts: RunServiceOptions;
   readonly #scheduler: Scheduler;
-  /** The recorder of every run this process writes (waiting or running): one per run. */
-  readonly #recorders = new Map<string, RunRecorder>();
   /** Conversations being deleted: no run may start into them. */
   readonly #deleting = new Set<string>();
   /** Starts under way into an existing conversation, so a delete can wait for them to land. */
@@ -66,29 +75,20 @@ export class RunService {
 
   constructor(opts: RunServiceOptions) {
     this.#opts = opts;
-    const pipelines = new Map(opts.pipelines.map((p) => [p.kind, p]));
-    this.#scheduler = new Scheduler({
-      queue: opts.queue,
-      concurrency: Math.max(1, opts.concurrency),
-      log: opts.log,
-      execute: async (entry, signal) => {
-        // Claimed just as its conversation began to go: it never starts.
-        if (this.#deleting.has(entry.conversationId)) {
-          return this.#endWaiting(entry, 'Conversation deleted');
-        }
-        const recorder = await this.#recorderFor(entry.runId);
-        try {
-          await executeRun({ ...opts, pipelines }, recorder, signal);
-        } finally {
-          this.#recorders.delete(entry.runId);
-        }
-      },
-      announce: (places) => emitPlaces(places, (runId) => this.#recorderFor(runId)),
-    });
+    this.#scheduler = runScheduler(opts, this.#deleting);
   }
 
   async stats(): Promise<{ queued: number; running: number }> {
     return this.#scheduler.stats();
+  }
+
+  /** What this node executes: now, at most so far, and at most allowed. */
+  load(): { running: number; peakRunning: number; concurrency: number } {
+    return {
+      running: this.#scheduler.running,
+      peakRunning: this.#scheduler.peakRunning,
+      concurrency: Math.max(0, this.#opts.concurrency),
+    };
   }
 
   async start(
@@ -124,7 +124,6 @@ export class RunService {
     // One transaction: a subscriber finds the run with at least this event, or finds nothing.
     await this.#opts.runs.start(records);
     const { id: runId, conversationId } = records.run;
-    this.#recorders.set(runId, new RunRecorder(runId, 1, this.#opts.events));
     await this.#scheduler.enqueue({ runId, userId, conversationId });
     await announce(
       this.#opts.roomLog,
@@ -144,22 +143,36 @@ export class RunService {
   }
 
   /**
-   * Ends a queued or running run; a finished run is a ConflictError, never a second end. Who
-   * started it may cancel it, and so may the owner of its conversation.
+   * Ends a queued or running run, wherever it runs; a finished run is a ConflictError, never a
+   * second end. Who started it may cancel it, and so may the owner of its conversation. A run
+   * executing on another node is asked to stop there, and this resolves once its end is stored.
    */
   async cancel(userId: string, runId: string): Promise<{ runId: string; status: RunStatus }> {
     const run = await this.#opts.access.run(userId, runId, 'manage');
-    const [queued] = await this.#scheduler.remove({ runId });
-    if (queued) {
-      await this.#endWaiting(queued, 'Cancelled before it started');
-      return { runId, status: 'cancelled' };
+    for (let attempt = 1; ; attempt++) {
+      const [queued] = await this.#scheduler.remove({ runId });
+      if (queued) {
+        await this.#endWaiting(queued, 'Cancelled before it started');
+        return { runId, status: 'cancelled' };
+      }
+      const here = this.#scheduler.abort(runId, CANCEL_REASON);
+      if (here) {
+        await here;
+        return { runId, status: await this.#status(runId, run.status) };
+      }
+      if ((await this.#opts.queue.abort({ runId }, CANCEL_REASON)).length > 0) {
+        await untilEnded(this.#opts, runId, REMOTE_END_WAIT_MS);
+        return { runId, status: await this.#status(runId, run.status) };
+      }
+      const now = await this.#opts.runs.get(runId);
+      if (!now || isTerminalStatus(now.status) || attempt >= 5) {
+        throw new ConflictError(
+          `Run ${runId} has already ended (${now?.status ?? run.status}); nothing to cancel.`,
+        );
+      }
+      // Between two places (just claimed by a node, not yet visible as held): look again.
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
-    const done = this.#scheduler.abort(runId, 'Cancelled by the user');
-    if (!done) {
-      throw new ConflictError(`Run ${runId} has already ended (${run.status}); nothing to cancel.`);
-    }
-    await done;
-    return { runId, status: (await this.#opts.runs.get(runId))?.status ?? run.status };
   }
 
   /** The run, for who started it and for everyone in its conversation's room. */
@@ -235,8 +248,9 @@ export class RunService {
   }
 
   /**
-   * Before a conversation is deleted: no run may start into it from now on, and its queued and
-   * running runs end as cancelled. Call the returned function once the delete is done.
+   * Before a conversation is deleted: no run may start into it from now on (here), and its
+   * queued and running runs — on any node — end as cancelled. Call the returned function once
+   * the delete is done.
    */
   async closeConversation(conversationId: string): Promise<() => void> {
     this.#deleting.add(conversationId);
@@ -250,6 +264,10 @@ export class RunService {
         await this.#endWaiting(entry, reason);
       }
       await this.#scheduler.abortWhere(conversationId, reason);
+      const elsewhere = await this.#opts.queue.abort({ conversationId }, reason);
+      await Promise.all(
+        elsewhere.map((runId) => untilEnded(this.#opts, runId, REMOTE_END_WAIT_MS)),
+      );
     } catch (err) {
       this.#deleting.delete(conversationId);
       throw err;
@@ -257,49 +275,43 @@ export class RunService {
     return () => this.#deleting.delete(conversationId);
   }
 
-  /** At start-up: what an earlier process left running ends, what it left waiting runs here. */
+  /**
+   * At start-up. Alone on its queue: what an earlier process left running ends `interrupted`,
+   * what it left waiting runs here. On a shared queue nothing is this process's to recover —
+   * other nodes may be running those runs — so it ends only runs whose lease ran out, and from
+   * then on keeps leases, reaps and polls like every node.
+   */
   async recover(): Promise<{ interrupted: number; requeued: number }> {
+    if (this.#opts.queue.shared) {
+      const interrupted = await this.#scheduler.reap();
+      this.#scheduler.start();
+      void this.#scheduler.pump();
+      return { interrupted, requeued: 0 };
+    }
     const { interrupted, waiting } = await recoverUnfinished(this.#opts);
-    for (const { entry, recorder } of waiting) this.#recorders.set(entry.runId, recorder);
-    await this.#scheduler.enqueue(...waiting.map((w) => w.entry));
+    await this.#scheduler.enqueue(...waiting);
     return { interrupted, requeued: waiting.length };
+  }
+
+  /** Ends runs whose node stopped renewing their leases now, rather than at the next interval. */
+  reap(): Promise<number> {
+    return this.#scheduler.reap();
   }
 
   /**
    * Graceful stop. No run starts from here on; running runs get `graceMs` to finish, and any
    * still running then ends `interrupted`, its terminal event stored. Waiting runs stay
-   * `queued` in the store, and the next process to start runs them.
+   * `queued` in the store, and the next process (or another node) runs them.
    */
   async shutdown(graceMs: number): Promise<void> {
     await this.#scheduler.shutdown(graceMs, SHUTDOWN_REASON);
   }
 
-  async #endWaiting(entry: QueueEntry, reason: string): Promise<void> {
-    const recorder = await this.#recorderFor(entry.runId);
-    this.#recorders.delete(entry.runId);
-    recorder.emit({ type: 'cancelled', reason });
-    await recorder.flush();
-    if (recorder.failure) {
-      // Still `queued` in the store: the next start would run it, so say so where it shows.
-      this.#opts.log(`run ${entry.runId}: could not store its cancel`, recorder.failure.error);
-      return;
-    }
-    const run = await this.#opts.runs.get(entry.runId);
-    if (run) await this.#say(run, `${reason}.`);
+  #endWaiting(entry: QueueEntry, reason: string): Promise<void> {
+    return endWaiting(this.#opts, entry.runId, reason);
   }
 
-  /** The run's recorder here, or one that continues from its stored seq (a run claimed elsewhere). */
-  async #recorderFor(runId: string): Promise<RunRecorder> {
-    let recorder = this.#recorders.get(runId);
-    if (!recorder) {
-      const run = await this.#opts.runs.get(runId);
-      recorder = new RunRecorder(runId, run?.lastSeq ?? 0, this.#opts.events);
-      this.#recorders.set(runId, recorder);
-    }
-    return recorder;
-  }
-
-  #say(run: RunRecord, content: string): Promise<void> {
-    return sayAboutRun(this.#opts.conversations, run, content, this.#opts.log);
+  async #status(runId: string, fallback: RunStatus): Promise<RunStatus> {
+    return (await this.#opts.runs.get(runId))?.status ?? fallback;
   }
 }

@@ -62,7 +62,11 @@ describe('admin over the wire', () => {
     const ok = await get(TOKENS.root);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toContain('text/plain');
-    const text = await ok.text();
+    // Every series names its node (a cluster is scraped node by node); read without it below.
+    const node = server.services.nodes.nodeId;
+    const raw = await ok.text();
+    expect(raw).toMatch(new RegExp(`^querylane_connections\\{node="${node}"\\} 1$`, 'm'));
+    const text = raw.replaceAll(`{node="${node}"}`, '').replaceAll(`,node="${node}"`, '');
     expect(text).toContain('# TYPE querylane_connections gauge');
     expect(text).toMatch(/^querylane_connections 1$/m);
     expect(text).toMatch(/^querylane_refusals_total\{kind="unauthorized"\} 1$/m);

@@ -43,6 +43,8 @@ export async function startTestServer(
 }
 
 export interface TestClientOptions {
+  /** The WebSocket class to connect with (default: `ws`). */
+  WebSocket?: typeof WebSocket;
   /** Sent as `connectionParams.token` on each (re)connect and as `Authorization: Bearer`. */
   token?: string | (() => string);
   /** Every close of the client's socket, with its code. */
@@ -54,7 +56,7 @@ export function createTestClient(url: string, opts: TestClientOptions = {}) {
   const currentToken = () => (typeof token === 'function' ? token() : token);
   const wsClient = createWSClient({
     url: `${url.replace(/^http/, 'ws')}/trpc`,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: (opts.WebSocket ?? WebSocket) as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 20,
     ...(token ? { connectionParams: () => ({ token: currentToken() ?? '' }) } : {}),
     ...(opts.onClose

@@ -177,7 +177,7 @@ describe('authentication with JWTs', () => {
     await until(async () =>
       expect(
         await server.metrics.getSingleMetricAsString('querylane_auth_key_failures_total'),
-      ).toMatch(/^querylane_auth_key_failures_total 3$/m),
+      ).toMatch(/^querylane_auth_key_failures_total\{node="[^"]+"\} 3$/m),
     );
     expect((await refusals(server, 'unauthorized')).map((r) => r.detail)).toContainEqual({
       why: 'unavailable',

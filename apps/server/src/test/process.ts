@@ -1,8 +1,10 @@
 // The server as its own process (`node --import tsx src/main.ts`), for tests that crash it,
 // stop it with a signal, restart it on the same port, or drive it from a browser.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@querylane/daemons';
+
+export { freePort };
 
 const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url));
 const serverMain = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -19,16 +21,6 @@ export interface ServerProcess {
   stop(forceAfterMs?: number): Promise<void>;
   /** kill -9: no shutdown code runs at all. */
   crash(): Promise<void>;
-}
-
-/** A port nothing listens on right now, so a restarted server can take the same one. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
-  const address = probe.address();
-  await new Promise<void>((ok) => probe.close(() => ok()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Starts the server as a child process and resolves once it prints its URL. */

@@ -1,9 +1,10 @@
-// The admin page: live figures and a live activity feed, both pushed by `admin.activity` (no
-// polling), who is connected and the audit log (fetched again when the feed says they changed),
-// a notice to everyone, and a graceful restart.
+// The admin page: live figures of the whole cluster and its nodes, and a live activity feed,
+// both pushed by `admin.activity` (no polling), who is connected and the audit log (fetched again
+// when the feed says they changed), a notice to everyone, and a graceful restart.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ActivityFeed } from '../admin/ActivityFeed.tsx';
+import { NodesTable } from '../admin/NodesTable.tsx';
 import { type ActivityEvent, useActivity } from '../admin/use-activity.ts';
 import { formatRelative } from '../format.ts';
 import { describeError } from '../trpc/errors.ts';
@@ -35,6 +36,7 @@ export default function AdminPage() {
     <div className="admin" data-testid="admin-page">
       <h1>Admin</h1>
       {metrics ? <MetricsPanel metrics={metrics} /> : <p className="muted">Loading…</p>}
+      {metrics && <NodesTable metrics={metrics} />}
       <ActivityFeed events={events} />
       <BroadcastForm />
       <ConnectionsTable />
@@ -114,7 +116,7 @@ function MetricsPanel({ metrics }: { metrics: AdminMetrics }) {
         />
         <Figure label="running" value={metrics.runs.running} testId="metric-running" />
         <Figure label="queued" value={metrics.runs.queued} testId="metric-queued" />
-        <Figure label="rooms open" value={metrics.rooms.rooms} testId="metric-rooms" />
+        <Figure label="rooms open" value={metrics.rooms?.rooms ?? '—'} testId="metric-rooms" />
       </div>
       <div className="admin-columns">
         <table className="mini-table" data-testid="runs-by-status">
@@ -206,6 +208,7 @@ function ConnectionsTable() {
           <thead>
             <tr>
               <th>user</th>
+              <th>node</th>
               <th>address</th>
               <th>since</th>
               <th>subscriptions</th>
@@ -213,8 +216,9 @@ function ConnectionsTable() {
           </thead>
           <tbody>
             {list.data?.map((c) => (
-              <tr key={c.id}>
+              <tr key={`${c.node}/${c.id}`}>
                 <td>{c.userId ?? <span className="muted">not signed in</span>}</td>
+                <td>{c.node}</td>
                 <td>{c.ip}</td>
                 <td title={c.since.toISOString()}>{formatRelative(c.since)}</td>
                 <td>{c.subscriptions}</td>

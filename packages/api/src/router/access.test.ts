@@ -297,6 +297,7 @@ describe('admin', () => {
         ip: b.ip,
         since: b.since,
         subscriptions: 2,
+        node: 'test-node',
       },
       {
         id: 'c1',
@@ -306,6 +307,7 @@ describe('admin', () => {
         ip: a.ip,
         since: a.since,
         subscriptions: 0,
+        node: 'test-node',
       },
     ]);
   });

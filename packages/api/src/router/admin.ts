@@ -13,6 +13,7 @@ import { trackSequenced } from './tracking.ts';
 export const NoticeText = z.string().trim().min(1, 'The notice is empty').max(500);
 
 export const adminRouter = {
+  // Figures of the whole cluster (alive nodes summed), and each node's own.
   metrics: adminProcedure.query(({ ctx }) => collectMetrics(ctx.services)),
 
   /**
@@ -49,17 +50,10 @@ export const adminRouter = {
     return { restarting: true as const, graceMs, mode };
   }),
 
-  connections: adminProcedure.query(({ ctx }) =>
-    [...ctx.services.connections.live]
-      .map((c) => ({
-        id: c.id,
-        transport: c.transport,
-        userId: c.identity?.userId ?? null,
-        role: c.identity?.role ?? null,
-        ip: c.ip,
-        since: c.since,
-        subscriptions: c.subscriptions,
-      }))
+  connections: adminProcedure.query(async ({ ctx }) =>
+    (await ctx.services.nodes.list())
+      .filter((node) => node.alive)
+      .flatMap((node) => node.connections.map((c) => ({ ...c, node: node.nodeId })))
       .sort((a, b) => a.since.getTime() - b.since.getTime()),
   ),
 

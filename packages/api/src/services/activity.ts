@@ -1,8 +1,9 @@
 // The admin's live feed: runs that ended, refusals, connections opened and closed, restarts, as
-// a log under one key (a bounded window, numbered per process), plus the figures, pushed to
-// every dashboard whenever they change instead of each one polling.
+// a log under one key (a bounded window: in this process's memory, or a cluster's PostgreSQL),
+// plus the figures, pushed to every dashboard whenever they change instead of each one polling.
 import type { ActivityEvent, ActivityEventInput } from '@querylane/contracts';
 import {
+  type ActivityHistory,
   type ActivityLog,
   createSequencedLog,
   type LiveChannel,
@@ -14,7 +15,7 @@ import type { Connection } from '../transport.ts';
 import { type Metrics, sameFigures } from './metrics.ts';
 
 const KEY = 'activity';
-/** Events a dashboard that reconnects can catch up on. */
+/** Events a dashboard that reconnects can catch up on (one process alone). */
 const WINDOW = 10_000;
 /** What a dashboard that opens (rather than resumes) sees of the past. */
 const RECENT = 50;
@@ -24,7 +25,6 @@ export type ActivityItem = ActivityEvent | { type: 'metrics'; metrics: Metrics }
 
 export class ActivityFeed {
   readonly #log: ActivityLog;
-  readonly #history: RingHistory<ActivityEvent, ActivityEventInput>;
   readonly #metrics: () => Promise<Metrics>;
   readonly #tickMs: number;
   readonly #logError: (message: string, err?: unknown) => void;
@@ -39,19 +39,12 @@ export class ActivityFeed {
     /** How often figures are read while a dashboard is open; sent only when they changed. */
     tickMs: number;
     live?: LiveChannel<ActivityEvent>;
+    /** Shared by a cluster's nodes; numbered for good, so resuming needs no trick. */
+    history?: ActivityHistory;
     logError: (message: string, err?: unknown) => void;
   }) {
-    // Seqs start at this process's start time in microseconds, so a dashboard that resumes
-    // across a restart asks for "after" a seq below every seq of the new process, and gets
-    // all of it, rather than skipping what the new process numbered from 1.
-    const firstSeq = Date.now() * 1000;
-    this.#history = new RingHistory({
-      capacity: WINDOW,
-      firstSeq: () => firstSeq,
-      stamp: (input, seq) => ({ ...input, seq, at: new Date() }) as ActivityEvent,
-    });
     this.#log = createSequencedLog({
-      history: this.#history,
+      history: opts.history ?? memoryWindow(),
       live: opts.live ?? new MemoryLiveChannel<ActivityEvent>(),
       isTerminal: () => false,
     });
@@ -113,9 +106,8 @@ export class ActivityFeed {
 
   /** Where a stream that is not resuming starts: a few events back, within the window. */
   async start(): Promise<number> {
-    const last = await this.#log.lastSeq(KEY);
-    const oldest = this.#history.oldest(KEY) ?? last + 1;
-    return Math.max(oldest - 1, last - RECENT);
+    // Older than the window, `after` simply starts at the window's oldest.
+    return Math.max(0, (await this.#log.lastSeq(KEY)) - RECENT);
   }
 
   #watch(push: (m: Metrics) => void): () => void {
@@ -157,4 +149,17 @@ export class ActivityFeed {
     this.#timer = undefined;
     this.#watchers.clear();
   }
+}
+
+/** One process's window of the feed. */
+function memoryWindow(): ActivityHistory {
+  // Seqs start at this process's start time in microseconds, so a dashboard that resumes
+  // across a restart asks for "after" a seq below every seq of the new process, and gets all of
+  // it, rather than skipping what the new process numbered from 1.
+  const firstSeq = Date.now() * 1000;
+  return new RingHistory<ActivityEvent, ActivityEventInput>({
+    capacity: WINDOW,
+    firstSeq: () => firstSeq,
+    stamp: (input, seq) => ({ ...input, seq, at: new Date() }) as ActivityEvent,
+  });
 }

@@ -1,16 +1,19 @@
 // Builds the services one server process runs on, from its stores, pipelines and config. The
 // in-process event channels, queue and presence are the defaults; a cluster passes its own.
-import type { ActivityEvent, RoomEvent } from '@querylane/contracts';
+import { type ActivityEvent, isTerminalRoomEvent, type RoomEvent } from '@querylane/contracts';
 import {
   Access,
+  type ActivityHistory,
   CommentService,
   ConversationService,
   createEventLog,
   createSequencedLog,
+  type LeaseTiming,
   type LiveChannel,
   MemoryLiveChannel,
   MemoryPresence,
   MemoryRunQueue,
+  type NodePresence,
   type Pipeline,
   type Presence,
   RoomService,
@@ -28,6 +31,7 @@ import { ActivityFeed } from './activity.ts';
 import { AuditLog } from './audit.ts';
 import { type Clock, RateMeter, TokenBuckets } from './limits.ts';
 import { collectMetrics } from './metrics.ts';
+import { connectionView, MAX_LISTED_CONNECTIONS, NodeDirectory, type RedisView } from './nodes.ts';
 import { NoticeBoard } from './notices.ts';
 import { meteredStarts, observedLog } from './observed.ts';
 
@@ -55,6 +59,12 @@ export interface ServicesConfig {
   transport: TransportLimits;
   /** What this server offers beyond SQL runs, as discovery publishes it. */
   features: { model: boolean; rooms: boolean; cluster: boolean };
+  /** This process's name: in /metrics, on the admin page, and on the runs it holds. */
+  nodeId: string;
+  /** How often this node reports itself to the others (when there are others). */
+  heartbeatMs: number;
+  /** On a shared queue: lease renewal, reaping and polling. */
+  leases?: LeaseTiming;
 }
 
 export interface CreateServicesOptions {
@@ -69,10 +79,17 @@ export interface CreateServicesOptions {
   roomLive?: LiveChannel<RoomEvent>;
   /** Live delivery of the activity feed; in-process unless a cluster shares one. */
   activityLive?: LiveChannel<ActivityEvent>;
+  /** Where the activity feed is kept; a window in this process's memory unless a cluster's. */
+  activityHistory?: ActivityHistory;
   queue?: RunQueue;
   /** The SQL worker pool, for metrics. */
   workers?: WorkerStats;
+  /** Who has which room open; in-process unless a cluster shares one. */
   presence?: Presence;
+  /** Where the nodes of a cluster report themselves; none for a server on its own. */
+  nodePresence?: NodePresence;
+  /** Whether this node reaches Redis (a cluster's live channels); null without one. */
+  redisHealth?: () => RedisView;
   /** The server's live connections; none for in-process use. */
   connections?: ConnectionDirectory;
   /** How this process restarts itself; none for in-process use. */
@@ -112,6 +129,7 @@ export function createServices(opts: CreateServicesOptions): Services {
     },
     tickMs: 1000,
     ...(opts.activityLive ? { live: opts.activityLive } : {}),
+    ...(opts.activityHistory ? { history: opts.activityHistory } : {}),
     logError: log,
   });
   audit.onRecord((entry) => {
@@ -131,7 +149,7 @@ export function createServices(opts: CreateServicesOptions): Services {
   const roomLog = createSequencedLog({
     history: stores.roomHistory,
     live: opts.roomLive ?? new MemoryLiveChannel<RoomEvent>(),
-    isTerminal: (e) => e.type === 'deleted',
+    isTerminal: isTerminalRoomEvent,
   });
   const access = new Access(stores.rooms, stores.runs);
   const rooms = new RoomService({
@@ -159,10 +177,12 @@ export function createServices(opts: CreateServicesOptions): Services {
     pipelines: opts.pipelines,
     limits: config.limits,
     concurrency: config.concurrency,
+    ...(config.leases ? { leases: config.leases } : {}),
     hasDataset: (id) => hasDataset(opts.datasets, id),
     datasetIds: () => opts.datasets.list().map((d) => d.id),
     log,
   });
+  const nodes = nodeDirectory(opts, runs, eventRate, audit, connections);
   services = {
     runs,
     conversations: new ConversationService({
@@ -198,9 +218,11 @@ export function createServices(opts: CreateServicesOptions): Services {
     restarter: opts.restarter ?? null,
     eventRate,
     workers: opts.workers ?? null,
+    nodes,
+    redisHealth: () => opts.redisHealth?.() ?? null,
     authMode: config.authMode,
     version: config.version,
-    startedAt: Date.now(),
+    startedAt: nodes.startedAt.getTime(),
     discovery: describeService({
       ...config,
       maxQueryChars: MAX_QUERY_CHARS,
@@ -208,4 +230,42 @@ export function createServices(opts: CreateServicesOptions): Services {
     }),
   };
   return services;
+}
+
+/** This node as its heartbeat reports it, and the cluster's nodes as the admin lists them. */
+function nodeDirectory(
+  opts: CreateServicesOptions,
+  runs: RunService,
+  eventRate: RateMeter,
+  audit: AuditLog,
+  connections: ConnectionDirectory,
+): NodeDirectory {
+  const { config } = opts;
+  const startedAt = new Date();
+  return new NodeDirectory({
+    nodeId: config.nodeId,
+    heartbeatMs: config.heartbeatMs,
+    startedAt,
+    presence: opts.nodePresence,
+    log: opts.log,
+    status: () => {
+      const live = [...connections.live];
+      const load = runs.load();
+      return {
+        nodeId: config.nodeId,
+        version: config.version,
+        startedAt,
+        running: load.running,
+        peakRunning: load.peakRunning,
+        concurrency: load.concurrency,
+        connectionCount: live.length,
+        subscriptions: live.reduce((n, c) => n + c.subscriptions, 0),
+        eventsPerSecond: eventRate.perSecond(),
+        eventsTotal: eventRate.total,
+        refusals: audit.refusals,
+        redis: opts.redisHealth?.() ?? null,
+        connections: live.slice(0, MAX_LISTED_CONNECTIONS).map(connectionView),
+      };
+    },
+  });
 }

@@ -58,6 +58,8 @@ export const testConfig: ServicesConfig = {
     connectionsPerUser: 5,
     connectionsPerAddress: 20,
   },
+  nodeId: 'test-node',
+  heartbeatMs: 2_000,
 };
 
 export async function createTestApp(

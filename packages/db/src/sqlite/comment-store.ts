@@ -2,9 +2,9 @@
 // changed or removed only by their author.
 import { type CommentRecord, type CommentStore, NotFoundError } from '@querylane/runs';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { stamp } from '../shared/stamp.ts';
 import type { Db } from './client.ts';
 import { comments, conversations } from './schema.ts';
-import { stamp } from './stamp.ts';
 
 type Row = typeof comments.$inferSelect;
 

@@ -2,25 +2,19 @@
 // (their own and those shared with them, each with their own pin) pinned first and searched by
 // title and content. A delete takes the conversation's messages, runs, events and room with it
 // (foreign keys cascade).
-import type { ConversationCursor, ConversationStore } from '@querylane/runs';
+import type { ConversationStore } from '@querylane/runs';
+import { and, asc, eq, exists, getTableColumns, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import {
-  and,
-  asc,
-  desc,
-  eq,
-  exists,
-  getTableColumns,
-  isNotNull,
-  isNull,
-  lt,
-  or,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+  conversationOrder,
+  conversationPageOf,
+  conversationsAfter,
+  likePattern,
+  viewedBy,
+} from '../shared/queries.ts';
+import { stamp } from '../shared/stamp.ts';
 import type { Db } from './client.ts';
 import type { HotPath } from './hot-path.ts';
 import { conversations, messages, roomMembers } from './schema.ts';
-import { stamp } from './stamp.ts';
 
 export function createConversationStore(db: Db, hot: HotPath): ConversationStore {
   const owned = (userId: string, id: string) =>
@@ -36,7 +30,7 @@ export function createConversationStore(db: Db, hot: HotPath): ConversationStore
         .get();
     },
     async page({ userId, limit, cursor, search }) {
-      const view = viewedBy(userId);
+      const view = viewedBy(conversations, getTableColumns(conversations), roomMembers, userId);
       const rows = db
         .select(view.columns)
         .from(conversations)
@@ -45,30 +39,13 @@ export function createConversationStore(db: Db, hot: HotPath): ConversationStore
           and(
             or(eq(conversations.userId, userId), isNotNull(roomMembers.userId)),
             search ? matching(db, search) : undefined,
-            cursor ? after(cursor, view.pinnedAt) : undefined,
+            cursor ? conversationsAfter(view.order, cursor, (ms) => ms) : undefined,
           ),
         )
-        .orderBy(
-          sql`${view.pinnedAt} is null`,
-          desc(view.pinnedAt),
-          desc(conversations.updatedAt),
-          desc(conversations.id),
-        )
+        .orderBy(...conversationOrder(view.order))
         .limit(limit + 1)
         .all();
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items,
-        next:
-          rows.length > limit && last
-            ? {
-                pinnedAt: last.pinnedAt?.getTime() ?? null,
-                at: last.updatedAt.getTime(),
-                id: last.id,
-              }
-            : null,
-      };
+      return conversationPageOf(rows, limit);
     },
     async setPinned(userId, conversationId, pinned) {
       const pinnedAt = pinned ? stamp() : null;
@@ -84,7 +61,7 @@ export function createConversationStore(db: Db, hot: HotPath): ConversationStore
           )
           .run().changes > 0;
       if (!changed) return undefined;
-      const view = viewedBy(userId);
+      const view = viewedBy(conversations, getTableColumns(conversations), roomMembers, userId);
       return db
         .select(view.columns)
         .from(conversations)
@@ -118,32 +95,6 @@ export function createConversationStore(db: Db, hot: HotPath): ConversationStore
   };
 }
 
-/**
- * A conversation as `userId` sees it: joined to their seat in its room (none for its owner),
- * with their own pin and their role.
- */
-function viewedBy(userId: string) {
-  const own = sql`${conversations.userId} = ${userId}`;
-  const pinnedAt =
-    sql<Date | null>`case when ${own} then ${conversations.pinnedAt} else ${roomMembers.pinnedAt} end`.mapWith(
-      conversations.pinnedAt,
-    );
-  return {
-    seat: and(eq(roomMembers.conversationId, conversations.id), eq(roomMembers.userId, userId)),
-    pinnedAt,
-    columns: {
-      ...getTableColumns(conversations),
-      pinnedAt,
-      role: sql<
-        'owner' | 'editor' | 'viewer'
-      >`case when ${own} then 'owner' else ${roomMembers.role} end`,
-    },
-  };
-}
-
-/** LIKE's wildcards in what the person typed match themselves. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** The title, or any message of the conversation, contains `search` (ASCII case ignored). */
 function matching(db: Db, search: string): SQL {
   const pattern = likePattern(search);
@@ -160,24 +111,5 @@ function matching(db: Db, search: string): SQL {
           ),
         ),
     ),
-  ) as SQL;
-}
-
-/**
- * Everything after `cursor` in the order pinned-first, pinnedAt, updatedAt, id (all newest
- * first); `pin` is the viewer's own pin.
- */
-function after(cursor: ConversationCursor, pin: SQL): SQL {
-  const at = new Date(cursor.at);
-  const sameRank = or(
-    lt(conversations.updatedAt, at),
-    and(eq(conversations.updatedAt, at), lt(conversations.id, cursor.id)),
-  );
-  if (cursor.pinnedAt === null) return and(isNull(pin), sameRank) as SQL;
-  const pinnedAt = cursor.pinnedAt;
-  return or(
-    isNull(pin),
-    sql`${pin} < ${pinnedAt}`,
-    and(sql`${pin} = ${pinnedAt}`, sameRank),
   ) as SQL;
 }

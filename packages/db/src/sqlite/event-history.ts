@@ -1,13 +1,18 @@
 // The durable half of the event log over SQLite: a run's events and its new state written in
 // one transaction (the batches of several runs in one, for group commit), then read back in seq
-// order. Every event of every run passes through here, so statements are prepared once.
-import { isTerminalEvent, isTerminalStatus, type RunEvent } from '@querylane/contracts';
+// order. Every event of every run passes through here, so statements are prepared once. An
+// append is guarded: only a run that has not ended, and only from the seq after the stored one.
+import {
+  isTerminalEvent,
+  isTerminalStatus,
+  type RunEvent,
+  type RunStatus,
+} from '@querylane/contracts';
 import type { EventBatch, EventHistory, RunPatch } from '@querylane/runs';
+import { decodeCompletedForWire, decodeEvent, encodeEvent } from '../shared/codec.ts';
+import { isProgressPatch, refusal } from '../shared/queries.ts';
 import type { Db } from './client.ts';
-import { decodeCompletedForWire, decodeEvent, encodeEvent } from './codec.ts';
-import type { HotPath } from './hot-path.ts';
-
-const progressKeys: ReadonlySet<string> = new Set(['lastSeq', 'stage', 'progress']);
+import { type HotPath, LAST_SEQ } from './hot-path.ts';
 
 /**
  * Pages a run's end may take past the store's size cap. A full store takes nothing new, but each
@@ -19,22 +24,6 @@ const END_RESERVE_PAGES = 64;
 const isFull = (err: unknown) =>
   typeof (err as { code?: unknown } | null)?.code === 'string' &&
   (err as { code: string }).code.startsWith('SQLITE_FULL');
-
-/**
- * A patch that only moves a run along (what nearly every event batch carries). The run's
- * lastSeq is read from its events (see hot-path.ts), so a batch that changes nothing else
- * leaves the run's row alone: one page less to write in each commit of a streaming run.
- */
-function isProgressPatch(
-  patch: RunPatch,
-): patch is { lastSeq: number; stage?: NonNullable<RunPatch['stage']>; progress?: number } {
-  return (
-    typeof patch.lastSeq === 'number' &&
-    Object.keys(patch).every((k) => progressKeys.has(k)) &&
-    patch.stage !== null &&
-    patch.progress !== null
-  );
-}
 
 export function createEventHistory(db: Db, hot: HotPath): EventHistory {
   const client = db.$client;
@@ -48,6 +37,9 @@ export function createEventHistory(db: Db, hot: HotPath): EventHistory {
     'UPDATE runs SET last_seq = @lastSeq, stage = coalesce(@stage, stage), ' +
       'progress = coalesce(@progress, progress) WHERE id = @id',
   );
+  const selectState = client.prepare<[string], { status: RunStatus; lastSeq: number }>(
+    `SELECT status, ${LAST_SEQ} AS lastSeq FROM runs WHERE id = ?`,
+  );
   const selectAfter = client.prepare<[string, number, number], { type: string; payload: string }>(
     'SELECT type, payload FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   );
@@ -56,6 +48,17 @@ export function createEventHistory(db: Db, hot: HotPath): EventHistory {
     .pluck();
 
   const write = (runId: string, events: readonly RunEvent[], patch: RunPatch) => {
+    // The run's lastSeq is its newest stored event (hot-path.ts): a writer that is not the one
+    // the stored seq expects (another node, a stale recorder) is refused, as is a run that ended.
+    const expected = events.length > 0 ? (events[0] as RunEvent).seq - 1 : undefined;
+    const state = selectState.get(runId);
+    if (
+      !state ||
+      isTerminalStatus(state.status) ||
+      (expected !== undefined && state.lastSeq !== expected)
+    ) {
+      throw refusal(runId, state, expected);
+    }
     for (const e of events) insertEvent.run(runId, e.seq, e.type, encodeEvent(e), e.at.getTime());
     if (isProgressPatch(patch)) {
       if (patch.stage === undefined && patch.progress === undefined) return;

@@ -12,9 +12,9 @@ import {
   type RunStore,
 } from '@querylane/runs';
 import type Database from 'better-sqlite3';
-import { encode, encodeEvent, encodeResult, type RunRow, toRunRecord } from './codec.ts';
+import { encode, encodeEvent, encodeResult, type RunRow, toRunRecord } from '../shared/codec.ts';
+import { stamp } from '../shared/stamp.ts';
 import { groupCommit } from './group-commit.ts';
-import { stamp } from './stamp.ts';
 
 type StartInput = Parameters<RunStore['start']>[0];
 

@@ -3,9 +3,9 @@
 import type { RoomEvent, RoomEventInput } from '@querylane/contracts';
 import { transformer } from '@querylane/contracts/transformer';
 import { NotFoundError, type RoomHistory } from '@querylane/runs';
+import { encode } from '../shared/codec.ts';
+import { stamp } from '../shared/stamp.ts';
 import type { Db } from './client.ts';
-import { encode } from './codec.ts';
-import { stamp } from './stamp.ts';
 
 interface Row {
   conversation_id: string;

@@ -2,9 +2,9 @@
 // and inserts in one transaction, so the limit holds however many invites arrive at once.
 import type { RoomStore } from '@querylane/runs';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { stamp } from '../shared/stamp.ts';
 import type { Db } from './client.ts';
 import { conversations, roomMembers } from './schema.ts';
-import { stamp } from './stamp.ts';
 
 /** A member as the port has it (their pin is theirs alone, read through ConversationStore). */
 const memberColumns = {

@@ -1,13 +1,13 @@
 // RunStore over SQLite: runs, with everything runs.start writes in one transaction. Listings and
 // records never load the result column; `result()` reads it alone. What every run does (start,
 // get, patch) goes through the prepared statements of hot-path.ts; listings through Drizzle.
-import type { Result, RunStatus } from '@querylane/contracts';
-import { runStatuses } from '@querylane/contracts';
+import type { Result } from '@querylane/contracts';
 import { Encoded } from '@querylane/contracts/transformer';
-import type { PageCursor, RunStore } from '@querylane/runs';
-import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
+import type { RunStore } from '@querylane/runs';
+import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { decodeResult, toRunRecord } from '../shared/codec.ts';
+import { before, owned, pageOf, statusCounts } from '../shared/queries.ts';
 import type { Db } from './client.ts';
-import { decodeResult, toRunRecord } from './codec.ts';
 import { type HotPath, LAST_SEQ } from './hot-path.ts';
 import { runs } from './schema.ts';
 
@@ -51,18 +51,13 @@ export function createRunStore(db: Db, hot: HotPath): RunStore {
           and(
             userId !== undefined ? eq(runs.userId, userId) : undefined,
             conversationId ? eq(runs.conversationId, conversationId) : undefined,
-            cursor ? before(cursor) : undefined,
+            cursor ? before(runs, cursor) : undefined,
           ),
         )
         .orderBy(desc(runs.createdAt), desc(runs.id))
         .limit(limit + 1)
         .all();
-      const items = rows.slice(0, limit).map(toRunRecord);
-      const last = items.at(-1);
-      return {
-        items,
-        next: rows.length > limit && last ? { at: last.createdAt.getTime(), id: last.id } : null,
-      };
+      return pageOf(rows.map(toRunRecord), limit);
     },
 
     async patch(runId, patch) {
@@ -73,7 +68,7 @@ export function createRunStore(db: Db, hot: HotPath): RunStore {
       const changed = db
         .update(runs)
         .set({ chart })
-        .where(and(eq(runs.id, runId), eq(runs.userId, userId)))
+        .where(owned(runs, userId, runId))
         .run().changes;
       if (changed === 0) return undefined;
       return hot.getRun(runId);
@@ -95,17 +90,7 @@ export function createRunStore(db: Db, hot: HotPath): RunStore {
         .from(runs)
         .groupBy(runs.status)
         .all();
-      const counts = Object.fromEntries(runStatuses.map((s) => [s, 0])) as Record<
-        RunStatus,
-        number
-      >;
-      for (const row of rows) counts[row.status] = row.n;
-      return counts;
+      return statusCounts(rows);
     },
   };
-}
-
-function before(cursor: PageCursor) {
-  const at = new Date(cursor.at);
-  return or(lt(runs.createdAt, at), and(eq(runs.createdAt, at), lt(runs.id, cursor.id)));
 }

@@ -1,7 +1,7 @@
 // The contract every history store must keep (SQLite now, PostgreSQL next): each adapter's test
 // file calls `describeStores` with a factory for fresh, empty stores.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, RunEndedError, SeqConflictError } from '../errors.ts';
 import type { ConversationCursor, Stores } from '../ports.ts';
 import { eventAt, seedRun, stageEvent, T0 } from './fixtures.ts';
 
@@ -135,6 +135,32 @@ export function describeStores(
         stores.history.append('nope', [stageEvent('nope', 1)], { lastSeq: 1 }),
       ).rejects.toThrow();
       expect(await stores.history.ended('nope')).toBe(true);
+    });
+
+    it('refuses events that do not follow the stored seq, and any after the end', async () => {
+      await seedRun(stores, { runId: 'r1' });
+      await stores.history.append('r1', [stageEvent('r1', 2)], { lastSeq: 2 });
+      // A writer that read the run before seq 2 was stored: its seq 2 is someone else's now.
+      await expect(
+        stores.history.append('r1', [stageEvent('r1', 2, 50)], { lastSeq: 2, progress: 50 }),
+      ).rejects.toBeInstanceOf(SeqConflictError);
+      // One that skips ahead would leave a gap.
+      await expect(
+        stores.history.append('r1', [stageEvent('r1', 4)], { lastSeq: 4 }),
+      ).rejects.toBeInstanceOf(SeqConflictError);
+      expect(await stores.runs.get('r1')).toMatchObject({ lastSeq: 2, progress: 0 });
+      await stores.history.append('r1', [eventAt('r1', 3, { type: 'cancelled', reason: 'test' })], {
+        lastSeq: 3,
+        status: 'cancelled',
+      });
+      await expect(
+        stores.history.append('r1', [stageEvent('r1', 4)], { lastSeq: 4 }),
+      ).rejects.toBeInstanceOf(RunEndedError);
+      await expect(stores.history.append('r1', [], { progress: 3 })).rejects.toBeInstanceOf(
+        RunEndedError,
+      );
+      expect((await stores.history.after('r1', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(await stores.runs.get('r1')).toMatchObject({ status: 'cancelled', lastSeq: 3 });
     });
 
     it('lists unfinished runs oldest first and counts runs per status across users', async () => {

@@ -1,4 +1,5 @@
-// drizzle-kit reads this to generate the SQLite history store's migrations (npm run db:generate).
+// drizzle-kit reads this to generate the SQLite history store's migrations (npm run db:generate);
+// drizzle.config.postgres.ts does the same for PostgreSQL.
 import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({

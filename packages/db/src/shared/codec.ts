@@ -1,9 +1,17 @@
-// Turns stored rows into domain records and back. Payloads (events, results, errors) are the
-// contracts' superjson text; nothing outside this folder sees a row.
-import type { Result, RunError, RunEvent } from '@querylane/contracts';
+// Turns stored rows into domain records and back, for every dialect: both schemas name and type
+// their columns alike, so one codec serves them. Payloads (events, results, errors) are the
+// contracts' superjson text; nothing outside this package sees a row.
+import type {
+  ChartSpec,
+  Result,
+  RunError,
+  RunEvent,
+  RunKind,
+  RunStatus,
+  Stage,
+} from '@querylane/contracts';
 import { Encoded, stringifyOnce, transformer, type Wire } from '@querylane/contracts/transformer';
-import type { RunRecord } from '@querylane/runs';
-import type { runs } from './schema.ts';
+import type { RunPatch, RunRecord } from '@querylane/runs';
 
 export const encode = (value: unknown): string => transformer.stringify(value);
 /** An event's payload: made once per event object, which its subscribers' frames share. */
@@ -55,8 +63,25 @@ export function decodeCompletedForWire(payload: string): RunEvent {
   return { ...event, result: new Encoded<Result>(wire).asValue() } as RunEvent;
 }
 
-/** A runs row without its result column, which listings never load. */
-export type RunRow = Omit<typeof runs.$inferSelect, 'result'> & { hasResult: number | boolean };
+/** A runs row without its result column (listings never load it), in either dialect. */
+export interface RunRow {
+  id: string;
+  userId: string;
+  conversationId: string;
+  datasetId: string;
+  kind: RunKind;
+  query: string;
+  status: RunStatus;
+  stage: Stage | null;
+  progress: number;
+  lastSeq: number;
+  error: string | null;
+  hasResult: number | boolean;
+  chart: ChartSpec | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
 
 export function toRunRecord(row: RunRow): RunRecord {
   return {
@@ -76,5 +101,15 @@ export function toRunRecord(row: RunRow): RunRecord {
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
+  };
+}
+
+/** The runs-table columns a patch sets, with payloads encoded. */
+export function toRunColumns(patch: RunPatch) {
+  const { result, error, ...plain } = patch;
+  return {
+    ...plain,
+    ...(result === undefined ? {} : { result: result === null ? null : encodeResult(result) }),
+    ...(error === undefined ? {} : { error: error === null ? null : encode(error) }),
   };
 }
