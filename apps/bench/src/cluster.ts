@@ -16,8 +16,8 @@ import {
 import { ensureShopDataset } from '@querylane/engine';
 import { type ServerProcess, startServerProcess } from '@querylane/server/testing';
 import WebSocket from 'ws';
+import { type LatencyFigures, querylaneLatency } from './latency.ts';
 import { subscribeFrame } from './protocol.ts';
-import { type LatencyFigures, querylaneLatency } from './transport.ts';
 
 /** Run slots: the one node's, and the cluster's runner node's. */
 const SLOTS = '4';

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measure, oneNode, threeNodes } from './cluster.ts';
+import { querylaneLatency, rawLatency } from './latency.ts';
 import { type BenchRow, markdownTable, median, readStage, type Target } from './report.ts';
-import { fanOut, Host, idleMemory, querylaneLatency, rawLatency } from './transport.ts';
+import { fanOut, Host, idleMemory } from './transport.ts';
 
 /** Issue 16's targets, on this kind of machine (2 cores): one place for every workspace's rows. */
 const TARGETS: Record<string, Target> = {

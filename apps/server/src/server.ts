@@ -32,6 +32,7 @@ import { AddressCounter, retryAfterMeta } from './limits.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { createMetricsEndpoint } from './metrics-endpoint.ts';
 import { OriginPolicy } from './origins.ts';
+import { servicesConfig } from './services-config.ts';
 import { createStaticHandler } from './static.ts';
 import { createUpgradeCheck } from './upgrade.ts';
 import { attachWebSockets } from './websocket.ts';
@@ -137,43 +138,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       }),
     ],
     datasets: datasetCatalog(registry, models),
-    config: {
-      limits: {
-        maxRows: config.maxRows,
-        timeoutMs: config.queryTimeoutMs,
-        progressMs: config.progressMs,
-        maxResultBytes: config.maxResultBytes,
-        maxValueBytes: config.maxValueBytes,
-      },
-      concurrency: config.maxConcurrentRuns,
-      streamLimits: config.streamLimits,
-      runsPerMinute: security.runsPerMinute,
-      writesPerMinute: security.writesPerMinute,
-      commentsPerMinute: config.commentsPerMinute,
-      roomMaxMembers: config.roomMaxMembers,
-      // A room session stays present for as long as its socket may go silent before the
-      // keep-alive drops it; the stream's own end removes it sooner.
-      presenceTtlMs: config.pingMs + config.pongWaitMs,
-      auditMaxRows: security.auditMaxRows,
-      authMode: security.auth.mode,
-      features: {
-        model: config.model !== undefined,
-        rooms: security.auth.mode !== 'none',
-        cluster: config.cluster !== null,
-      },
-      version: config.version,
-      transport: {
-        maxMessageBytes: config.maxMessageBytes,
-        messagesPerSecond: security.wsMessagesPerSecond,
-        pingMs: config.pingMs,
-        pongWaitMs: config.pongWaitMs,
-        connectionsPerUser: security.maxConnectionsPerUser,
-        connectionsPerAddress: security.maxConnectionsPerIp,
-      },
-      nodeId: config.nodeId,
-      heartbeatMs: config.cluster?.heartbeatMs ?? 2_000,
-      ...(backend.leases ? { leases: backend.leases } : {}),
-    },
+    config: servicesConfig(config, backend),
     ...backend.channels,
     connections,
     workers: pool,

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { cellTexts, recordTransients, sqliteRows } from './app-helpers.ts';
 import {
   assertFreshBuild,
   launchChromium,
@@ -31,18 +32,6 @@ const SERVER_ENV = {
 const ENDLESS_SQL =
   'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 
-async function cellTexts(table: Locator, part: 'thead th' | 'tbody tr'): Promise<string[][]> {
-  return table
-    .locator(part)
-    .evaluateAll((els) =>
-      els.map((el) =>
-        el.tagName === 'TR'
-          ? Array.from(el.querySelectorAll('td'), (td) => td.textContent ?? '')
-          : [el.textContent ?? ''],
-      ),
-    );
-}
-
 describe('Querylane in the browser', () => {
   let dataDir: string;
   let server: ServerProcess | undefined;
@@ -58,39 +47,12 @@ describe('Querylane in the browser', () => {
     server = await startServer(dataDir, 0, SERVER_ENV);
 
     // The expected answer comes from SQLite directly, not from the server under test.
-    const db = new Database(join(dataDir, 'shop.db'), { readonly: true, fileMustExist: true });
-    try {
-      const rows = db.prepare(CATEGORY_SQL).raw().all() as [string, number][];
-      expectedRows = rows.map(([category, n]) => [category, String(n)]);
-    } finally {
-      db.close();
-    }
+    expectedRows = sqliteRows(join(dataDir, 'shop.db'), CATEGORY_SQL);
     expect(expectedRows.length).toBeGreaterThan(1);
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    // Record every progress value the page ever renders: a fast run may show its bar only briefly,
-    // too briefly for polling, but a MutationObserver sees each commit.
-    // The same for the connection badge, whose 'reconnecting' may last only a moment.
-    await context.addInitScript(() => {
-      const seen: number[] = [];
-      const connection: string[] = [];
-      Object.assign(window, { __progress: seen, __connection: connection });
-      new MutationObserver(() => {
-        for (const el of document.querySelectorAll('[role="progressbar"]')) {
-          const value = Number(el.getAttribute('aria-valuenow'));
-          if (seen.at(-1) !== value) seen.push(value);
-        }
-        const status = document.querySelector('[data-testid="connection"]')?.textContent;
-        if (status && connection.at(-1) !== status) connection.push(status);
-      }).observe(document, {
-        subtree: true,
-        childList: true,
-        characterData: true,
-        attributes: true,
-        attributeFilter: ['aria-valuenow', 'class'],
-      });
-    });
+    await recordTransients(context);
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));

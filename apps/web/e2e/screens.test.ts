@@ -9,6 +9,7 @@ import type { QuerylaneClient } from '@querylane/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAxe, severe } from './axe.ts';
+import { focused } from './focus.ts';
 import {
   assertFreshBuild,
   launchChromium,
@@ -22,19 +23,6 @@ import { settle } from './measure.ts';
 import { seedClient, seedConversation } from './seed.ts';
 
 const ADMIN = 'root-screens-8d2f6a1c4e9b';
-const focused = (page: Page) =>
-  page.evaluate(() => {
-    const el = document.activeElement;
-    return {
-      tag: el?.tagName.toLowerCase(),
-      text: el?.textContent?.trim().slice(0, 60) ?? '',
-      label: el?.getAttribute('aria-label'),
-      id: el?.id,
-      cell: el?.getAttribute('data-cell'),
-      conversation: el?.closest('[data-conversation-id]')?.getAttribute('data-conversation-id'),
-    };
-  });
-
 describe('any screen, keyboard and screen reader', () => {
   let dataDir: string;
   let server: ServerProcess | undefined;

@@ -1,35 +1,9 @@
 // The fold behind useRun: pure, so replays, reconnects and duplicate events are checked here.
-import { isTerminalStatus, type Result, type Run, type RunEvent } from '@querylane/client';
+// (The stored record over the fold: run-state-record.test.ts.)
+import { isTerminalStatus, type RunEvent } from '@querylane/client';
 import { describe, expect, it } from 'vitest';
-import { applyEvent, applyEvents, initialRunView, withRecord } from './run-state.ts';
-
-const runId = 'run_1';
-const at = new Date('2025-01-01T00:00:00Z');
-
-const result: Result = {
-  columns: [
-    { name: 'category', type: 'TEXT' },
-    { name: 'n', type: 'INTEGER' },
-  ],
-  rows: [
-    ['books', 3],
-    ['games', 5],
-  ],
-  rowCount: 2,
-  truncated: false,
-  elapsedMs: 4,
-  profile: [],
-  summary: '2 rows',
-};
-
-const stream: RunEvent[] = [
-  { seq: 1, runId, at, type: 'started', query: 'SELECT 1', datasetId: 'shop' },
-  { seq: 2, runId, at, type: 'stage', stage: 'plan', progress: 10, message: 'Planning' },
-  { seq: 3, runId, at, type: 'plan', steps: [{ id: 2, parent: 0, detail: 'SCAN products' }] },
-  { seq: 4, runId, at, type: 'stage', stage: 'execute', progress: 40, message: 'Executing' },
-  { seq: 5, runId, at, type: 'rows', fetched: 2 },
-  { seq: 6, runId, at, type: 'completed', result },
-];
+import { applyEvent, applyEvents, initialRunView } from './run-state.ts';
+import { at, result, runId, stream } from './test/run-stream.ts';
 
 describe('applyEvent', () => {
   it('folds a full stream into a completed view', () => {
@@ -254,53 +228,5 @@ describe('applyEvent', () => {
     const done = applyEvents(initialRunView(runId), stream);
     const after = applyEvent(done, { seq: 7, runId, at, type: 'rows', fetched: 99 });
     expect(after).toBe(done);
-  });
-});
-
-describe('withRecord', () => {
-  const record: Run = {
-    id: runId,
-    userId: 'local',
-    conversationId: 'c1',
-    datasetId: 'shop',
-    kind: 'sql',
-    query: 'SELECT 1',
-    status: 'interrupted',
-    stage: 'execute',
-    progress: 40,
-    lastSeq: 4,
-    createdAt: at,
-    startedAt: at,
-    finishedAt: at,
-    result: null,
-    chart: null,
-    error: { code: 'INTERRUPTED', message: 'The server stopped', retryable: true },
-  };
-
-  it('lets the stored record end a stream that stopped without a terminal event', () => {
-    const seen = applyEvents(initialRunView(runId), stream.slice(0, 4));
-    const view = withRecord(seen, record);
-    expect(view).toMatchObject({
-      status: 'interrupted',
-      progress: 100,
-      message: 'The server stopped',
-      error: record.error,
-      plan: seen.plan,
-    });
-    expect(view.events).toEqual(stream.slice(0, 4));
-  });
-
-  it('never moves progress backwards for a run still going', () => {
-    const seen = applyEvents(initialRunView(runId), stream.slice(0, 4));
-    const view = withRecord(seen, { ...record, status: 'running', progress: 20, error: null });
-    expect(view).toMatchObject({ status: 'running', progress: 40 });
-  });
-
-  it('keeps an event type newer than this package in events, changing nothing else', () => {
-    const seen = applyEvents(initialRunView(runId), stream.slice(0, 2));
-    const future = { seq: 3, runId, at, type: 'thought', text: '42' } as unknown as RunEvent;
-    const next = applyEvent(seen, future);
-    expect(next.events.at(-1)).toBe(future);
-    expect({ ...next, events: seen.events, lastSeq: 2 }).toEqual(seen);
   });
 });

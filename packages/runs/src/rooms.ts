@@ -1,14 +1,7 @@
 // Shared conversations: who is in a room and with what role, what a member sees on opening it,
 // the live stream of it, and typing. The owner invites, changes roles, removes and unshares; a
 // member leaves; each change is one event in the room's log.
-import {
-  endsAccessFor,
-  type MemberRole,
-  type RoomPresence,
-  type RoomRole,
-  TYPING_TTL_MS,
-} from '@querylane/contracts';
-import type { Access } from './access.ts';
+import { endsAccessFor, type MemberRole, TYPING_TTL_MS } from '@querylane/contracts';
 import { announce } from './announce.ts';
 import {
   ConflictError,
@@ -18,44 +11,12 @@ import {
   PreconditionError,
   RateLimitedError,
 } from './errors.ts';
-import type {
-  CommentRecord,
-  CommentStore,
-  ConversationRecord,
-  MemberRecord,
-  Presence,
-  RoomLog,
-  RoomStore,
-} from './ports.ts';
+import type { MemberRecord } from './ports.ts';
 import { type RoomStreamItem, roomStream } from './room-stream.ts';
+import type { RoomServiceOptions, RoomView } from './room-types.ts';
 import { TypingGate } from './typing-gate.ts';
 
-export interface RoomServiceOptions {
-  rooms: RoomStore;
-  comments: CommentStore;
-  access: Access;
-  log: RoomLog;
-  presence: Presence;
-  /** Members a room may hold besides its owner. */
-  maxMembers: number;
-  /** Why sharing is off on this server (no sign-in), or null when it is on. */
-  sharingDisabled: string | null;
-  /** How long a session stays present without a heartbeat. */
-  presenceTtlMs: number;
-  now?: () => number;
-  logError: (message: string, err?: unknown) => void;
-}
-
-/** What a member gets on opening a room; its `seq` is where `rooms.events` should resume. */
-export interface RoomView {
-  conversation: ConversationRecord;
-  role: RoomRole;
-  members: MemberRecord[];
-  comments: CommentRecord[];
-  hasOlderComments: boolean;
-  presence: RoomPresence;
-  seq: number;
-}
+export type { RoomServiceOptions, RoomView } from './room-types.ts';
 
 const COMMENTS_ON_OPEN = 200;
 

@@ -7,8 +7,8 @@ import { LeaseLostError } from './errors.ts';
 import { executeRun, interruptedError } from './executor.ts';
 import { endWaiting, writeOnce } from './one-write.ts';
 import type { Pipeline, RunKind } from './ports.ts';
+import type { RunServiceOptions } from './run-service-options.ts';
 import { Scheduler } from './scheduler.ts';
-import type { RunServiceOptions } from './service.ts';
 
 export function runScheduler(
   opts: RunServiceOptions,

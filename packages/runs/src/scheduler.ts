@@ -2,64 +2,23 @@
 // order whenever a slot frees up or another node says the line moved, and every waiting run told
 // its place in line as it changes. On a shared queue it also keeps the leases of its runs and
 // ends the runs of nodes that stopped keeping theirs.
-import type { QueueEntry, QueueSignal, RunQueue } from './ports.ts';
+import type { QueueEntry, QueueSignal } from './ports.ts';
+import {
+  type Active,
+  ANNOUNCE_EVERY_MS,
+  ANNOUNCE_PARALLEL,
+  EARLY_ABORT_MS,
+  LEASE_LOST_REASON,
+  placesToAnnounce,
+  type SchedulerOptions,
+} from './scheduler-options.ts';
 
-/** Abort reason when this node lost a run's lease: another node has taken it over to end it. */
-export const LEASE_LOST_REASON = 'lease-lost';
-
-/** How often a node on a shared queue renews, reaps and looks at the queue unprompted. */
-export interface LeaseTiming {
-  /** Renew the leases of running runs this often (well under the lease). */
-  renewMs: number;
-  /** Look for runs whose lease ran out this often. */
-  reapMs: number;
-  /** Claim and announce this often even without a signal (signals can be lost). */
-  pollMs: number;
-}
-
-export interface SchedulerOptions {
-  queue: RunQueue;
-  concurrency: number;
-  /** Runs one claimed run to its end; resolves true once its terminal event is stored. */
-  execute(entry: QueueEntry, signal: AbortSignal): Promise<boolean>;
-  /** Tells a waiting run its new place in line (1 runs next); resolves once it is stored. */
-  announce(entry: QueueEntry, position: number): Promise<void>;
-  /** Ends a run whose node stopped renewing its lease; resolves true once its end is stored. */
-  endExpired(entry: QueueEntry): Promise<boolean>;
-  /** Only for a shared queue. */
-  leases?: LeaseTiming;
-  log: (message: string, err?: unknown) => void;
-}
-
-interface Active {
-  entry: QueueEntry;
-  controller: AbortController;
-  done: Promise<void>;
-}
-
-/** An abort for a run this node has claimed but not started yet is kept this long. */
-const EARLY_ABORT_MS = 60_000;
-/**
- * On a shared queue places in line are announced at most this often: a burst of starts and
- * claims across nodes moves every waiting run many times, and only where it ends up matters.
- */
-const ANNOUNCE_EVERY_MS = 200;
-/** Places in line written at once (each is one run's own append). */
-const ANNOUNCE_PARALLEL = 8;
-/** Places up to here are told at every change; further back, when they have halved. */
-const ANNOUNCE_EXACT_UP_TO = 20;
-
-/**
- * Whether a waiting run of a shared queue is told its new place. Near the front every move
- * counts; far back, a run hears of it when its place has halved (or it was pushed back a lot),
- * so a line of n runs costs O(n log n) events rather than O(n²) as each claim moves everyone up
- * by one. (Alone, a process tells every move: its writes are local and cheap.)
- */
-export function worthAnnouncing(last: number | undefined, now: number): boolean {
-  if (last === undefined) return true;
-  if (now === last) return false;
-  return now <= ANNOUNCE_EXACT_UP_TO || now <= last / 2 || now >= last * 2;
-}
+export {
+  LEASE_LOST_REASON,
+  type LeaseTiming,
+  type SchedulerOptions,
+  worthAnnouncing,
+} from './scheduler-options.ts';
 
 export class Scheduler {
   readonly #opts: SchedulerOptions;
@@ -241,19 +200,12 @@ export class Scheduler {
       return;
     }
     const waiting = await this.#opts.queue.waiting();
-    // Runs that left the line (claimed here or elsewhere, removed) are forgotten.
-    const announced = new Map<string, number>();
-    for (const entry of waiting) {
-      const before = this.#announced.get(entry.runId);
-      if (before !== undefined) announced.set(entry.runId, before);
-    }
+    const { announced, changed } = placesToAnnounce(
+      waiting,
+      this.#announced,
+      this.#opts.queue.shared,
+    );
     this.#announced = announced;
-    // Shared, every write crosses the network to the database: far back, only halvings.
-    const shared = this.#opts.queue.shared;
-    const changed = [...waiting.entries()].filter(([i, entry]) => {
-      const last = this.#announced.get(entry.runId);
-      return shared ? worthAnnouncing(last, i + 1) : last !== i + 1;
-    });
     for (let at = 0; at < changed.length; at += ANNOUNCE_PARALLEL) {
       if (this.#closing) return;
       await Promise.all(

@@ -9,57 +9,20 @@ import {
   type RunStatus,
 } from '@querylane/contracts';
 import type { Encoded } from '@querylane/contracts/transformer';
-import type { Access } from './access.ts';
 import { announce } from './announce.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
 import { SHUTDOWN_REASON } from './executor.ts';
 import { InFlight } from './in-flight.ts';
 import { newRunRecords, type StartInput } from './new-run.ts';
 import { endWaiting, untilEnded } from './one-write.ts';
-import type {
-  ConversationStore,
-  EventLog,
-  EventSink,
-  Page,
-  PageCursor,
-  Pipeline,
-  QueueEntry,
-  ReadOptions,
-  RoomLog,
-  RunLimits,
-  RunQueue,
-  RunRecord,
-  RunStore,
-} from './ports.ts';
+import type { EventSink, Page, PageCursor, QueueEntry, ReadOptions, RunRecord } from './ports.ts';
 import { recoverUnfinished } from './recovery.ts';
 import { runScheduler } from './run-scheduler.ts';
-import type { LeaseTiming, Scheduler } from './scheduler.ts';
+import type { RunServiceOptions } from './run-service-options.ts';
+import type { Scheduler } from './scheduler.ts';
 
 export type { StartInput } from './new-run.ts';
-
-export interface RunServiceOptions {
-  runs: RunStore;
-  conversations: ConversationStore;
-  events: EventLog;
-  /** Who may start, read and cancel runs in a conversation (its owner and its room). */
-  access: Access;
-  /** Each run started in a conversation is announced in its room. */
-  roomLog: RoomLog;
-  /** Called once a run has started: its author is no longer composing in that room. */
-  sent?: (userId: string, conversationId: string) => Promise<void>;
-  queue: RunQueue;
-  pipelines: readonly Pipeline[];
-  limits: RunLimits;
-  /** Runs executing at once in this process; the rest wait `queued`. 0: this node runs none. */
-  concurrency: number;
-  /** On a shared queue: how often leases are renewed, expired ones reaped, the queue polled. */
-  leases?: LeaseTiming;
-  /** Whether a dataset id names a dataset runs can use. */
-  hasDataset: (datasetId: string) => boolean;
-  /** What to say when a dataset id is unknown. */
-  datasetIds: () => string[];
-  log: (message: string, err?: unknown) => void;
-}
+export type { RunServiceOptions } from './run-service-options.ts';
 
 const CANCEL_REASON = 'Cancelled by the user';
 /** How long a cancel waits for another node to end the run it asked it to stop. */

@@ -1,49 +1,25 @@
 // Three server processes behind HAProxy on PostgreSQL and Redis (all real, started here): many
 // users' runs through the balancer with subscribers on every node, a node killed with -9, Redis
 // restarted mid-run, and a node restarted gracefully. Every subscriber must end with every event
-// of its runs exactly once, in order, equal to what PostgreSQL stored.
-import type { ActivityOutput } from '@querylane/api';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+// of its runs exactly once, in order, equal to what PostgreSQL stored. (Rooms across nodes:
+// cluster-rooms.test.ts.)
+import { expect, it } from 'vitest';
 import {
-  type Cluster,
   type ClusterClient,
   claims,
-  clusterClient,
-  type Infra,
   isRunning,
   LEASE_MS,
-  landedOn,
   type Person,
   REAP_MS,
-  startCluster,
-  startInfra,
   TOKENS,
   watch,
 } from './cluster.ts';
 import { checkDeliveries, type Delivery, peakOverlap } from './cluster-check.ts';
+import { useClusterInfra } from './cluster-setup.ts';
 import { ENDLESS, subscribeAll } from './harness.ts';
-import { followRoom } from './people.ts';
-import { onCleanup, until } from './scope.ts';
+import { until } from './scope.ts';
 
-let infra: Infra;
-beforeAll(async () => {
-  infra = await startInfra(3);
-}, 180_000);
-afterAll(async () => {
-  await infra?.stop();
-});
-
-async function cluster(opts?: Parameters<typeof startCluster>[1]): Promise<Cluster> {
-  const c = await startCluster(infra, opts);
-  onCleanup(() => c.stop());
-  return c;
-}
-
-function client(c: Cluster, person: Person): ClusterClient {
-  const made = clusterClient(c.url, person);
-  onCleanup(() => made.close());
-  return made;
-}
+const { infra, cluster, client, clientOn } = useClusterInfra();
 
 const PEOPLE = ['alice', 'bob', 'carol'] as const;
 const RUNS_EACH = 8;
@@ -146,10 +122,6 @@ it('runs many users’ runs across three nodes: fair, within limits, every event
   );
 }, 300_000);
 
-/** A client of `person` whose socket the balancer put on `nodeId` (clients land round-robin). */
-const clientOn = (c: Cluster, nodeId: string, person: Person = 'root') =>
-  landedOn(() => client(c, person), nodeId);
-
 it('ends the runs of a node killed with -9 as interrupted; its subscriber and its queue go on elsewhere', async () => {
   const c = await cluster();
   const root = client(c, 'root');
@@ -228,7 +200,7 @@ it('keeps every subscriber whole through a Redis restart mid-run, and reports th
     watchers.reduce((n, w) => n + [...w.seen.values()].reduce((m, e) => m + e.length, 0), 0);
   await until(() => expect(received()).toBeGreaterThan(60));
 
-  await infra.redis.kill();
+  await infra().redis.kill();
   await until(async () => {
     const metrics = await root.trpc.admin.metrics.query();
     expect(metrics.nodes.filter((n) => n.alive).map((n) => n.redis?.up)).toEqual([
@@ -240,7 +212,7 @@ it('keeps every subscriber whole through a Redis restart mid-run, and reports th
   // Runs go on, and subscribers get their events from PostgreSQL meanwhile.
   const during = received();
   await until(() => expect(received()).toBeGreaterThan(during));
-  await infra.redis.start();
+  await infra().redis.start();
 
   const results = (await Promise.all(watchers.map((w) => w.done))).flat();
   const counts = await checkDeliveries(c.observer, results);
@@ -312,94 +284,4 @@ it('restarts one node gracefully: its run finishes, its clients resume on anothe
     expect(m.nodes.filter((n) => n.alive)).toHaveLength(3);
   });
   console.log(`graceful restart: ${JSON.stringify(counts)}`);
-}, 300_000);
-
-it('shares a room between two people on different nodes: each sees the other’s run, comment and presence live', async () => {
-  // node-3 runs nothing: whatever its clients see of a run came from another node.
-  const c = await cluster({
-    nodeEnv: (i): Record<string, string> => (i === 2 ? { QUERYLANE_MAX_CONCURRENT_RUNS: '0' } : {}),
-  });
-  // Discovery tells clients they talk to a cluster, with rooms (sign-in is on).
-  const discovered = (await (await fetch(`${c.url}/.well-known/querylane`)).json()) as {
-    features: Record<string, unknown>;
-  };
-  expect(discovered.features).toMatchObject({ auth: 'token', rooms: true, cluster: true });
-  const alice = await clientOn(c, 'node-1', 'alice');
-  const bob = await clientOn(c, 'node-3', 'bob');
-  const root = await clientOn(c, 'node-3', 'root');
-  const activity: ActivityOutput[] = [];
-  const feed = root.trpc.admin.activity.subscribe(
-    {},
-    { onData: ({ data }) => activity.push(data), onError: () => {} },
-  );
-  onCleanup(() => feed.unsubscribe());
-  const first = await alice.trpc.runs.start.mutate({ query: 'SELECT 1 AS one' });
-  const { conversationId } = first;
-  await subscribeAll(alice.trpc, first.runId);
-  await alice.trpc.rooms.share.mutate({ conversationId, userId: 'bob', role: 'editor' });
-
-  // Each one's room stream on their own node; presence crosses over through Redis.
-  const aliceRoom = followRoom(alice, conversationId);
-  await until(() => expect(aliceRoom.presence()?.present).toEqual(['alice']));
-  const bobRoom = followRoom(bob, conversationId);
-  await until(() => expect(bobRoom.presence()?.present).toEqual(['alice', 'bob']));
-  await until(() => expect(aliceRoom.presence()?.present).toEqual(['alice', 'bob']));
-  await alice.trpc.rooms.typing.mutate({ conversationId, typing: true });
-  await until(() => expect(bobRoom.presence()?.typing).toEqual(['alice']));
-
-  // Alice's run: Bob hears it start in the room, and follows it on node-3 to its end.
-  const { runId } = await alice.trpc.runs.start.mutate({
-    query: 'SELECT 2 AS two',
-    conversationId,
-  });
-  await until(() =>
-    expect(bobRoom.events().some((e) => e.type === 'run_started' && e.runId === runId)).toBe(true),
-  );
-  // Starting a run is sending: she is no longer typing, on every node.
-  await until(() => expect(bobRoom.presence()?.typing).toEqual([]));
-  const bobSaw = await subscribeAll(bob.trpc, runId);
-  expect(bobSaw.at(-1)?.type === 'completed' && bobSaw.at(-1)).toMatchObject({
-    result: { rows: [[2]] },
-  });
-  const counts = await checkDeliveries(c.observer, [{ runId, events: bobSaw }]);
-  const [ran] = await claims(c.observer, [runId]);
-  expect(ran?.node_id).not.toBe('node-3');
-
-  // Bob's comment on it reaches Alice on node-1.
-  const comment = await bob.trpc.comments.add.mutate({
-    conversationId,
-    runId,
-    body: 'Two, as **expected**',
-  });
-  await until(() =>
-    expect(aliceRoom.events().find((e) => e.type === 'comment_added')).toMatchObject({
-      comment: { id: comment.id, userId: 'bob', runId, body: comment.body },
-    }),
-  );
-  // Both saw the room log as PostgreSQL stored it from when they opened the room: every seq
-  // once, in order.
-  const stored = await c.observer.roomHistory.after(conversationId, 0, 1_000);
-  expect(stored.map((e) => e.type)).toEqual([
-    'run_started',
-    'member_added',
-    'run_started',
-    'comment_added',
-  ]);
-  const since = stored.slice(2).map((e) => e.seq);
-  await until(() => expect(bobRoom.events().map((e) => e.seq)).toEqual(since));
-  expect(aliceRoom.events().map((e) => e.seq)).toEqual(since);
-
-  // Bob closes the room: Alice sees him go.
-  bobRoom.stop();
-  await until(() => expect(aliceRoom.presence()?.present).toEqual(['alice']));
-
-  // The admin's feed on node-3 heard both runs end, though neither ran there.
-  await until(() =>
-    expect(activity.flatMap((e) => (e.type === 'run_finished' ? [e.runId] : [])).sort()).toEqual(
-      [first.runId, runId].sort(),
-    ),
-  );
-  console.log(
-    `shared room across nodes: alice on ${alice.node()}, bob on ${bob.node()}, run on ${ran?.node_id}; ${JSON.stringify(counts)}`,
-  );
 }, 300_000);
