@@ -4,13 +4,13 @@
 // takes its conversation's row lock before it takes the next position. A delete takes messages,
 // runs, events and the room with it (cascade).
 import type { ConversationStore, NewMessage } from '@querylane/runs';
-import { and, asc, eq, exists, getTableColumns, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, or, sql } from 'drizzle-orm';
 import {
   conversationOrder,
   conversationPageOf,
   conversationsAfter,
-  likePattern,
   owned,
+  titleOrMessageMatches,
   viewedBy,
 } from '../shared/queries.ts';
 import { stamp } from '../shared/stamp.ts';
@@ -72,7 +72,9 @@ export function createConversationStore(db: PgDb): ConversationStore {
         .where(
           and(
             or(eq(conversations.userId, userId), isNotNull(roomMembers.userId)),
-            search ? matching(db, search) : undefined,
+            search
+              ? titleOrMessageMatches({ conversations, messages }, search, 'ilike')
+              : undefined,
             cursor ? conversationsAfter(view.order, cursor, (ms) => new Date(ms)) : undefined,
           ),
         )
@@ -130,23 +132,4 @@ export function createConversationStore(db: PgDb): ConversationStore {
       return rows.map(({ position: _position, ...record }) => record);
     },
   };
-}
-
-/** The title, or any message of the conversation, contains `search`, ignoring case (ILIKE). */
-function matching(db: PgDb, search: string): SQL {
-  const pattern = likePattern(search);
-  return or(
-    sql`${conversations.title} ilike ${pattern} escape '\\'`,
-    exists(
-      db
-        .select({ one: sql`1` })
-        .from(messages)
-        .where(
-          and(
-            eq(messages.conversationId, conversations.id),
-            sql`${messages.content} ilike ${pattern} escape '\\'`,
-          ),
-        ),
-    ),
-  ) as SQL;
 }

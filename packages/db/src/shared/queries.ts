@@ -14,7 +14,7 @@ import {
   type RunRecord,
   SeqConflictError,
 } from '@querylane/runs';
-import { and, type Column, desc, eq, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, type Column, desc, eq, isNull, lt, or, type SQL, sql, type Table } from 'drizzle-orm';
 
 /** Rows after `cursor` in a newest-first listing by (createdAt, id). */
 export function before(columns: { createdAt: Column; id: Column }, cursor: PageCursor) {
@@ -163,3 +163,21 @@ export function refusal(
 
 /** Statuses a run can still be written in. */
 export const openStatuses = ['queued', 'running'] as const satisfies readonly RunStatus[];
+
+/**
+ * The conversation's title, or any of its messages, contains `search`: `like` in SQLite (ASCII
+ * case ignored), `ilike` in PostgreSQL. Wildcards in `search` are taken literally.
+ */
+export function titleOrMessageMatches(
+  tables: {
+    conversations: Table & { id: Column; title: Column };
+    messages: Table & { conversationId: Column; content: Column };
+  },
+  search: string,
+  operator: 'like' | 'ilike',
+): SQL {
+  const { conversations: c, messages: m } = tables;
+  const pattern = likePattern(search);
+  const op = sql.raw(operator);
+  return sql`(${c.title} ${op} ${pattern} escape '\\' or exists (select 1 from ${m} where ${m.conversationId} = ${c.id} and ${m.content} ${op} ${pattern} escape '\\'))`;
+}

@@ -3,12 +3,12 @@
 // title and content. A delete takes the conversation's messages, runs, events and room with it
 // (foreign keys cascade).
 import type { ConversationStore } from '@querylane/runs';
-import { and, asc, eq, exists, getTableColumns, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, or } from 'drizzle-orm';
 import {
   conversationOrder,
   conversationPageOf,
   conversationsAfter,
-  likePattern,
+  titleOrMessageMatches,
   viewedBy,
 } from '../shared/queries.ts';
 import { stamp } from '../shared/stamp.ts';
@@ -38,7 +38,7 @@ export function createConversationStore(db: Db, hot: HotPath): ConversationStore
         .where(
           and(
             or(eq(conversations.userId, userId), isNotNull(roomMembers.userId)),
-            search ? matching(db, search) : undefined,
+            search ? titleOrMessageMatches({ conversations, messages }, search, 'like') : undefined,
             cursor ? conversationsAfter(view.order, cursor, (ms) => ms) : undefined,
           ),
         )
@@ -93,23 +93,4 @@ export function createConversationStore(db: Db, hot: HotPath): ConversationStore
         .map(({ position: _position, ...record }) => record);
     },
   };
-}
-
-/** The title, or any message of the conversation, contains `search` (ASCII case ignored). */
-function matching(db: Db, search: string): SQL {
-  const pattern = likePattern(search);
-  return or(
-    sql`${conversations.title} like ${pattern} escape '\\'`,
-    exists(
-      db
-        .select({ one: sql`1` })
-        .from(messages)
-        .where(
-          and(
-            eq(messages.conversationId, conversations.id),
-            sql`${messages.content} like ${pattern} escape '\\'`,
-          ),
-        ),
-    ),
-  ) as SQL;
 }
