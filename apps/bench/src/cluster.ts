@@ -104,7 +104,7 @@ export async function threeNodes(): Promise<Deployment> {
     });
     const balancer = lb;
     const deadline = Date.now() + 30_000;
-    while ((await balancer.up()).length < 5) {
+    while ((await balancer.up()).length < 3) {
       if (Date.now() > deadline) throw new Error('HAProxy did not see the nodes come up');
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -9,6 +9,7 @@ import {
   startHaproxy,
   startPostgres,
   startRedis,
+  upServers,
 } from './index.ts';
 
 /** One Redis command over a bare socket, RESP inline: enough to see the server answer. */
@@ -99,4 +100,21 @@ it('writes an HAProxy configuration that can send WebSockets to their own nodes'
   });
   expect(config).toContain('use_backend sockets if is_websocket');
   expect(config).toContain('server w 127.0.0.1:3002 check');
+});
+
+it('counts a node up only when every backend listing it does', () => {
+  const row = (proxy: string, server: string, status: string) =>
+    [proxy, server, ...Array(15).fill(''), status].join(',');
+  const csv = [
+    '# pxname,svname,…',
+    row('querylane', 'FRONTEND', 'OPEN'),
+    row('nodes', 'node-1', 'UP'),
+    row('nodes', 'node-2', 'UP'),
+    row('nodes', 'node-3', 'UP'),
+    row('nodes', 'BACKEND', 'UP'),
+    row('sockets', 'node-2', 'UP'),
+    row('sockets', 'node-3', 'DOWN'),
+    row('sockets', 'BACKEND', 'UP'),
+  ].join('\n');
+  expect(upServers(csv)).toEqual(['node-1', 'node-2']);
 });

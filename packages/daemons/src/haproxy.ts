@@ -29,7 +29,7 @@ export interface HaproxyOptions {
 export interface HaproxyServer {
   url: string;
   port: number;
-  /** The servers HAProxy counts as up now (its health checks passed), by name. */
+  /** The servers every backend that lists them counts up now (health checks passed), by name. */
   up(): Promise<string[]>;
   /** The configuration it runs with (the README shows the same). */
   config: string;
@@ -94,6 +94,20 @@ export function haproxyConfig(opts: HaproxyOptions & { port: number; statsPort?:
   ].join('\n');
 }
 
+/**
+ * The servers of HAProxy's CSV stats (proxy, server, …, status in column 18) that are up in
+ * every backend listing them. Each backend (HTTP, WebSocket) runs its own checks, so for a
+ * moment one can count a node up while the other still sends its clients elsewhere.
+ */
+export function upServers(csv: string): string[] {
+  const servers = csv
+    .split('\n')
+    .map((line) => line.split(','))
+    .filter((f) => f[1] && !['FRONTEND', 'BACKEND', 'svname'].includes(f[1]));
+  const down = new Set(servers.filter((f) => !f[17]?.startsWith('UP')).map((f) => f[1]));
+  return [...new Set(servers.map((f) => f[1] as string))].filter((name) => !down.has(name));
+}
+
 export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyServer> {
   const bin = requireBinary(BINARY, 'HAProxy', 'haproxy');
   const port = opts.port ?? (await freePort());
@@ -138,13 +152,7 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyServer>
     output: () => output,
     async up() {
       // The stats page as CSV: proxy name, server name, …, status (UP, DOWN, …) in column 18.
-      const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text();
-      return csv
-        .split('\n')
-        .map((line) => line.split(','))
-        .filter((f) => f[1] && !['FRONTEND', 'BACKEND', 'svname'].includes(f[1]))
-        .filter((f) => f[17]?.startsWith('UP'))
-        .map((f) => f[1] as string);
+      return upServers(await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text());
     },
     async stop() {
       unregister();

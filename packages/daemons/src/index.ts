@@ -7,6 +7,7 @@ export {
   type HaproxyServer,
   haproxyConfig,
   startHaproxy,
+  upServers,
 } from './haproxy.ts';
 export { freePort, waitForPort } from './ports.ts';
 export { type PostgresServer, startPostgres } from './postgres.ts';
