@@ -121,13 +121,17 @@ export class Scheduler {
       return this.#pumping;
     }
     this.#pumping = (async () => {
-      do {
-        this.#again = false;
-        await this.#pass().catch((err: unknown) => this.#opts.log('the run queue failed', err));
-      } while (this.#again && !this.#closing);
-    })().finally(() => {
-      this.#pumping = undefined;
-    });
+      try {
+        do {
+          this.#again = false;
+          await this.#pass().catch((err: unknown) => this.#opts.log('the run queue failed', err));
+        } while (this.#again && !this.#closing);
+      } finally {
+        // In the same step as the last look at #again (a `.finally()` a step later let a call in
+        // between set #again for a loop already stopped, and its run waited for good).
+        this.#pumping = undefined;
+      }
+    })();
     return this.#pumping;
   }
 
