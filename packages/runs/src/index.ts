@@ -20,7 +20,7 @@ export { MemoryPresence } from './memory-presence.ts';
 export { MemoryRunQueue } from './memory-queue.ts';
 export { type Merged, withSignals } from './merge.ts';
 export type * from './ports.ts';
-export { patchFor, RunRecorder } from './recorder.ts';
+export { COMMIT_GAP_MS, patchFor, RunRecorder } from './recorder.ts';
 export { RingHistory } from './ring-history.ts';
 export type { RoomStreamItem } from './room-stream.ts';
 export { RoomService, type RoomServiceOptions, type RoomView } from './rooms.ts';

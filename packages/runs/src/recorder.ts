@@ -25,8 +25,27 @@ const BUSY_RETRY_MS = [50, 100, 200, 400, 800, 1600, 3200];
 const due = new Set<RunRecorder>();
 let flushScheduled = false;
 
+/**
+ * Commits come at most this often while events keep coming (a commit delay, as databases do
+ * for group commit): a run that emits one event per tick gets its events stored a batch per
+ * window rather than a transaction each, for at most this much more time before they are
+ * published. After a quiet spell the first flush goes at the end of its tick, and a terminal
+ * event (or an explicit flush) never waits.
+ */
+export const COMMIT_GAP_MS = 1;
+let lastFlushAt = Number.NEGATIVE_INFINITY;
+
+function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  const wait = lastFlushAt + COMMIT_GAP_MS - performance.now();
+  if (wait > 0) setTimeout(flushDue, wait);
+  else setImmediate(flushDue);
+}
+
 function flushDue(): void {
   flushScheduled = false;
+  lastFlushAt = performance.now();
   const recorders = [...due];
   due.clear();
   for (const recorder of recorders) void recorder.flush();
@@ -134,10 +153,7 @@ export class RunRecorder {
     if (this.#scheduled) return;
     this.#scheduled = true;
     due.add(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushDue);
-    }
+    scheduleFlush();
   }
 }
 
