@@ -9,16 +9,14 @@ export interface LatencyFigures {
   p50: number;
   p99: number;
   samples: number;
-  /** Querylane only: the two legs of the path, as p50s. */
-  legs?: { startMutationP50: number; subscribeToFirstEventP50: number };
 }
 
 const LATENCY_SQL = 'SELECT count(*) FROM customers';
 
 /**
- * Querylane: the path `client.run()` takes (the start mutation over batched HTTP, then the
- * events subscription over the socket), timed from the call to the first event; each run is
- * followed to its end. `concurrency` runs go at once, `rounds` times.
+ * Querylane: `client.run()` (one subscription that starts the run and streams its events over
+ * the socket), timed from the call to its first event; each run is followed to its end.
+ * `concurrency` runs go at once, `rounds` times.
  */
 export async function querylaneLatency(
   host: Pick<Host, 'url'>,
@@ -28,35 +26,21 @@ export async function querylaneLatency(
   const client = createQuerylaneClient({ url: host.url, WebSocket });
   const timed = async () => {
     const t0 = performance.now();
-    const { runId } = await client.trpc.runs.start.mutate({ query: LATENCY_SQL });
-    const t1 = performance.now();
     let first: number | undefined;
-    for await (const _ of client.events(runId)) first ??= performance.now();
-    const t2 = first ?? Number.NaN;
-    return { total: t2 - t0, start: t1 - t0, subscribe: t2 - t1 };
+    await client.run(LATENCY_SQL, {
+      onEvent: () => {
+        first ??= performance.now();
+      },
+    });
+    return (first ?? Number.NaN) - t0;
   };
   try {
     for (let i = 0; i < 5; i++) await timed(); // warm-up
-    const samples: Awaited<ReturnType<typeof timed>>[] = [];
+    const samples: number[] = [];
     for (let r = 0; r < rounds; r++) {
       samples.push(...(await Promise.all(Array.from({ length: concurrency }, timed))));
     }
-    const totals = samples.map((s) => s.total);
-    return {
-      p50: percentile(totals, 50),
-      p99: percentile(totals, 99),
-      samples: samples.length,
-      legs: {
-        startMutationP50: percentile(
-          samples.map((s) => s.start),
-          50,
-        ),
-        subscribeToFirstEventP50: percentile(
-          samples.map((s) => s.subscribe),
-          50,
-        ),
-      },
-    };
+    return { p50: percentile(samples, 50), p99: percentile(samples, 99), samples: samples.length };
   } finally {
     await client.close();
   }

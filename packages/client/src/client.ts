@@ -23,6 +23,16 @@ export type {
 } from './client-options.ts';
 export type { ConnectionState, WebSocketConstructor } from './transport.ts';
 
+/** A random v4 UUID (`randomUUID` is missing outside secure contexts, e.g. plain http). */
+function newRunId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneClient {
   const { token } = opts;
   let closed = false;
@@ -59,13 +69,23 @@ export function createQuerylaneClient(opts: QuerylaneClientOptions): QuerylaneCl
         runId: '',
       });
     }
-    // Not given the signal: an aborted request would leave us not knowing whether the run
-    // exists. follow() cancels it instead, right after it starts if the signal is already set.
-    const { runId } = await trpc.runs.start.mutate({
+    const fields = {
       ...what,
       ...(runOpts.datasetId ? { datasetId: runOpts.datasetId } : {}),
       ...(runOpts.conversationId ? { conversationId: runOpts.conversationId } : {}),
-    });
+    };
+    // The client names the run, so starting it again (a cut socket, a lost reply) finds the
+    // same run, never a second one.
+    const runId = newRunId();
+    if (transport.connectionState.get().state === 'pending') {
+      // The socket is open: one subscription starts the run and follows it (one round trip to
+      // the first event). An abort cancels it once its first event shows it is there.
+      return follow(runId, runOpts, fields);
+    }
+    // No socket yet (a lazy client, or the server is out of reach): a request that fails at
+    // once if nobody answers, rather than a subscription waiting for a socket. Not given the
+    // signal: follow() cancels the run instead, right after it starts if the signal is set.
+    await trpc.runs.start.mutate({ ...fields, runId });
     return follow(runId, runOpts);
   }
 

@@ -4,7 +4,7 @@ import type { TRPCClient } from '@trpc/client';
 import type { RunOptions } from './client-options.ts';
 import { QuerylaneRunError } from './errors.ts';
 import type { AppRouter } from './router.ts';
-import type { Result } from './types.ts';
+import type { Result, RouterInputs, RunEvent } from './types.ts';
 
 export class ClientClosedError extends Error {
   constructor() {
@@ -18,9 +18,15 @@ function trpcCode(err: unknown): string | undefined {
   return typeof data?.code === 'string' ? data.code : undefined;
 }
 
+/** What `runs.run` starts: the run is named by the client, so following it can start it. */
+export type StartFields = Omit<RouterInputs['runs']['run'], 'runId' | 'lastEventId'>;
+
 export interface RunFollower {
-  /** Settles with the run's result, or rejects with a `QuerylaneRunError` with its code. */
-  follow(runId: string, runOpts: RunOptions): Promise<Result>;
+  /**
+   * Settles with the run's result, or rejects with a `QuerylaneRunError` with its code. Given
+   * `start`, the same call starts the run (one round trip to its first event).
+   */
+  follow(runId: string, runOpts: RunOptions, start?: StartFields): Promise<Result>;
   /** Rejects every run still being followed: the client was closed. */
   rejectAll(): void;
 }
@@ -32,7 +38,7 @@ export function createRunFollower(
   /** Rejecters of the runs being followed, so `close()` never leaves a promise pending. */
   const following = new Set<(err: Error) => void>();
 
-  function follow(runId: string, runOpts: RunOptions): Promise<Result> {
+  function follow(runId: string, runOpts: RunOptions, start?: StartFields): Promise<Result> {
     const { onEvent, signal } = runOpts;
     return new Promise<Result>((resolve, reject) => {
       let lastSeq = 0;
@@ -53,6 +59,9 @@ export function createRunFollower(
 
       const onAbort = () => {
         if (cancelling || settled) return;
+        // Started by this call and not heard of yet: cancelled once its first event shows it is
+        // there (a cancel that reached the server first would find nothing).
+        if (start && lastSeq === 0) return;
         cancelling = true;
         // The run's own `cancelled` event settles the promise, so the rejection comes after the
         // server has stored the run as cancelled.
@@ -90,61 +99,62 @@ export function createRunFollower(
         }
       };
 
-      sub = trpc.runs.events.subscribe(
-        { runId, lastEventId: null },
-        {
-          onData: ({ data: event }) => {
-            // tRPC resumes after the last tracked id; the seq guard makes "exactly once" local too.
-            if (settled || event.seq <= lastSeq) return;
-            lastSeq = event.seq;
-            try {
-              onEvent?.(event);
-            } catch (err) {
-              settle(() => reject(err));
-              return;
-            }
-            switch (event.type) {
-              case 'completed':
-                settle(() => resolve(event.result));
-                break;
-              case 'failed':
-                settle(() =>
-                  reject(
-                    new QuerylaneRunError({
-                      code: event.error.code,
-                      message: event.error.message,
-                      hint: event.error.hint,
-                      retryable: event.error.retryable,
-                      runId,
-                    }),
-                  ),
-                );
-                break;
-              case 'cancelled':
-                settle(() =>
-                  reject(
-                    new QuerylaneRunError({
-                      code: 'CANCELLED',
-                      message: `The run was cancelled: ${event.reason}`,
-                      retryable: true,
-                      runId,
-                    }),
-                  ),
-                );
-                break;
-              default:
-                // Progress (and any event type added later) only goes to onEvent.
-                break;
-            }
-          },
-          onError: (err) => settle(() => reject(err)),
-          onComplete: () => {
-            if (settled) return;
-            if (isClosed()) settle(() => reject(new ClientClosedError()));
-            else void settleFromRecord();
-          },
+      const handlers = {
+        onData: ({ data: event }: { data: RunEvent }) => {
+          // tRPC resumes after the last tracked id; the seq guard makes "exactly once" local too.
+          if (settled || event.seq <= lastSeq) return;
+          lastSeq = event.seq;
+          if (signal?.aborted) onAbort();
+          try {
+            onEvent?.(event);
+          } catch (err) {
+            settle(() => reject(err));
+            return;
+          }
+          switch (event.type) {
+            case 'completed':
+              settle(() => resolve(event.result));
+              break;
+            case 'failed':
+              settle(() =>
+                reject(
+                  new QuerylaneRunError({
+                    code: event.error.code,
+                    message: event.error.message,
+                    hint: event.error.hint,
+                    retryable: event.error.retryable,
+                    runId,
+                  }),
+                ),
+              );
+              break;
+            case 'cancelled':
+              settle(() =>
+                reject(
+                  new QuerylaneRunError({
+                    code: 'CANCELLED',
+                    message: `The run was cancelled: ${event.reason}`,
+                    retryable: true,
+                    runId,
+                  }),
+                ),
+              );
+              break;
+            default:
+              // Progress (and any event type added later) only goes to onEvent.
+              break;
+          }
         },
-      );
+        onError: (err: unknown) => settle(() => reject(err)),
+        onComplete: () => {
+          if (settled) return;
+          if (isClosed()) settle(() => reject(new ClientClosedError()));
+          else void settleFromRecord();
+        },
+      };
+      sub = start
+        ? trpc.runs.run.subscribe({ ...start, runId, lastEventId: null }, handlers)
+        : trpc.runs.events.subscribe({ runId, lastEventId: null }, handlers);
       if (settled) sub.unsubscribe();
       signal?.addEventListener('abort', onAbort, { once: true });
       if (signal?.aborted) onAbort();

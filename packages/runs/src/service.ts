@@ -13,7 +13,7 @@ import { announce } from './announce.ts';
 import { ConflictError, NotFoundError, QueryError } from './errors.ts';
 import { SHUTDOWN_REASON } from './executor.ts';
 import { InFlight } from './in-flight.ts';
-import { newRunRecords, type StartInput } from './new-run.ts';
+import { alreadyStarted, newRunRecords, type Started, type StartInput } from './new-run.ts';
 import { endWaiting, untilEnded } from './one-write.ts';
 import type { EventSink, Page, PageCursor, QueueEntry, ReadOptions, RunRecord } from './ports.ts';
 import { recoverUnfinished } from './recovery.ts';
@@ -54,10 +54,17 @@ export class RunService {
     };
   }
 
+  /**
+   * Stores a new run with its first event, puts it in line and tells its room; `stored` holds
+   * the events this call committed (none when a client-chosen id found the run already there).
+   * With `lineUpAfterReply` it resolves once the run is stored and puts it in line on the next
+   * turn of the event loop: the caller's reply (the run's first event) goes out first.
+   */
   async start(
     userId: string,
     input: StartInput,
-  ): Promise<{ runId: string; conversationId: string }> {
+    opts: { lineUpAfterReply?: boolean } = {},
+  ): Promise<Started> {
     if (this.#scheduler.closing) {
       throw new ConflictError('The server is shutting down; try again shortly.');
     }
@@ -66,43 +73,73 @@ export class RunService {
         hint: `Available datasets: ${this.#opts.datasetIds().join(', ')}`,
       });
     }
+    const again = await alreadyStarted(this.#opts.runs, userId, input);
+    if (again) return again;
     const existing = input.conversationId;
-    if (existing === undefined) return this.#start(userId, input, undefined);
+    const later = opts.lineUpAfterReply === true;
+    if (existing === undefined) return (await this.#start(userId, input, undefined, later)).started;
     if (this.#deleting.has(existing)) {
       throw new ConflictError('This conversation is being deleted; start the run elsewhere.');
     }
     // Counted from here, with no await before: a delete that begins now waits for this start
     // to be queued or running, and then ends it with the rest of the conversation's runs.
-    return this.#starting.track(existing, this.#start(userId, input, existing));
+    const work = this.#start(userId, input, existing, later);
+    const lined = this.#starting.track(
+      existing,
+      work.then((w) => w.lined),
+    );
+    lined.catch(() => {}); // its failure is the caller's, through `work`
+    return (await work).started;
   }
 
   async #start(
     userId: string,
     input: StartInput,
     existing: string | undefined,
-  ): Promise<{ runId: string; conversationId: string }> {
+    later: boolean,
+  ): Promise<{ started: Started; lined: Promise<void> }> {
     // Its owner and its editors run here; a viewer is refused, anyone else finds nothing.
     if (existing !== undefined) await this.#opts.access.conversation(userId, existing, 'run');
     const records = newRunRecords(userId, input, existing);
     // One transaction: a subscriber finds the run with at least this event, or finds nothing.
-    await this.#opts.runs.start(records);
+    // The same client-chosen id started twice at once: the second finds the first's run.
+    let twin: Started | undefined;
+    await this.#opts.runs.start(records).catch(async (err: unknown) => {
+      twin = await alreadyStarted(this.#opts.runs, userId, input);
+      if (twin === undefined) throw err;
+    });
+    if (twin) return { started: twin, lined: Promise.resolve() };
     const { id: runId, conversationId } = records.run;
-    await this.#scheduler.enqueue({ runId, userId, conversationId });
-    await announce(
-      this.#opts.roomLog,
-      conversationId,
-      {
-        type: 'run_started',
-        runId,
-        userId,
-        kind: input.kind,
-        query: input.query,
-        datasetId: input.datasetId,
-      },
-      this.#opts.log,
-    );
-    await this.#opts.sent?.(userId, conversationId);
-    return { runId, conversationId };
+    const started = { runId, conversationId, stored: records.events };
+    const lineUp = async () => {
+      await this.#scheduler.enqueue({ runId, userId, conversationId });
+      await announce(
+        this.#opts.roomLog,
+        conversationId,
+        {
+          type: 'run_started',
+          runId,
+          userId,
+          kind: input.kind,
+          query: input.query,
+          datasetId: input.datasetId,
+        },
+        this.#opts.log,
+      );
+      await this.#opts.sent?.(userId, conversationId);
+    };
+    if (!later) {
+      await lineUp();
+      return { started, lined: Promise.resolve() };
+    }
+    // Stored, so a crash from here on leaves it to recovery; a queue that fails ends it.
+    const lined = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(lineUp)
+      .catch(async (err: unknown) => {
+        this.#opts.log(`run ${runId}: putting it in line failed`, err);
+        await endWaiting(this.#opts, runId, 'It could not be put in line; start it again');
+      });
+    return { started, lined };
   }
 
   /**

@@ -36,41 +36,79 @@ function toRunSummary(run: RunRecord) {
   };
 }
 
+const StartFields = z.object({
+  query: QueryText.optional(),
+  question: QuestionText.optional(),
+  datasetId: DatasetId.default('shop'),
+  conversationId: Id.optional(),
+  /**
+   * A random UUID the client chose: starting again with it (a lost reply, a cut socket) finds
+   * the run it started rather than starting another.
+   */
+  runId: z.uuid().optional(),
+});
+
+/** Exactly one of `query` and `question`. */
+const exactlyOne = <S extends z.ZodType<z.infer<typeof StartFields>>>(schema: S): S =>
+  schema.refine((i) => (i.query === undefined) !== (i.question === undefined), {
+    message: 'Give either `query` (SQL) or `question` (plain words), exactly one of them',
+    path: ['question'],
+  });
+
+const LastEventId = z
+  .string()
+  .regex(/^\d{1,10}$/, 'lastEventId is the seq of an event')
+  .nullish();
+
+function startInput({ query, question, ...rest }: z.infer<typeof StartFields>) {
+  return question === undefined
+    ? { kind: 'sql' as const, query: query as string, ...rest }
+    : { kind: 'question' as const, query: question, ...rest };
+}
+
 export const runsRouter = {
   /** Starts a run: `query` is SQL as written, `question` plain words; exactly one of them. */
   start: protectedProcedure
-    .input(
-      z
-        .object({
-          query: QueryText.optional(),
-          question: QuestionText.optional(),
-          datasetId: DatasetId.default('shop'),
-          conversationId: Id.optional(),
-        })
-        .refine((i) => (i.query === undefined) !== (i.question === undefined), {
-          message: 'Give either `query` (SQL) or `question` (plain words), exactly one of them',
-          path: ['question'],
-        }),
-    )
+    .input(exactlyOne(StartFields))
     .use(limitRunStarts)
-    .mutation(({ ctx, input }) => {
-      const { query, question, ...rest } = input;
-      return ctx.services.runs.start(
+    .mutation(async ({ ctx, input }) => {
+      const { runId, conversationId } = await ctx.services.runs.start(
         ctx.userId,
-        question === undefined
-          ? { kind: 'sql', query: query as string, ...rest }
-          : { kind: 'question', query: question, ...rest },
+        startInput(input),
       );
+      return { runId, conversationId };
+    }),
+
+  /**
+   * Starts a run and streams its events in one call (one round trip to the first event): the
+   * client names the run (`runId`, a random UUID), so a resubscription after a cut socket
+   * resumes it from `lastEventId` and never starts it twice. `client.run()` and `ask()` go here.
+   */
+  run: protectedProcedure
+    .input(exactlyOne(StartFields.extend({ runId: z.uuid(), lastEventId: LastEventId })))
+    .use(limitRunStarts)
+    .subscription(async ({ ctx, input, signal }) => {
+      const { lastEventId, ...fields } = input;
+      // Nothing is started for a socket that could not follow it.
+      assertSubscriptionSlot(ctx);
+      // A resumption follows the run it started (gone, it is NOT_FOUND, never started again).
+      if (lastEventId) {
+        await ctx.services.runs.visible(ctx.userId, input.runId);
+        return new RunEventStream(ctx, input.runId, Number(lastEventId), signal);
+      }
+      // Put in line just after this reply, whose first event (what the start committed) goes
+      // out at once rather than read back from the store.
+      const { stored } = await ctx.services.runs.start(ctx.userId, startInput(fields), {
+        lineUpAfterReply: true,
+      });
+      return new RunEventStream(ctx, input.runId, 0, signal, stored);
     }),
 
   events: protectedProcedure
     .input(
       z.object({
         runId: Id,
-        lastEventId: z
-          .string()
-          .regex(/^\d{1,10}$/, 'lastEventId is the seq of an event')
-          .nullish(),
+        lastEventId: LastEventId,
       }),
     )
     .subscription(async ({ ctx, input, signal }) => {

@@ -44,6 +44,8 @@ export class RunEventStream
     private readonly runId: string,
     private readonly afterSeq: number,
     signal: AbortSignal | undefined,
+    /** Events after `afterSeq` the caller knows are stored (it just committed them), in order. */
+    private readonly known: readonly RunEvent[] = [],
   ) {
     this.#signal = signal;
     if (ctx.connection) ctx.connection.subscriptions += 1;
@@ -66,12 +68,12 @@ export class RunEventStream
       return paced;
     }
     paced.startInTurn(() => {
-      paced.following = services.runs.follow(
-        this.runId,
-        this.afterSeq,
-        paced,
-        wire ? STORED : undefined,
-      );
+      let after = this.afterSeq;
+      for (const event of this.#known()) {
+        paced.event(event);
+        after = event.seq;
+      }
+      paced.following = services.runs.follow(this.runId, after, paced, wire ? STORED : undefined);
     });
     return paced;
   }
@@ -94,9 +96,14 @@ export class RunEventStream
       // Pulled as fast as the caller reads: a socket is paced by push, an in-process caller has
       // nothing to pace for.
       const wire = this.ctx.connection !== null;
+      let after = this.afterSeq;
+      for (const event of this.#known()) {
+        yield tracked(String(event.seq), wire ? forWire(event) : event);
+        after = event.seq;
+      }
       const events = this.ctx.services.runs.stream(
         this.runId,
-        this.afterSeq,
+        after,
         this.#signal,
         wire ? STORED : undefined,
       );
@@ -106,6 +113,16 @@ export class RunEventStream
     } finally {
       this.release();
     }
+  }
+
+  /** The known events that continue from `afterSeq` with no gap. */
+  #known(): RunEvent[] {
+    const out: RunEvent[] = [];
+    for (const event of this.known) {
+      if (event.seq !== this.afterSeq + out.length + 1) break;
+      out.push(event);
+    }
+    return out;
   }
 
   /** Gives the connection's slot back, once. */
