@@ -29,6 +29,9 @@ export function forWire(event: RunEvent): RunEvent {
   return wire;
 }
 
+/** No known events: one shared array, not one per idle subscriber. */
+const NONE: readonly RunEvent[] = Object.freeze([]);
+
 /** Replays over the wire send a stored result on as stored: never decoded and encoded again. */
 const STORED: ReadOptions = { storedResults: true };
 
@@ -45,7 +48,7 @@ export class RunEventStream
     private readonly afterSeq: number,
     signal: AbortSignal | undefined,
     /** Events after `afterSeq` the caller knows are stored (it just committed them), in order. */
-    private readonly known: readonly RunEvent[] = [],
+    private readonly known: readonly RunEvent[] = NONE,
   ) {
     this.#signal = signal;
     if (ctx.connection) ctx.connection.subscriptions += 1;
