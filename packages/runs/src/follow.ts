@@ -3,7 +3,14 @@
 // the channel's window of recent events when it keeps one (Redis Streams), else from the store. Each event reaches the sink once and in seq order, inside the live channel's
 // publish, so one stored batch reaches every follower of a key in one synchronous pass. Runs,
 // rooms and the activity feed all read through here (log-reader.ts is the pull view).
-import type { LiveChannel, LogSink, LogSource, ReadOptions, Sequenced } from './ports.ts';
+import type {
+  LiveChannel,
+  LiveListener,
+  LogSink,
+  LogSource,
+  ReadOptions,
+  Sequenced,
+} from './ports.ts';
 
 const PAGE = 500;
 
@@ -21,7 +28,7 @@ export interface LogParts<E extends Sequenced> {
   isTerminal: (event: E) => boolean;
 }
 
-export class Follower<E extends Sequenced> {
+export class Follower<E extends Sequenced> implements LiveListener<E> {
   #last: number;
   /** Live events that arrived while the store is being read; null while passing through. */
   #held: E[] | null = [];
@@ -51,7 +58,7 @@ export class Follower<E extends Sequenced> {
   }
 
   /** The channel may have dropped events (cut off, or down): whatever it dropped is stored. */
-  #onResync = (): void => {
+  onResync(): void {
     if (this.#over) return;
     if (this.#held) {
       this.#resync = true; // the read under way looks again before it lets events through
@@ -60,9 +67,10 @@ export class Follower<E extends Sequenced> {
     this.#held = [];
     this.#resync = true;
     void this.#guarded(() => this.#drainHeld());
-  };
+  }
 
-  #live = (event: E): void => {
+  /** A live event from the channel (the follower is its own listener: no closures per key). */
+  onEvent(event: E): void {
     if (this.#over) return;
     if (this.#held) {
       this.#held.push(event);
@@ -75,7 +83,7 @@ export class Follower<E extends Sequenced> {
       void this.#guarded(() => this.#drainHeld());
     }
     // Anything at or below the last seq given was given already.
-  };
+  }
 
   #deliver(event: E): void {
     this.#last = event.seq;
@@ -117,10 +125,7 @@ export class Follower<E extends Sequenced> {
     return this.#guarded(async () => {
       // In place before anything is read: every event published from now on is heard (or, if
       // the channel fails, a resync is).
-      const unsubscribe = await this.parts.live.subscribe(this.key, {
-        onEvent: this.#live,
-        onResync: this.#onResync,
-      });
+      const unsubscribe = await this.parts.live.subscribe(this.key, this);
       if (this.#over) {
         unsubscribe();
         return;

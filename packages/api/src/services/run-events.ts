@@ -42,14 +42,18 @@ export class RunEventStream
   /** Only the pull side needs it; dropped once the stream is pushed. */
   #signal: AbortSignal | undefined;
 
+  /** Only what it uses of the call's context (which is a copy per call, and larger). */
+  private readonly ctx: Pick<Context, 'services' | 'connection'>;
+
   constructor(
-    private readonly ctx: Pick<Context, 'services' | 'connection'>,
+    ctx: Pick<Context, 'services' | 'connection'>,
     private readonly runId: string,
     private readonly afterSeq: number,
     signal: AbortSignal | undefined,
     /** Events after `afterSeq` the caller knows are stored (it just committed them), in order. */
     private readonly known: readonly RunEvent[] = NONE,
   ) {
+    this.ctx = { services: ctx.services, connection: ctx.connection };
     this.#signal = signal;
     if (ctx.connection) ctx.connection.subscriptions += 1;
   }
