@@ -3,7 +3,7 @@
 import type { QuerylaneClient } from '@querylane/client';
 import { QuerylaneProvider, useQuerylane } from '@querylane/react';
 import { QueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 
 export { useTRPC, useTRPCClient } from '@querylane/react';
 
@@ -38,11 +38,32 @@ export function createQueryClient(): QueryClient {
   });
 }
 
+/**
+ * Once the socket is back after a loss, what failed while the server was away is asked again: a
+ * conversation that could not load (a run that ended as the server stopped asks for it) would
+ * otherwise keep saying "Failed to fetch" with the server up again.
+ */
+function useRefetchFailedOnReconnect(client: QuerylaneClient, queryClient: QueryClient): void {
+  useEffect(() => {
+    let lost = false;
+    const sub = client.connectionState.subscribe({
+      next: (state) => {
+        if (state.state === 'connecting' && state.error) lost = true;
+        if (state.state !== 'pending' || !lost) return;
+        lost = false;
+        void queryClient.invalidateQueries({ predicate: (q) => q.state.status === 'error' });
+      },
+    });
+    return () => sub.unsubscribe();
+  }, [client, queryClient]);
+}
+
 export function ApiProvider(props: {
   client: QuerylaneClient;
   queryClient: QueryClient;
   children: ReactNode;
 }) {
+  useRefetchFailedOnReconnect(props.client, props.queryClient);
   return (
     <QuerylaneProvider client={props.client} queryClient={props.queryClient}>
       {props.children}
