@@ -184,7 +184,8 @@ export type ClusterClient = ReturnType<typeof clusterClient>;
 
 /** Makes clients until one's socket lands on `nodeId` (the balancer goes round-robin). */
 export async function landedOn(make: () => ClusterClient, nodeId: string): Promise<ClusterClient> {
-  for (let i = 0; i < 12; i++) {
+  // Round-robin over three nodes; more tries than that, since other clients connect meanwhile.
+  for (let i = 0; i < 30; i++) {
     const candidate = make();
     await vi.waitFor(() => expect(candidate.node()).toBeDefined(), { timeout: 10_000 });
     if (candidate.node() === nodeId) return candidate;
