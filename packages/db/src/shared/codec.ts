@@ -1,15 +1,7 @@
 // Turns stored rows into domain records and back, for every dialect: both schemas name and type
 // their columns alike, so one codec serves them. Payloads (events, results, errors) are the
 // contracts' superjson text; nothing outside this package sees a row.
-import type {
-  ChartSpec,
-  Result,
-  RunError,
-  RunEvent,
-  RunKind,
-  RunStatus,
-  Stage,
-} from '@querylane/contracts';
+import type { Result, RunError, RunEvent } from '@querylane/contracts';
 import { Encoded, stringifyOnce, transformer, type Wire } from '@querylane/contracts/transformer';
 import type { RunPatch, RunRecord } from '@querylane/runs';
 
@@ -63,25 +55,14 @@ export function decodeCompletedForWire(payload: string): RunEvent {
   return { ...event, result: new Encoded<Result>(wire).asValue() } as RunEvent;
 }
 
-/** A runs row without its result column (listings never load it), in either dialect. */
-export interface RunRow {
-  id: string;
-  userId: string;
-  conversationId: string;
-  datasetId: string;
-  kind: RunKind;
-  query: string;
-  status: RunStatus;
-  stage: Stage | null;
-  progress: number;
-  lastSeq: number;
+/**
+ * A runs row without its result column (listings never load it), in either dialect: a record
+ * with its error as stored text and `hasResult` as the dialect gives it (SQLite: 0 or 1).
+ */
+export type RunRow = Omit<RunRecord, 'error' | 'hasResult'> & {
   error: string | null;
   hasResult: number | boolean;
-  chart: ChartSpec | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
+};
 
 export function toRunRecord(row: RunRow): RunRecord {
   return {
